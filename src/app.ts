@@ -1,0 +1,39 @@
+/**
+ * The Hono app: middleware, one error handler, and every resource's routes mounted both at the root
+ * and under /api (where PREFECT_API_URL points).
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { AppEnv } from './env';
+import { apiVersion, database } from './http/middleware';
+import { HttpError, toHttpError } from './http/errors';
+import { adminRoutes } from './routes/admin';
+import { routeTable } from './routes';
+
+function buildApi() {
+  const api = new Hono<AppEnv>({ strict: false });
+  api.use('*', apiVersion);
+  api.use('*', database);
+  api.route('/', adminRoutes);
+  for (const [prefix, routes] of routeTable) api.route(prefix, routes);
+  return api;
+}
+
+export function createApp() {
+  const app = new Hono<AppEnv>({ strict: false });
+  const api = buildApi();
+  app.route('/api', api);
+  app.route('/', api);
+  app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
+  app.onError((err, c) => {
+    const httpError =
+      err instanceof HTTPException && !(err instanceof HttpError)
+        ? new HttpError(err.status, { detail: err.message || 'Error' })
+        : toHttpError(err);
+    if (httpError.status >= 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
+    return c.json(httpError.body as object, httpError.status as 400);
+  });
+  return app;
+}
+
+export const app = createApp();

@@ -1,0 +1,397 @@
+/**
+ * The database schema: one table per Prefect entity, with the columns, defaults, keys and
+ * ON DELETE behaviour of Prefect's own Postgres schema (see ../shared/spec/prefect-filters.md §1).
+ *
+ * Conventions:
+ * - Timestamps are `timestamptz(6)` read as strings, never through JS `Date` (millisecond
+ *   precision would lose Prefect's microseconds).
+ * - `updated` is set explicitly by every UPDATE our code issues.
+ * - Indexes sit beside the table that they serve; `flow_run.deployment_id` is indexed (Prefect's
+ *   users see timeouts without it).
+ */
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  interval,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+export const STATE_TYPES = [
+  'SCHEDULED',
+  'PENDING',
+  'RUNNING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'CRASHED',
+  'PAUSED',
+  'CANCELLING',
+] as const;
+export type StateType = (typeof STATE_TYPES)[number];
+
+export const stateType = pgEnum('state_type', STATE_TYPES);
+export const deploymentStatus = pgEnum('deployment_status', ['READY', 'NOT_READY']);
+export const workPoolStatus = pgEnum('work_pool_status', ['READY', 'NOT_READY', 'PAUSED']);
+export const workQueueStatus = pgEnum('work_queue_status', ['READY', 'NOT_READY', 'PAUSED']);
+
+/** A microsecond-precision timestamptz column, read and written as an ISO-like string. */
+const ts = (name: string) => timestamp(name, { withTimezone: true, precision: 6, mode: 'string' });
+
+/** id, created, updated: the columns every Prefect table has. */
+const base = () => ({
+  id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+  created: ts('created').notNull().default(sql`now()`),
+  updated: ts('updated').notNull().default(sql`now()`),
+});
+
+const jsonArray = (name: string) => jsonb(name).$type<string[]>().notNull().default(sql`'[]'::jsonb`);
+const jsonObject = (name: string) =>
+  jsonb(name).$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`);
+
+export const flow = pgTable(
+  'flow',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    tags: jsonArray('tags'),
+    labels: jsonb('labels').$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('uq_flow__name').on(t.name),
+    index('ix_flow__created').on(t.created),
+    index('ix_flow__updated').on(t.updated),
+  ],
+);
+
+export const workPool = pgTable(
+  'work_pool',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    description: varchar('description'),
+    type: varchar('type').notNull(),
+    baseJobTemplate: jsonObject('base_job_template'),
+    isPaused: boolean('is_paused').notNull().default(false),
+    concurrencyLimit: integer('concurrency_limit'),
+    // Set right after the pool's `default` queue is created; a pool's default queue cannot be deleted.
+    defaultQueueId: uuid('default_queue_id').references((): AnyPgColumn => workQueue.id, {
+      onDelete: 'restrict',
+    }),
+    status: workPoolStatus('status').notNull().default('NOT_READY'),
+    lastTransitionedStatusAt: ts('last_transitioned_status_at'),
+    lastStatusEventId: uuid('last_status_event_id'),
+    storageConfiguration: jsonObject('storage_configuration'),
+  },
+  (t) => [
+    uniqueIndex('uq_work_pool__name').on(t.name),
+    index('ix_work_pool__type').on(t.type),
+    index('ix_work_pool__updated').on(t.updated),
+  ],
+);
+
+export const workQueue = pgTable(
+  'work_queue',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    workPoolId: uuid('work_pool_id')
+      .notNull()
+      .references((): AnyPgColumn => workPool.id, { onDelete: 'cascade' }),
+    description: varchar('description').notNull().default(''),
+    isPaused: boolean('is_paused').notNull().default(false),
+    concurrencyLimit: integer('concurrency_limit'),
+    priority: integer('priority').notNull().default(1),
+    lastPolled: ts('last_polled'),
+    status: workQueueStatus('status').notNull().default('NOT_READY'),
+    filter: jsonb('filter').$type<{ tags?: string[] | null; deployment_ids?: string[] | null }>(),
+  },
+  (t) => [
+    uniqueIndex('uq_work_queue__work_pool_id_name').on(t.workPoolId, t.name),
+    index('ix_work_queue__work_pool_id_priority').on(t.workPoolId, t.priority),
+    index('ix_work_queue__name').on(t.name),
+    index('ix_work_queue__updated').on(t.updated),
+  ],
+);
+
+export const concurrencyLimitV2 = pgTable(
+  'concurrency_limit_v2',
+  {
+    ...base(),
+    active: boolean('active').notNull().default(true),
+    name: varchar('name').notNull(),
+    limit: integer('limit').notNull(),
+    activeSlots: integer('active_slots').notNull().default(0),
+    deniedSlots: integer('denied_slots').notNull().default(0),
+    slotDecayPerSecond: doublePrecision('slot_decay_per_second').notNull().default(0),
+    avgSlotOccupancySeconds: doublePrecision('avg_slot_occupancy_seconds').notNull().default(2),
+  },
+  (t) => [
+    uniqueIndex('uq_concurrency_limit_v2__name').on(t.name),
+    index('ix_concurrency_limit_v2__updated').on(t.updated),
+  ],
+);
+
+/**
+ * Leases on concurrency_limit_v2 slots (Prefect keeps these in memory or Redis; we keep them in
+ * the same Postgres, so taking a slot and creating its lease commit or roll back together).
+ */
+export const concurrencyLease = pgTable(
+  'concurrency_lease',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    created: ts('created').notNull().default(sql`now()`),
+    resourceIds: uuid('resource_ids').array().notNull(),
+    expiration: ts('expiration').notNull(),
+    metadata: jsonb('metadata').$type<{ slots: number; holder?: { type: string; id: string } | null }>(),
+  },
+  (t) => [index('ix_concurrency_lease__expiration').on(t.expiration)],
+);
+
+export const deployment = pgTable(
+  'deployment',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    flowId: uuid('flow_id')
+      .notNull()
+      .references(() => flow.id, { onDelete: 'cascade' }),
+    version: varchar('version'),
+    description: text('description'),
+    paused: boolean('paused').notNull().default(false),
+    status: deploymentStatus('status').notNull().default('NOT_READY'),
+    lastPolled: ts('last_polled'),
+    workQueueName: varchar('work_queue_name'),
+    workQueueId: uuid('work_queue_id').references(() => workQueue.id, { onDelete: 'set null' }),
+    infraOverrides: jsonObject('infra_overrides'),
+    parameters: jsonObject('parameters'),
+    parameterOpenapiSchema: jsonb('parameter_openapi_schema').$type<Record<string, unknown>>(),
+    pullSteps: jsonb('pull_steps').$type<unknown[]>(),
+    enforceParameterSchema: boolean('enforce_parameter_schema').notNull().default(false),
+    path: varchar('path'),
+    entrypoint: varchar('entrypoint'),
+    tags: jsonArray('tags'),
+    labels: jsonb('labels').$type<Record<string, unknown>>(),
+    concurrencyLimit: integer('concurrency_limit'),
+    concurrencyLimitId: uuid('concurrency_limit_id').references(() => concurrencyLimitV2.id, {
+      onDelete: 'set null',
+    }),
+    concurrencyOptions: jsonb('concurrency_options').$type<{
+      collision_strategy: 'ENQUEUE' | 'CANCEL_NEW';
+      grace_period_seconds?: number | null;
+    }>(),
+    createdBy: jsonb('created_by').$type<CreatedBy>(),
+    updatedBy: jsonb('updated_by').$type<CreatedBy>(),
+    storageDocumentId: uuid('storage_document_id'),
+    infrastructureDocumentId: uuid('infrastructure_document_id'),
+  },
+  (t) => [
+    uniqueIndex('uq_deployment__flow_id_name').on(t.flowId, t.name),
+    index('ix_deployment__created').on(t.created),
+    index('ix_deployment__updated').on(t.updated),
+    index('ix_deployment__name').on(t.name),
+    index('ix_deployment__paused').on(t.paused),
+    index('ix_deployment__work_queue_id').on(t.workQueueId),
+    index('ix_deployment__work_queue_name').on(t.workQueueName),
+    index('ix_deployment__concurrency_limit_id').on(t.concurrencyLimitId),
+  ],
+);
+
+export const deploymentSchedule = pgTable(
+  'deployment_schedule',
+  {
+    ...base(),
+    deploymentId: uuid('deployment_id')
+      .notNull()
+      .references(() => deployment.id, { onDelete: 'cascade' }),
+    schedule: jsonb('schedule').$type<Record<string, unknown>>().notNull(),
+    active: boolean('active').notNull().default(true),
+    maxScheduledRuns: integer('max_scheduled_runs'),
+    parameters: jsonObject('parameters'),
+    slug: varchar('slug'),
+  },
+  (t) => [
+    index('ix_deployment_schedule__deployment_id').on(t.deploymentId),
+    index('ix_deployment_schedule__slug').on(t.slug),
+    uniqueIndex('uq_deployment_schedule__deployment_id__slug')
+      .on(t.deploymentId, t.slug)
+      .where(sql`slug IS NOT NULL`),
+    index('ix_deployment_schedule__updated').on(t.updated),
+  ],
+);
+
+export interface CreatedBy {
+  id: string | null;
+  type: string | null;
+  display_value: string | null;
+}
+
+export const flowRun = pgTable(
+  'flow_run',
+  {
+    ...base(),
+    flowId: uuid('flow_id')
+      .notNull()
+      .references(() => flow.id, { onDelete: 'cascade' }),
+    name: varchar('name').notNull(),
+    stateId: uuid('state_id').references((): AnyPgColumn => flowRunState.id, { onDelete: 'set null' }),
+    stateType: stateType('state_type'),
+    stateName: varchar('state_name'),
+    stateTimestamp: ts('state_timestamp'),
+    runCount: integer('run_count').notNull().default(0),
+    expectedStartTime: ts('expected_start_time'),
+    nextScheduledStartTime: ts('next_scheduled_start_time'),
+    startTime: ts('start_time'),
+    endTime: ts('end_time'),
+    totalRunTime: interval('total_run_time').notNull().default('0'),
+    flowVersion: varchar('flow_version'),
+    // No FK, as in Prefect: a deleted deployment leaves its runs' ids dangling.
+    deploymentId: uuid('deployment_id'),
+    deploymentVersion: varchar('deployment_version'),
+    workQueueName: varchar('work_queue_name'),
+    workQueueId: uuid('work_queue_id').references(() => workQueue.id, { onDelete: 'set null' }),
+    parameters: jsonObject('parameters'),
+    idempotencyKey: varchar('idempotency_key'),
+    context: jsonObject('context'),
+    empiricalPolicy: jsonObject('empirical_policy'),
+    tags: jsonArray('tags'),
+    labels: jsonb('labels').$type<Record<string, unknown>>(),
+    parentTaskRunId: uuid('parent_task_run_id').references((): AnyPgColumn => taskRun.id, {
+      onDelete: 'set null',
+    }),
+    autoScheduled: boolean('auto_scheduled').notNull().default(false),
+    infrastructureDocumentId: uuid('infrastructure_document_id'),
+    infrastructurePid: varchar('infrastructure_pid'),
+    createdBy: jsonb('created_by').$type<CreatedBy>(),
+    jobVariables: jsonb('job_variables').$type<Record<string, unknown>>().default(sql`'{}'::jsonb`),
+  },
+  (t) => [
+    uniqueIndex('uq_flow_run__flow_id_idempotency_key').on(t.flowId, t.idempotencyKey),
+    index('ix_flow_run__flow_id').on(t.flowId),
+    index('ix_flow_run__state_id').on(t.stateId),
+    index('ix_flow_run__state_type').on(t.stateType),
+    index('ix_flow_run__state_name').on(t.stateName),
+    index('ix_flow_run__state_timestamp').on(t.stateTimestamp),
+    index('ix_flow_run__deployment_id').on(t.deploymentId),
+    index('ix_flow_run__deployment_version').on(t.deploymentVersion),
+    index('ix_flow_run__work_queue_id').on(t.workQueueId),
+    index('ix_flow_run__work_queue_name').on(t.workQueueName),
+    index('ix_flow_run__parent_task_run_id').on(t.parentTaskRunId),
+    index('ix_flow_run__flow_version').on(t.flowVersion),
+    index('ix_flow_run__name').on(t.name),
+    index('ix_flow_run__expected_start_time_desc').on(t.expectedStartTime.desc()),
+    index('ix_flow_run__next_scheduled_start_time_asc').on(t.nextScheduledStartTime.asc()),
+    index('ix_flow_run__start_time').on(t.startTime),
+    index('ix_flow_run__end_time_desc').on(t.endTime.desc()),
+    index('ix_flow_run__coalesce_start_time_expected_start_time').on(
+      sql`(COALESCE(${t.startTime}, ${t.expectedStartTime}))`,
+    ),
+    index('ix_flow_run__updated').on(t.updated),
+    index('ix_flow_run__created').on(t.created),
+    index('ix_flow_run__tags').using('gin', t.tags),
+    index('ix_flow_run__scheduler_deployment_id_auto_scheduled_next_scheduled_start_time')
+      .on(t.deploymentId, t.autoScheduled, t.nextScheduledStartTime)
+      .where(sql`state_type = 'SCHEDULED'`),
+  ],
+);
+
+export const flowRunState = pgTable(
+  'flow_run_state',
+  {
+    ...base(),
+    flowRunId: uuid('flow_run_id')
+      .notNull()
+      .references((): AnyPgColumn => flowRun.id, { onDelete: 'cascade' }),
+    type: stateType('type').notNull(),
+    timestamp: ts('timestamp').notNull().default(sql`now()`),
+    name: varchar('name').notNull(),
+    message: varchar('message'),
+    stateDetails: jsonObject('state_details'),
+    // We keep result data inline instead of in an artifact table (a documented difference).
+    data: jsonb('data'),
+    resultArtifactId: uuid('result_artifact_id'),
+  },
+  (t) => [
+    uniqueIndex('uq_flow_run_state__flow_run_id_timestamp_desc').on(t.flowRunId, t.timestamp.desc()),
+    index('ix_flow_run_state__type').on(t.type),
+    index('ix_flow_run_state__name').on(t.name),
+    index('ix_flow_run_state__updated').on(t.updated),
+  ],
+);
+
+export const taskRun = pgTable(
+  'task_run',
+  {
+    ...base(),
+    flowRunId: uuid('flow_run_id').references((): AnyPgColumn => flowRun.id, { onDelete: 'cascade' }),
+    name: varchar('name').notNull(),
+    taskKey: varchar('task_key').notNull(),
+    dynamicKey: varchar('dynamic_key').notNull(),
+    cacheKey: varchar('cache_key'),
+    cacheExpiration: ts('cache_expiration'),
+    taskVersion: varchar('task_version'),
+    stateId: uuid('state_id'),
+    stateType: stateType('state_type'),
+    stateName: varchar('state_name'),
+    stateTimestamp: ts('state_timestamp'),
+    runCount: integer('run_count').notNull().default(0),
+    flowRunRunCount: integer('flow_run_run_count').notNull().default(0),
+    expectedStartTime: ts('expected_start_time'),
+    nextScheduledStartTime: ts('next_scheduled_start_time'),
+    startTime: ts('start_time'),
+    endTime: ts('end_time'),
+    totalRunTime: interval('total_run_time').notNull().default('0'),
+    empiricalPolicy: jsonObject('empirical_policy'),
+    taskInputs: jsonObject('task_inputs'),
+    tags: jsonArray('tags'),
+    labels: jsonb('labels').$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    uniqueIndex('uq_task_run__flow_run_id_task_key_dynamic_key').on(t.flowRunId, t.taskKey, t.dynamicKey),
+    index('ix_task_run__flow_run_id').on(t.flowRunId),
+    index('ix_task_run__name').on(t.name),
+    index('ix_task_run__state_id').on(t.stateId),
+    index('ix_task_run__state_type').on(t.stateType),
+    index('ix_task_run__state_name').on(t.stateName),
+    index('ix_task_run__state_timestamp').on(t.stateTimestamp),
+    index('ix_task_run__state_type_start_time').on(t.stateType, t.startTime),
+    index('ix_task_run__expected_start_time_desc').on(t.expectedStartTime.desc()),
+    index('ix_task_run__next_scheduled_start_time_asc').on(t.nextScheduledStartTime.asc()),
+    index('ix_task_run__start_time').on(t.startTime),
+    index('ix_task_run__end_time_desc').on(t.endTime.desc()),
+    index('ix_task_run__updated').on(t.updated),
+  ],
+);
+
+export const taskRunState = pgTable(
+  'task_run_state',
+  {
+    ...base(),
+    taskRunId: uuid('task_run_id')
+      .notNull()
+      .references(() => taskRun.id, { onDelete: 'cascade' }),
+    type: stateType('type').notNull(),
+    timestamp: ts('timestamp').notNull().default(sql`now()`),
+    name: varchar('name').notNull(),
+    message: varchar('message'),
+    stateDetails: jsonObject('state_details'),
+    data: jsonb('data'),
+    resultArtifactId: uuid('result_artifact_id'),
+  },
+  (t) => [
+    uniqueIndex('uq_task_run_state__task_run_id_timestamp_desc').on(t.taskRunId, t.timestamp.desc()),
+    index('ix_task_run_state__type').on(t.type),
+    index('ix_task_run_state__name').on(t.name),
+    index('ix_task_run_state__updated').on(t.updated),
+  ],
+);

@@ -1,0 +1,27 @@
+import type { Db } from './db/client';
+
+/** Worker bindings: vars and secrets from wrangler.toml, `wrangler secret put`, or `.dev.vars`. */
+export interface Env {
+  /** Postgres connection string (Neon in production; a local cluster or PGlite in dev and tests). */
+  DATABASE_URL?: string;
+  /** Local only: a ws:// URL of the WebSocket→TCP proxy that lets the Neon driver reach a plain Postgres. */
+  WSPROXY?: string;
+  /** Local only: "false" makes the driver wait for the server's auth request (PGlite, trust auth). */
+  PG_PIPELINE_CONNECT?: string;
+  /** When "1", responses carry `x-sql-statements`, the number of SQL statements the request sent. */
+  EXPOSE_SQL_COUNT?: string;
+}
+
+/** Per-request values that middleware puts on the Hono context. */
+export interface Vars {
+  db: Db;
+  /** The X-Prefect-API-Version header, parsed; null when absent (meaning "latest"). */
+  apiVersion: [number, number, number] | null;
+  /** The Prefect client version from the User-Agent header, or null when unknown. */
+  clientVersion: string | null;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: Vars;
+}

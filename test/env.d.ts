@@ -1,0 +1,10 @@
+import type { Env as AppBindings } from '../src/env';
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends AppBindings {
+      DB_KIND: string;
+      PROXY_CONTROL: string;
+    }
+  }
+}

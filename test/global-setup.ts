@@ -1,0 +1,75 @@
+/**
+ * Starts the database the workerd tests use, the WebSocket proxy the Neon driver reaches it through,
+ * and applies the migrations. Choice, in order:
+ *   1. TEST_DATABASE_URL (a dedicated, empty database: tests truncate its tables);
+ *   2. a throwaway PostgreSQL cluster, when the machine has PostgreSQL installed;
+ *   3. embedded PGlite — said loudly, since it hides concurrency behaviour (one backend).
+ * TEST_DB=pglite forces 3.
+ */
+import http from 'node:http';
+import type { TestProject } from 'vitest/node';
+import { startWsProxy } from '../scripts/wsproxy.mjs';
+import { addressOf, findPostgresBin, migrate, startPglite, startThrowawayCluster } from '../scripts/localdb.mjs';
+
+interface LocalDb {
+  kind: string;
+  url: string;
+  address: string;
+  pipelineConnect: 'password' | false;
+  close: () => Promise<void>;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    databaseUrl: string;
+    wsproxy: string;
+    pipelineConnect: string;
+    dbKind: string;
+    proxyControl: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  let db: LocalDb;
+  const forced = process.env.TEST_DB;
+  if (process.env.TEST_DATABASE_URL && forced !== 'pglite') {
+    const url = process.env.TEST_DATABASE_URL;
+    db = { kind: 'postgresql (TEST_DATABASE_URL)', url, address: addressOf(url), pipelineConnect: false, close: async () => {} };
+  } else if (forced !== 'pglite' && findPostgresBin()) {
+    db = (await startThrowawayCluster()) as LocalDb;
+  } else {
+    const why = forced === 'pglite' ? 'TEST_DB=pglite' : 'no PostgreSQL installation found';
+    console.warn(
+      `\n!!! ${why}: running the database tests on embedded PGlite (PostgreSQL 18 in WASM, one backend).\n` +
+        '!!! Lock and concurrency behaviour is NOT exercised; concurrency tests are skipped. Install PostgreSQL for full coverage.\n',
+    );
+    db = (await startPglite()) as LocalDb;
+  }
+  const proxy = await startWsProxy({ allow: [db.address] });
+  // A tiny control server so fault tests (inside workerd) can cut every live database connection.
+  const control = http.createServer((req, res) => {
+    if (req.url === '/drop') proxy.dropAll();
+    res.end('ok');
+  });
+  await new Promise<void>((r) => control.listen(0, '127.0.0.1', () => r()));
+  const controlPort = (control.address() as { port: number }).port;
+  try {
+    await migrate({ url: db.url, wsproxy: proxy.url, pipelineConnect: db.pipelineConnect });
+  } catch (e) {
+    await proxy.close();
+    control.close();
+    await db.close();
+    throw e;
+  }
+  console.log(`database tests run on ${db.kind} (${db.address})`);
+  project.provide('databaseUrl', db.url);
+  project.provide('wsproxy', proxy.url);
+  project.provide('pipelineConnect', db.pipelineConnect === false ? 'false' : 'password');
+  project.provide('dbKind', db.kind);
+  project.provide('proxyControl', `http://127.0.0.1:${controlPort}`);
+  return async () => {
+    control.close();
+    await proxy.close();
+    await db.close();
+  };
+}
