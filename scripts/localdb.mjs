@@ -35,8 +35,10 @@ export function findPostgresBin() {
 /**
  * Creates and starts a throwaway PostgreSQL cluster (fsync off, loopback only, password auth) in a
  * temporary directory. As root, initdb refuses to run, so the cluster runs as the `postgres` user.
+ * `settings` adds or overrides server settings (`-c name=value`), e.g. for benchmarks.
+ * @param {{ bin?: string | null, settings?: Record<string, string | number> }} [options]
  */
-export async function startThrowawayCluster({ bin = findPostgresBin() } = {}) {
+export async function startThrowawayCluster({ bin = findPostgresBin(), settings = {} } = {}) {
   if (!bin) throw new Error('no PostgreSQL installation found (initdb)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'prefect-edge-pg-'));
   const data = path.join(dir, 'data');
@@ -56,7 +58,8 @@ export async function startThrowawayCluster({ bin = findPostgresBin() } = {}) {
   // costs ~200 ms a connection. The Neon production path uses its own auth.
   run(path.join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--pwfile', pwfile, '--auth-host=password', '--auth-local=trust', '-E', 'UTF8', '--locale=C']);
   const port = await freePort();
-  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c timezone=UTC`;
+  const extra = Object.entries(settings).map(([k, v]) => ` -c ${k}=${v}`).join('');
+  const opts = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c timezone=UTC${extra}`;
   run(path.join(bin, 'pg_ctl'), ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', 'start']);
   const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
   return {
@@ -64,6 +67,10 @@ export async function startThrowawayCluster({ bin = findPostgresBin() } = {}) {
     url,
     address: `127.0.0.1:${port}`,
     pipelineConnect: 'password',
+    port,
+    password,
+    /** The server log (benchmarks parse auto_explain output from it). */
+    logFile: path.join(dir, 'log'),
     async close() {
       try {
         run(path.join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);

@@ -1,0 +1,95 @@
+// @ts-check
+// The benchmark's PostgreSQL: one throwaway cluster (scripts/localdb.mjs) with settings for a
+// multi-gigabyte dataset, one database per server under test, and SQL clients for the runner.
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { Client, neonConfig } from '@neondatabase/serverless';
+import { startThrowawayCluster } from '../../scripts/localdb.mjs';
+import { firstLine, startChild } from './processes.mjs';
+
+/**
+ * Server settings for the benchmark cluster. Both servers under test share them, so none favours
+ * either; they only make a 4 GB dataset load quickly and stay in memory.
+ * - auto_explain is preloaded but off; the plan check switches it on for our database only (plans.mjs).
+ * - jit off: Postgres's JIT compiles expressions per query on big tables, adding tens of ms of noise.
+ */
+export const BENCH_PG_SETTINGS = {
+  shared_buffers: '2GB',
+  effective_cache_size: '8GB',
+  maintenance_work_mem: '1GB',
+  max_wal_size: '16GB',
+  checkpoint_timeout: '1h',
+  wal_level: 'minimal',
+  max_wal_senders: 0,
+  random_page_cost: 1.1,
+  jit: 'off',
+  shared_preload_libraries: 'auto_explain',
+  log_line_prefix: "'%m [%p] db=%d '",
+};
+
+/**
+ * @typedef {{
+ *   address: string, password: string, port: number, logFile: string, wsproxy: string,
+ *   urlFor: (database: string) => string, close: () => Promise<void>,
+ * }} BenchCluster
+ */
+
+/** @returns {Promise<BenchCluster>} */
+export async function startBenchCluster(/** @type {string} */ logDir) {
+  const cluster = await startThrowawayCluster({ settings: BENCH_PG_SETTINGS });
+  const proxy = startChild(process.execPath, [new URL('./proxy-process.mjs', import.meta.url).pathname, cluster.address], {
+    logFile: path.join(logDir, 'wsproxy.log'),
+    pipeStdout: true,
+  });
+  let wsproxy;
+  try {
+    wsproxy = JSON.parse(await firstLine(proxy)).url;
+  } catch (e) {
+    await proxy.stop();
+    await cluster.close();
+    throw e;
+  }
+  const base = new URL(cluster.url);
+  return {
+    address: cluster.address,
+    password: cluster.password,
+    port: cluster.port,
+    logFile: cluster.logFile,
+    wsproxy,
+    urlFor: (database) => {
+      const u = new URL(base);
+      u.pathname = `/${database}`;
+      return u.toString();
+    },
+    async close() {
+      await proxy.stop();
+      await cluster.close();
+    },
+  };
+}
+
+/** A single connection (Neon's pg-compatible Client) through the proxy, for seeding and checks. */
+export async function sqlClient(/** @type {string} */ url, /** @type {string} */ wsproxy) {
+  neonConfig.webSocketConstructor = createRequire(import.meta.url)('ws');
+  neonConfig.wsProxy = (host, port) => `${wsproxy.replace(/^ws:\/\//, '')}/v1?address=${host}:${port}`;
+  neonConfig.useSecureWebSocket = false;
+  neonConfig.pipelineTLS = false;
+  neonConfig.pipelineConnect = 'password';
+  neonConfig.coalesceWrites = false;
+  const client = new Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** @typedef {Awaited<ReturnType<typeof sqlClient>>} Sql */
+
+export async function createDatabase(/** @type {BenchCluster} */ cluster, /** @type {string} */ name) {
+  const admin = await sqlClient(cluster.urlFor('postgres'), cluster.wsproxy);
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return cluster.urlFor(name);
+}

@@ -1,0 +1,57 @@
+// @ts-check
+// Our server under test: the Worker under `wrangler dev` (workerd, local mode), reaching the bench
+// database through the WebSocket proxy like `npm run dev`, with SQL statement counts exposed.
+import path from 'node:path';
+import net from 'node:net';
+import { startChild, waitForHttp } from './processes.mjs';
+
+const ROOT = new URL('../../', import.meta.url).pathname;
+
+export const freePort = () =>
+  /** @type {Promise<number>} */ (
+    new Promise((resolve, reject) => {
+      const srv = net.createServer();
+      srv.on('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const address = srv.address();
+        const port = typeof address === 'object' && address ? address.port : 0;
+        srv.close(() => resolve(port));
+      });
+    })
+  );
+
+/**
+ * @param {{ databaseUrl: string, wsproxy: string, logDir: string }} options
+ * @returns {Promise<{ baseUrl: string, stop: () => Promise<void> }>}
+ */
+export async function startEdgeWorker({ databaseUrl, wsproxy, logDir }) {
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const args = [
+    'dev',
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--inspector-port', String(inspectorPort),
+    '--show-interactive-dev-session=false',
+    '--log-level', 'warn',
+    '--var', `DATABASE_URL:${databaseUrl}`,
+    '--var', `WSPROXY:${wsproxy}`,
+    // The bench cluster uses cleartext password auth on loopback, so the driver's pipelined connect
+    // (Neon's production default) works and saves a round trip per request.
+    '--var', 'PG_PIPELINE_CONNECT:password',
+    '--var', 'EXPOSE_SQL_COUNT:1',
+  ];
+  const child = startChild(path.join(ROOT, 'node_modules/.bin/wrangler'), args, {
+    cwd: ROOT,
+    logFile: path.join(logDir, 'wrangler.log'),
+    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: path.join(ROOT, '.config') },
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${baseUrl}/api/health`, child);
+  } catch (e) {
+    await child.stop();
+    throw e;
+  }
+  return { baseUrl, stop: child.stop };
+}

@@ -1,0 +1,94 @@
+// @ts-check
+// Printing and comparing results: one table per server, and the side-by-side table with ratios.
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+
+/**
+ * @typedef {{
+ *   key: string, label: string, kind: 'read' | 'bulk',
+ *   load: import('./load.mjs').LoadResult | null, summary: unknown, error: string | null,
+ * }} ScenarioResult
+ * @typedef {{
+ *   server: string, version: string, startedAt: string, config: import('./config.mjs').BenchConfig,
+ *   machine: Record<string, string>, seed: { seconds: number, rows: Record<string, number>, fingerprint: Record<string, string> },
+ *   scenarios: ScenarioResult[], plans?: { checked: number, seqScans: import('./plans.mjs').SeqScan[], byScenario: Record<string, number> },
+ * }} ServerResult
+ */
+
+/** The machine, as docs/benchmarks.md reports it. */
+export function machineInfo() {
+  const sh = (/** @type {string} */ cmd, /** @type {string[]} */ args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    nproc: sh('nproc', []),
+    memory: sh('free', ['-h']).split('\n')[1]?.replace(/\s+/g, ' ') ?? 'unknown',
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    loadAverage: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+  };
+}
+
+const fmt = (/** @type {number | undefined} */ x) => (x === undefined || Number.isNaN(x) ? 'n/a' : x >= 100 ? x.toFixed(0) : x.toFixed(1));
+
+/** One server's results as a markdown table. */
+export function serverTable(/** @type {ServerResult} */ r) {
+  const lines = [
+    `| Endpoint | requests | p50 ms | p95 ms | p99 ms | req/s | SQL statements/request | errors |`,
+    `|---|---:|---:|---:|---:|---:|---:|---|`,
+  ];
+  for (const s of r.scenarios) {
+    const l = s.load;
+    if (!l || s.error) {
+      lines.push(`| ${s.label} | – | – | – | – | – | – | NOT MEASURED: ${(s.error ?? '').replace(/\|/g, '\\|').slice(0, 160)} |`);
+      continue;
+    }
+    const sqlStatements = l.sqlStatements
+      ? l.sqlStatements.min === l.sqlStatements.max
+        ? String(l.sqlStatements.median)
+        : `${l.sqlStatements.median} (${l.sqlStatements.min}–${l.sqlStatements.max})`
+      : 'n/a';
+    lines.push(
+      `| ${s.label} | ${l.requests}${l.stoppedByTime ? ' (time cap)' : ''} | ${fmt(l.latencyMs.p50)} | ${fmt(l.latencyMs.p95)} | ${fmt(l.latencyMs.p99)} | ${fmt(l.requestsPerSecond)} | ${sqlStatements} | ${l.errors || ''} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** "3.2×": how many times better ours is (latency: Prefect ÷ ours; throughput: ours ÷ Prefect). */
+const times = (/** @type {number} */ better, /** @type {number} */ worse) =>
+  Number.isFinite(better) && Number.isFinite(worse) && better > 0 ? `${(worse / better).toFixed(worse / better >= 10 ? 0 : 1)}×` : 'n/a';
+
+/**
+ * The side-by-side table. Each ratio says how many times faster prefect-edge is than Prefect
+ * (Prefect's latency ÷ ours; our req/s ÷ Prefect's), so above 1 means we are faster.
+ * @param {ServerResult} ours @param {ServerResult} prefect
+ */
+export function comparisonTable(ours, prefect) {
+  const lines = [
+    `| Endpoint | p50 ms ours / Prefect | × | p95 ms ours / Prefect | × | p99 ms ours / Prefect | × | req/s ours / Prefect | × | SQL/req (ours) | same answer |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|`,
+  ];
+  for (const o of ours.scenarios) {
+    const p = prefect.scenarios.find((s) => s.key === o.key);
+    const ol = o.error ? null : o.load;
+    const pl = p && !p.error ? p.load : null;
+    const pair = (/** @type {(l: import('./load.mjs').LoadResult) => number} */ f) => `${ol ? fmt(f(ol)) : '–'} / ${pl ? fmt(f(pl)) : '–'}`;
+    const lat = (/** @type {'p50' | 'p95' | 'p99'} */ q) => (ol && pl ? times(ol.latencyMs[q], pl.latencyMs[q]) : 'n/a');
+    const same = ol && pl ? (JSON.stringify(o.summary) === JSON.stringify(p?.summary) ? 'yes' : 'NO') : 'n/a';
+    lines.push(
+      `| ${o.label} | ${pair((l) => l.latencyMs.p50)} | ${lat('p50')} | ${pair((l) => l.latencyMs.p95)} | ${lat('p95')} | ${pair((l) => l.latencyMs.p99)} | ${lat('p99')} | ${pair((l) => l.requestsPerSecond)} | ${ol && pl ? times(pl.requestsPerSecond, ol.requestsPerSecond) : 'n/a'} | ${ol?.sqlStatements?.median ?? 'n/a'} | ${same} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** True when the two seeds produced the same rows (see FINGERPRINT_COLUMNS). */
+export function sameDataset(/** @type {ServerResult} */ a, /** @type {ServerResult} */ b) {
+  return JSON.stringify(a.seed.fingerprint) === JSON.stringify(b.seed.fingerprint);
+}
