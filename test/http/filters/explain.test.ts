@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { post, resetDb, withDb } from '../helpers';
 import { DeploymentFilter, FlowRunFilter } from '../../../src/schemas/filters';
 import { DEPLOYMENT_ORDER, FLOW_RUN_ORDER, deploymentsCondition, flowRunsCondition } from '../../../src/queries/filters';
@@ -50,10 +50,9 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
-async function explain(build: (db: Db) => { toSQL: () => { sql: string; params: unknown[] } }): Promise<PlanNode[]> {
+async function explain(build: (db: Db) => { getSQL: () => SQL }): Promise<PlanNode[]> {
   return withDb(async (db) => {
-    const { sql: text, params } = build(db).toSQL();
-    const res = await db.$client.query(`explain (format json) ${text}`, params);
+    const res = await db.execute(sql`explain (format json) ${build(db).getSQL()}`);
     const plan = (res.rows[0] as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]!.Plan;
     return nodes(plan);
   });
