@@ -76,7 +76,7 @@ async function measure(baseUrl, config, afterFirst) {
       baseUrl,
       count: config.warmup,
       concurrency: config.concurrency,
-      maxSeconds: config.maxSeconds,
+      maxSeconds: Math.min(15, config.maxSeconds),
       spec: (n) => s.spec(bulk ? bulkOffset.warmup + n : 0),
       check: s.check,
     });

@@ -45,7 +45,7 @@ export function benchConfig(env = process.env) {
   const scale = num(env.BENCH_SCALE, 1);
   const flows = Math.max(10, Math.round(FULL_SCALE.flows * scale));
   const deployments = Math.max(50, Math.round(FULL_SCALE.deployments * scale));
-  const flowRuns = Math.max(2_000, Math.round(FULL_SCALE.flowRuns * scale));
+  const flowRuns = Math.max(5_000, Math.round(FULL_SCALE.flowRuns * scale));
   const warmup = Math.round(num(env.BENCH_WARMUP, 5));
   // One extra bulk request per scenario is the plan-capture pass.
   const perScenarioMax = Math.floor((flowRuns * MAX_RESERVED_SHARE) / (BULK_BLOCKS.length * BULK_SIZE)) - 1 - warmup;

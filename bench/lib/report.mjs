@@ -60,9 +60,8 @@ export function serverTable(/** @type {ServerResult} */ r) {
   return lines.join('\n');
 }
 
-/** "3.2×": how many times better ours is (latency: Prefect ÷ ours; throughput: ours ÷ Prefect). */
-const times = (/** @type {number} */ better, /** @type {number} */ worse) =>
-  Number.isFinite(better) && Number.isFinite(worse) && better > 0 ? `${(worse / better).toFixed(worse / better >= 10 ? 0 : 1)}×` : 'n/a';
+/** A ratio as "3.2×" (see comparisonTable for which way round). */
+const times = (/** @type {number} */ x) => (Number.isFinite(x) && x > 0 ? `${x.toFixed(x >= 10 ? 0 : 1)}×` : 'n/a');
 
 /**
  * The side-by-side table. Each ratio says how many times faster prefect-edge is than Prefect
@@ -79,10 +78,10 @@ export function comparisonTable(ours, prefect) {
     const ol = o.error ? null : o.load;
     const pl = p && !p.error ? p.load : null;
     const pair = (/** @type {(l: import('./load.mjs').LoadResult) => number} */ f) => `${ol ? fmt(f(ol)) : '–'} / ${pl ? fmt(f(pl)) : '–'}`;
-    const lat = (/** @type {'p50' | 'p95' | 'p99'} */ q) => (ol && pl ? times(ol.latencyMs[q], pl.latencyMs[q]) : 'n/a');
+    const lat = (/** @type {'p50' | 'p95' | 'p99'} */ q) => (ol && pl ? times(pl.latencyMs[q] / ol.latencyMs[q]) : 'n/a');
     const same = ol && pl ? (JSON.stringify(o.summary) === JSON.stringify(p?.summary) ? 'yes' : 'NO') : 'n/a';
     lines.push(
-      `| ${o.label} | ${pair((l) => l.latencyMs.p50)} | ${lat('p50')} | ${pair((l) => l.latencyMs.p95)} | ${lat('p95')} | ${pair((l) => l.latencyMs.p99)} | ${lat('p99')} | ${pair((l) => l.requestsPerSecond)} | ${ol && pl ? times(pl.requestsPerSecond, ol.requestsPerSecond) : 'n/a'} | ${ol?.sqlStatements?.median ?? 'n/a'} | ${same} |`,
+      `| ${o.label} | ${pair((l) => l.latencyMs.p50)} | ${lat('p50')} | ${pair((l) => l.latencyMs.p95)} | ${lat('p95')} | ${pair((l) => l.latencyMs.p99)} | ${lat('p99')} | ${pair((l) => l.requestsPerSecond)} | ${ol && pl ? times(ol.requestsPerSecond / pl.requestsPerSecond) : 'n/a'} | ${ol?.sqlStatements?.median ?? 'n/a'} | ${same} |`,
     );
   }
   return lines.join('\n');

@@ -4,6 +4,7 @@
 // bulk request does real work on runs nobody touched before.
 import { BULK_SIZE } from './config.mjs';
 import { bulkRunIds } from './ids.mjs';
+import { DEPLOYMENT_FILTERS } from './read-bodies.mjs';
 
 /**
  * @typedef {import('./load.mjs').RequestSpec} RequestSpec
@@ -65,12 +66,7 @@ const setStateSummary = (reply) => {
 export function scenarios(config) {
   const { blocks } = config;
   return [
-    deploymentsFilter('deployments-all', '/deployments/filter (no filter)', {}),
-    deploymentsFilter('deployments-name-like', '/deployments/filter name.like_', { deployments: { name: { like_: 'etl' } } }),
-    deploymentsFilter('deployments-flow-runs', '/deployments/filter flow_runs state+tags', {
-      flow_runs: { state: { type: { any_: ['FAILED', 'CRASHED'] } }, tags: { all_: ['env:prod'] } },
-    }),
-    deploymentsFilter('deployments-work-pools', '/deployments/filter work_pools', { work_pools: { name: { any_: ['k8s-prod'] } } }),
+    ...Object.entries(DEPLOYMENT_FILTERS).map(([key, { label, body }]) => deploymentsFilter(key, label, body)),
     {
       key: 'bulk-delete',
       label: '/flow_runs/bulk_delete (50)',

@@ -4,7 +4,7 @@
 // set-based (bench/seed/dataset.sql), then rebuild them (indexes on two connections) and VACUUM ANALYZE.
 import { performance } from 'node:perf_hooks';
 import fs from 'node:fs';
-import { WORK_POOLS, WORK_POOL_TYPES, WORK_QUEUES } from './config.mjs';
+import { datasetStatements } from './dataset.mjs';
 import { sqlClient } from './db.mjs';
 
 /** The tables the dataset fills; both schemas have them, with the same column names. */
@@ -20,48 +20,6 @@ export const SEEDED_TABLES = [
   'task_run',
   'task_run_state',
 ];
-
-/** The anchor of every timestamp in the dataset (a fixed instant, so both seeds are identical). */
-export const T0 = "'2026-11-01 00:00:00+00'::timestamptz";
-
-const sqlList = (/** @type {string[]} */ xs) => xs.map((x) => `'${x.replace(/'/g, "''")}'`).join(', ');
-
-/**
- * The dataset's statements with the scale filled in.
- * @param {import('./config.mjs').BenchConfig} config
- * @returns {string[]}
- */
-export function datasetStatements(config) {
-  const { blocks } = config;
-  /** @type {Record<string, string | number>} */
-  const params = {
-    T0,
-    FLOWS: config.flows,
-    DEPLOYMENTS: config.deployments,
-    RUNS: config.flowRuns,
-    POOLS: WORK_POOLS.length,
-    QUEUES: WORK_QUEUES.length,
-    WORK_POOLS: sqlList(WORK_POOLS),
-    WORK_POOL_TYPES: sqlList(WORK_POOL_TYPES),
-    WORK_QUEUES: sqlList(WORK_QUEUES),
-    RESERVED_FROM: Math.min(...Object.values(blocks).map((b) => b.from)),
-    DELETE_FROM: blocks.delete.from,
-    DELETE_TO: blocks.delete.to,
-    CANCEL_FROM: blocks.cancel.from,
-    CANCEL_TO: blocks.cancel.to,
-    RESCHEDULE_FROM: blocks.reschedule.from,
-    RESCHEDULE_TO: blocks.reschedule.to,
-  };
-  const text = fs.readFileSync(new URL('../seed/dataset.sql', import.meta.url), 'utf8');
-  const filled = text.replace(/\{\{(\w+)\}\}/g, (_, name) => {
-    if (!(name in params)) throw new Error(`dataset.sql: unknown placeholder {{${name}}}`);
-    return String(params[name]);
-  });
-  return filled
-    .split('--> statement-breakpoint')
-    .map((s) => s.trim())
-    .filter((s) => s.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--')));
-}
 
 /**
  * @typedef {{ table: string, name: string, sql: string }} Ddl
@@ -133,7 +91,7 @@ async function runParallel(connect, statements, connections) {
  */
 export async function seedDatabase({ url, wsproxy, config, log = () => {} }) {
   const started = performance.now();
-  const statements = datasetStatements(config);
+  const statements = datasetStatements(fs.readFileSync(new URL('../seed/dataset.sql', import.meta.url), 'utf8'), config);
   const connect = () => sqlClient(url, wsproxy);
   const sql = await connect();
   try {
