@@ -2,9 +2,11 @@
 --
 -- The same statements seed OUR schema (drizzle/) and PREFECT's schema (created by its own Alembic
 -- migrations): both have these tables with these column names, and every statement lists its
--- columns, so both databases receive identical rows. Nothing here is random: ids are
--- md5(kind:key)::uuid (bench/lib/ids.mjs computes the same ids), and every other choice comes from
--- pg_temp.u(salt, i), a hash of the row number. Times are anchored at {{T0}}, not at now().
+-- columns, so both databases receive identical rows. Nothing here is random: every choice comes from
+-- pg_temp.u(salt, i), a hash of the row number, and times are anchored at a fixed instant (T0), not
+-- at now(). Ids: md5(kind:key)::uuid where the load generator must name the row too (flow runs;
+-- bench/lib/ids.mjs computes the same), cheaper hash-built uuids for the millions of task runs and
+-- states (time-ordered for states, like Prefect's uuid7 state ids).
 --
 -- Placeholders (a NAME in double braces) are integers (or the anchor literal) filled in by bench/lib/seed.mjs.
 -- Statements are separated by breakpoint markers like drizzle's migrations.
@@ -15,6 +17,15 @@ AS $$ SELECT (hashint8extended(i, salt) & 9007199254740991)::float8 / 9007199254
 --> statement-breakpoint
 CREATE FUNCTION pg_temp.uid(kind text, k text) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT md5(kind || ':' || k)::uuid $$;
+--> statement-breakpoint
+-- A random-looking uuid from two 64-bit hashes of (salt, i).
+CREATE FUNCTION pg_temp.hid(salt int, i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT encode(int8send(hashint8extended(i, salt)) || int8send(hashint8extended(i, salt + 1000)), 'hex')::uuid $$;
+--> statement-breakpoint
+-- A uuid7 (48-bit milliseconds, version 7, variant 10) for time ts, random bits from (salt, i).
+CREATE FUNCTION pg_temp.uid7(ts timestamptz, salt int, i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT encode(int8send((date_part('epoch', ts) * 1000)::bigint << 16 | 28672 | (hashint8extended(i, salt) & 4095))
+  || int8send(hashint8extended(i, salt + 1000) & 4611686018427387903 | -9223372036854775808), 'hex')::uuid $$;
 --> statement-breakpoint
 
 -- Work pools and queues: a fixed handful; deployments below pick them with a skew towards pool 0.
@@ -163,10 +174,10 @@ SELECT r.id, r.times[1] - interval '1 second', r.times[cardinality(r.times)], r.
     'nimble', 'proud', 'quick', 'rapid', 'shiny', 'swift', 'tidy', 'witty'])[1 + floor(20 * pg_temp.u(31, r.i))::int] || '-'
     || (ARRAY['alligator', 'badger', 'cheetah', 'dingo', 'eagle', 'ferret', 'gecko', 'heron', 'ibis', 'jaguar', 'koala',
     'lemur', 'marmot', 'narwhal', 'ocelot', 'panda', 'quokka', 'raven', 'stork', 'tapir'])[1 + floor(20 * pg_temp.u(32, r.i))::int],
-  pg_temp.uid('flow_run_state', r.i || ':' || cardinality(r.types)), r.final::state_type, initcap(r.final),
+  pg_temp.uid7(r.times[cardinality(r.times)], 100, r.i * 8 + cardinality(r.types)), r.final::state_type, initcap(r.final),
   r.times[cardinality(r.times)], CASE WHEN r.ran THEN 1 ELSE 0 END, r.expected,
   CASE WHEN r.final = 'SCHEDULED' THEN r.expected END, r.start_time, r.end_time, r.total_run_time,
-  left(md5('flow_version:' || r.flow_id), 32), r.deployment_id, NULL, r.queue_name, r.work_queue_id,
+  replace(r.flow_id::text, '-', ''), r.deployment_id, NULL, r.queue_name, r.work_queue_id,
   jsonb_build_object('batch_size', 1000, 'date', to_char(r.expected, 'YYYY-MM-DD')), NULL, '{}'::jsonb,
   '{"max_retries": 0, "retry_delay_seconds": 0.0, "retries": 0, "retry_delay": 0, "pause_keys": [], "resuming": false, "retry_type": null}'::jsonb,
   r.tags, jsonb_strip_nulls(jsonb_build_object('prefect.flow.id', r.flow_id, 'prefect.deployment.id', r.deployment_id)),
@@ -176,7 +187,7 @@ FROM bench_run r;
 --> statement-breakpoint
 INSERT INTO flow_run_state (id, created, updated, flow_run_id, type, "timestamp", name, message, state_details, data,
   result_artifact_id)
-SELECT pg_temp.uid('flow_run_state', r.i || ':' || k), r.times[k], r.times[k], r.id, r.types[k]::state_type, r.times[k],
+SELECT pg_temp.uid7(r.times[k], 100, r.i * 8 + k), r.times[k], r.times[k], r.id, r.types[k]::state_type, r.times[k],
   initcap(r.types[k]),
   CASE r.types[k] WHEN 'FAILED' THEN 'Flow run encountered an exception: RuntimeError(''upstream unavailable'')'
     WHEN 'CRASHED' THEN 'Flow run infrastructure exited with non-zero status code 137.' END,
@@ -190,7 +201,7 @@ FROM bench_run r, generate_subscripts(r.types, 1) k;
 
 -- Task runs (0-5 per run that started) with their current state; the last task carries the run's outcome.
 CREATE TEMP TABLE bench_task AS
-SELECT r.i, j, pg_temp.uid('task_run', r.i || ':' || j) AS id, r.id AS flow_run_id, r.tags,
+SELECT r.i, j, pg_temp.hid(200, r.i * 8 + j) AS id, r.id AS flow_run_id, r.tags,
   (ARRAY['extract', 'transform', 'load', 'validate', 'notify', 'publish'])[j + 1] AS task_name,
   CASE WHEN j < r.task_count - 1 THEN 'COMPLETED'
     ELSE CASE r.final WHEN 'COMPLETED' THEN 'COMPLETED' WHEN 'FAILED' THEN 'FAILED' WHEN 'CRASHED' THEN 'CRASHED'
@@ -206,19 +217,20 @@ INSERT INTO task_run (id, created, updated, flow_run_id, name, task_key, dynamic
   expected_start_time, next_scheduled_start_time, start_time, end_time, total_run_time, empirical_policy,
   task_inputs, tags, labels)
 SELECT id, started, CASE WHEN type = 'RUNNING' THEN started ELSE started + slot END, flow_run_id,
-  task_name || '-' || left(md5(id::text), 3), task_name || '-' || left(md5(task_name), 8), '0', NULL, NULL,
-  NULL, pg_temp.uid('task_run_state', i || ':' || j), type::state_type, initcap(type),
+  task_name || '-' || lpad(to_hex(hashint8extended(i * 8 + j, 210) & 4095), 3, '0'),
+  task_name || '-' || (ARRAY['3f2a91c0', '8b1d44e7', 'c05e7a12', '5d9f03bb', 'e71c28a4', '0a6b5f9d'])[j + 1], '0', NULL, NULL,
+  NULL, pg_temp.uid7(CASE WHEN type = 'RUNNING' THEN started ELSE started + slot END, 300, i * 8 + j), type::state_type, initcap(type),
   CASE WHEN type = 'RUNNING' THEN started ELSE started + slot END, 1, 1, started, NULL, started,
   CASE WHEN type = 'RUNNING' THEN NULL ELSE started + slot END,
   CASE WHEN type = 'RUNNING' THEN interval '0' ELSE slot END,
   '{"max_retries": 0, "retry_delay_seconds": 0.0, "retries": 0, "retry_delay": 0, "retry_jitter_factor": null}'::jsonb,
-  CASE WHEN j = 0 THEN '{}' ELSE '{"data": [{"input_type": "task_run", "id": "' || pg_temp.uid('task_run', i || ':' || (j - 1)) || '"}]}' END::jsonb,
+  CASE WHEN j = 0 THEN '{}' ELSE '{"data": [{"input_type": "task_run", "id": "' || pg_temp.hid(200, i * 8 + j - 1) || '"}]}' END::jsonb,
   '[]'::jsonb, jsonb_build_object('prefect.flow-run.id', flow_run_id)
 FROM bench_task;
 --> statement-breakpoint
 INSERT INTO task_run_state (id, created, updated, task_run_id, type, "timestamp", name, message, state_details, data,
   result_artifact_id)
-SELECT pg_temp.uid('task_run_state', i || ':' || j), started, started, id, type::state_type,
+SELECT pg_temp.uid7(CASE WHEN type = 'RUNNING' THEN started ELSE started + slot END, 300, i * 8 + j), started, started, id, type::state_type,
   CASE WHEN type = 'RUNNING' THEN started ELSE started + slot END, initcap(type), NULL,
   jsonb_build_object('flow_run_id', flow_run_id, 'task_run_id', id), NULL, NULL
 FROM bench_task;
