@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../scripts/localdb.mjs';
 import { benchConfig } from './lib/config.mjs';
-import { createDatabase, sqlClient, startBenchCluster } from './lib/db.mjs';
+import { createDatabase, sqlClient, startBenchCluster, statementCounter } from './lib/db.mjs';
 import { startEdgeWorker } from './lib/edge-worker.mjs';
 import { runLoad, send } from './lib/load.mjs';
 import { disableAutoExplain, enableAutoExplain, logSize, parsePlans, readLogSince, seqScans } from './lib/plans.mjs';
@@ -41,13 +41,15 @@ const bulkOffset = { first: 0, warmup: 1, measured: (/** @type {BenchConfig} */ 
 /**
  * One request per scenario before anything is timed (on our side with auto_explain on: the plan
  * check), then a warm-up and the measured run of each scenario, in a fixed order: reads first, so
- * that the bulk mutations cannot change what the reads see.
+ * that the bulk mutations cannot change what the reads see. pg_stat_statements counts the
+ * statements of the warm-up requests (an average per request, the same way for both servers).
  * @param {string} baseUrl
  * @param {BenchConfig} config
+ * @param {import('./lib/db.mjs').StatementCounter} statements
  * @param {(key: string) => Promise<void>} [afterFirst] called after each scenario's first request
  * @returns {Promise<ScenarioResult[]>}
  */
-async function measure(baseUrl, config, afterFirst) {
+async function measure(baseUrl, config, statements, afterFirst) {
   const list = scenarios(config);
   /** @type {Map<string, string>} */
   const firstErrors = new Map();
@@ -68,11 +70,12 @@ async function measure(baseUrl, config, afterFirst) {
     const firstError = firstErrors.get(s.key);
     if (firstError) {
       log(`${s.label}: NOT MEASURED (${firstError.slice(0, 200)})`);
-      results.push({ key: s.key, label: s.label, kind: s.kind, load: null, summary: null, error: firstError });
+      results.push({ key: s.key, label: s.label, kind: s.kind, load: null, pgStatements: null, summary: null, error: firstError });
       continue;
     }
     const bulk = s.kind === 'bulk';
-    await runLoad({
+    await statements.reset();
+    const warm = await runLoad({
       baseUrl,
       count: config.warmup,
       concurrency: config.concurrency,
@@ -80,6 +83,9 @@ async function measure(baseUrl, config, afterFirst) {
       spec: (n) => s.spec(bulk ? bulkOffset.warmup + n : 0),
       check: s.check,
     });
+    await new Promise((r) => setTimeout(r, 200)); // statistics are reported when each statement ends
+    const sent = warm.requests + warm.errors;
+    const pgStatements = sent ? Math.round(((await statements.count()) / sent) * 10) / 10 : null;
     /** @type {unknown} */
     let summary = null;
     const offset = bulk ? bulkOffset.measured(config) : 0;
@@ -96,10 +102,10 @@ async function measure(baseUrl, config, afterFirst) {
     });
     log(
       `${s.label}: ${load.requests} requests, p50 ${load.latencyMs.p50} ms, p95 ${load.latencyMs.p95} ms, p99 ${load.latencyMs.p99} ms, ${load.requestsPerSecond} req/s` +
-        (load.sqlStatements ? `, ${load.sqlStatements.median} SQL statements/request` : '') +
+        (pgStatements !== null ? `, ${pgStatements} SQL statements/request` : '') +
         (load.errors ? `, ${load.errors} errors (${load.firstError})` : ''),
     );
-    results.push({ key: s.key, label: s.label, kind: s.kind, load, summary, error: load.errors ? load.firstError : null });
+    results.push({ key: s.key, label: s.label, kind: s.kind, load, pgStatements, summary, error: load.errors ? load.firstError : null });
   }
   return results;
 }
@@ -131,7 +137,7 @@ async function benchEdge(cluster, config) {
   try {
     await enableAutoExplain(admin, 'edge');
     let offset = logSize(cluster.logFile);
-    const results = await measure(worker.baseUrl, config, async (key) => {
+    const results = await measure(worker.baseUrl, config, statementCounter(admin, 'edge'), async (key) => {
       if (key === scenarios(config)[scenarios(config).length - 1]?.key) await disableAutoExplain(admin, 'edge');
       await new Promise((r) => setTimeout(r, 300)); // let the backends finish writing their log lines
       const plans = parsePlans(readLogSince(cluster.logFile, offset), 'edge');
@@ -168,10 +174,12 @@ async function benchPrefect(cluster, config) {
   log(`Prefect: seeded in ${seed.seconds.toFixed(0)} s: ${JSON.stringify(seed.rows)}`);
   const server = await startPrefectServer({ databaseUrl, logDir: LOGS });
   log(`Prefect: server listening at ${server.baseUrl}`);
+  const admin = await sqlClient(cluster.urlFor('postgres'), cluster.wsproxy);
   try {
-    const results = await measure(server.baseUrl, config);
+    const results = await measure(server.baseUrl, config, statementCounter(admin, 'prefect'));
     return { server: 'Prefect', version, startedAt, config, machine: machineInfo(), seed, scenarios: results };
   } finally {
+    await admin.end();
     await server.stop();
   }
 }

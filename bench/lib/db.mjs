@@ -11,6 +11,7 @@ import { firstLine, startChild } from './processes.mjs';
  * Server settings for the benchmark cluster. Both servers under test share them, so none favours
  * either; they only make a 4 GB dataset load quickly and stay in memory.
  * - auto_explain is preloaded but off; the plan check switches it on for our database only (plans.mjs).
+ * - pg_stat_statements counts the statements each server sends, the same way for both.
  * - jit off: Postgres's JIT compiles expressions per query on big tables, adding tens of ms of noise.
  */
 export const BENCH_PG_SETTINGS = {
@@ -23,7 +24,7 @@ export const BENCH_PG_SETTINGS = {
   max_wal_senders: 0,
   random_page_cost: 1.1,
   jit: 'off',
-  shared_preload_libraries: 'auto_explain',
+  shared_preload_libraries: 'auto_explain,pg_stat_statements',
   log_line_prefix: "'%m [%p] db=%d '",
 };
 
@@ -50,6 +51,15 @@ export async function startBenchCluster(/** @type {string} */ logDir) {
     throw e;
   }
   const base = new URL(cluster.url);
+  try {
+    const admin = await sqlClient(cluster.url, wsproxy);
+    await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    await admin.end();
+  } catch (e) {
+    await proxy.stop();
+    await cluster.close();
+    throw e;
+  }
   return {
     address: cluster.address,
     password: cluster.password,
@@ -83,6 +93,30 @@ export async function sqlClient(/** @type {string} */ url, /** @type {string} */
 }
 
 /** @typedef {Awaited<ReturnType<typeof sqlClient>>} Sql */
+
+/**
+ * Statement counting for one database through pg_stat_statements (installed in `postgres`, where
+ * the runner's own queries go, so they are not counted).
+ * @param {Sql} admin a connection to the `postgres` database
+ * @param {string} database
+ */
+export function statementCounter(admin, database) {
+  return {
+    async reset() {
+      await admin.query('SELECT pg_stat_statements_reset()');
+    },
+    /** Statements executed in `database` since the last reset (top level, BEGIN/COMMIT included). */
+    async count() {
+      const { rows } = await admin.query(
+        `SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)`,
+        [database],
+      );
+      return /** @type {number} */ (rows[0].n);
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof statementCounter>} StatementCounter */
 
 export async function createDatabase(/** @type {BenchCluster} */ cluster, /** @type {string} */ name) {
   const admin = await sqlClient(cluster.urlFor('postgres'), cluster.wsproxy);

@@ -7,7 +7,10 @@ import os from 'node:os';
  * @typedef {{
  *   key: string, label: string, kind: 'read' | 'bulk',
  *   load: import('./load.mjs').LoadResult | null, summary: unknown, error: string | null,
+ *   pgStatements: number | null,
  * }} ScenarioResult
+ * pgStatements: statements per request counted by pg_stat_statements during the warm-up (both
+ * servers); load.sqlStatements: what our Worker reports in x-sql-statements (ours only).
  * @typedef {{
  *   server: string, version: string, startedAt: string, config: import('./config.mjs').BenchConfig,
  *   machine: Record<string, string>, seed: { seconds: number, rows: Record<string, number>, fingerprint: Record<string, string> },
@@ -39,13 +42,13 @@ const fmt = (/** @type {number | undefined} */ x) => (x === undefined || Number.
 /** One server's results as a markdown table. */
 export function serverTable(/** @type {ServerResult} */ r) {
   const lines = [
-    `| Endpoint | requests | p50 ms | p95 ms | p99 ms | req/s | SQL statements/request | errors |`,
-    `|---|---:|---:|---:|---:|---:|---:|---|`,
+    `| Endpoint | requests | p50 ms | p95 ms | p99 ms | req/s | SQL statements/request | x-sql-statements | errors |`,
+    `|---|---:|---:|---:|---:|---:|---:|---:|---|`,
   ];
   for (const s of r.scenarios) {
     const l = s.load;
     if (!l || s.error) {
-      lines.push(`| ${s.label} | – | – | – | – | – | – | NOT MEASURED: ${(s.error ?? '').replace(/\|/g, '\\|').slice(0, 160)} |`);
+      lines.push(`| ${s.label} | – | – | – | – | – | – | – | NOT MEASURED: ${(s.error ?? '').replace(/\|/g, '\\|').slice(0, 160)} |`);
       continue;
     }
     const sqlStatements = l.sqlStatements
@@ -54,7 +57,7 @@ export function serverTable(/** @type {ServerResult} */ r) {
         : `${l.sqlStatements.median} (${l.sqlStatements.min}–${l.sqlStatements.max})`
       : 'n/a';
     lines.push(
-      `| ${s.label} | ${l.requests}${l.stoppedByTime ? ' (time cap)' : ''} | ${fmt(l.latencyMs.p50)} | ${fmt(l.latencyMs.p95)} | ${fmt(l.latencyMs.p99)} | ${fmt(l.requestsPerSecond)} | ${sqlStatements} | ${l.errors || ''} |`,
+      `| ${s.label} | ${l.requests}${l.stoppedByTime ? ' (time cap)' : ''} | ${fmt(l.latencyMs.p50)} | ${fmt(l.latencyMs.p95)} | ${fmt(l.latencyMs.p99)} | ${fmt(l.requestsPerSecond)} | ${s.pgStatements ?? 'n/a'} | ${sqlStatements} | ${l.errors || ''} |`,
     );
   }
   return lines.join('\n');
@@ -70,7 +73,7 @@ const times = (/** @type {number} */ x) => (Number.isFinite(x) && x > 0 ? `${x.t
  */
 export function comparisonTable(ours, prefect) {
   const lines = [
-    `| Endpoint | p50 ms ours / Prefect | × | p95 ms ours / Prefect | × | p99 ms ours / Prefect | × | req/s ours / Prefect | × | SQL/req (ours) | same answer |`,
+    `| Endpoint | p50 ms ours / Prefect | × | p95 ms ours / Prefect | × | p99 ms ours / Prefect | × | req/s ours / Prefect | × | SQL statements/req ours / Prefect | same answer |`,
     `|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|`,
   ];
   for (const o of ours.scenarios) {
@@ -81,7 +84,7 @@ export function comparisonTable(ours, prefect) {
     const lat = (/** @type {'p50' | 'p95' | 'p99'} */ q) => (ol && pl ? times(pl.latencyMs[q] / ol.latencyMs[q]) : 'n/a');
     const same = ol && pl ? (JSON.stringify(o.summary) === JSON.stringify(p?.summary) ? 'yes' : 'NO') : 'n/a';
     lines.push(
-      `| ${o.label} | ${pair((l) => l.latencyMs.p50)} | ${lat('p50')} | ${pair((l) => l.latencyMs.p95)} | ${lat('p95')} | ${pair((l) => l.latencyMs.p99)} | ${lat('p99')} | ${pair((l) => l.requestsPerSecond)} | ${ol && pl ? times(ol.requestsPerSecond / pl.requestsPerSecond) : 'n/a'} | ${ol?.sqlStatements?.median ?? 'n/a'} | ${same} |`,
+      `| ${o.label} | ${pair((l) => l.latencyMs.p50)} | ${lat('p50')} | ${pair((l) => l.latencyMs.p95)} | ${lat('p95')} | ${pair((l) => l.latencyMs.p99)} | ${lat('p99')} | ${pair((l) => l.requestsPerSecond)} | ${ol && pl ? times(ol.requestsPerSecond / pl.requestsPerSecond) : 'n/a'} | ${o.pgStatements ?? '–'} / ${p?.pgStatements ?? '–'} | ${same} |`,
     );
   }
   return lines.join('\n');

@@ -145,18 +145,18 @@ describe('comparisonTable', () => {
 
   it('gives ratios as "times faster than Prefect" and compares the answers', () => {
     const ours = result('ours', [
-      { key: 'a', label: 'A', kind: 'read', load: load(10, 40), summary: ['x', 'y'], error: null },
-      { key: 'b', label: 'B', kind: 'bulk', load: null, summary: null, error: 'HTTP 404' },
-      { key: 'c', label: 'C', kind: 'read', load: load(5, 80), summary: ['x'], error: null },
+      { key: 'a', label: 'A', kind: 'read', load: load(10, 40), pgStatements: 2, summary: ['x', 'y'], error: null },
+      { key: 'b', label: 'B', kind: 'bulk', load: null, pgStatements: null, summary: null, error: 'HTTP 404' },
+      { key: 'c', label: 'C', kind: 'read', load: load(5, 80), pgStatements: 2, summary: ['x'], error: null },
     ]);
     const prefect = result('prefect', [
-      { key: 'a', label: 'A', kind: 'read', load: load(50, 8), summary: ['x', 'y'], error: null },
-      { key: 'b', label: 'B', kind: 'bulk', load: load(100, 1), summary: [], error: null },
-      { key: 'c', label: 'C', kind: 'read', load: load(5, 80), summary: ['z'], error: null },
+      { key: 'a', label: 'A', kind: 'read', load: load(50, 8), pgStatements: 7.5, summary: ['x', 'y'], error: null },
+      { key: 'b', label: 'B', kind: 'bulk', load: load(100, 1), pgStatements: 300, summary: [], error: null },
+      { key: 'c', label: 'C', kind: 'read', load: load(5, 80), pgStatements: 7, summary: ['z'], error: null },
     ]);
     const rows = comparisonTable(ours, prefect).split('\n').slice(2);
-    expect(rows[0]).toBe('| A | 10.0 / 50.0 | 5.0× | 20.0 / 100 | 5.0× | 30.0 / 150 | 5.0× | 40.0 / 8.0 | 5.0× | 2 | yes |');
-    expect(rows[1]).toBe('| B | – / 100 | n/a | – / 200 | n/a | – / 300 | n/a | – / 1.0 | n/a | n/a | n/a |');
-    expect(rows[2]).toMatch(/\| 1\.0× \| 2 \| NO \|$/);
+    expect(rows[0]).toBe('| A | 10.0 / 50.0 | 5.0× | 20.0 / 100 | 5.0× | 30.0 / 150 | 5.0× | 40.0 / 8.0 | 5.0× | 2 / 7.5 | yes |');
+    expect(rows[1]).toBe('| B | – / 100 | n/a | – / 200 | n/a | – / 300 | n/a | – / 1.0 | n/a | – / 300 | n/a |');
+    expect(rows[2]).toMatch(/\| 1\.0× \| 2 \/ 7 \| NO \|$/);
   });
 });
