@@ -31,7 +31,7 @@ export async function disableAutoExplain(sql, database) {
 
 /**
  * @typedef {{ 'Node Type': string, 'Relation Name'?: string, Plans?: PlanNode[], [key: string]: unknown }} PlanNode
- * @typedef {{ query: string, plan: PlanNode }} LoggedPlan
+ * @typedef {{ query: string, plan: PlanNode, ms: number }} LoggedPlan  ms: execution time Postgres logged
  * @typedef {{ table: string, query: string, scenario?: string }} SeqScan
  */
 
@@ -57,7 +57,7 @@ export function parsePlans(text, database) {
     if (!first.startsWith('duration:') || at < 0) return;
     const body = [first.slice(at + 'plan:'.length), ...entry.lines.slice(1)].join('\n');
     const parsed = JSON.parse(body);
-    plans.push({ query: String(parsed['Query Text'] ?? ''), plan: parsed.Plan });
+    plans.push({ query: String(parsed['Query Text'] ?? ''), plan: parsed.Plan, ms: Number(/^duration: ([\d.]+) ms/.exec(first)?.[1] ?? NaN) });
   };
   for (const line of text.split('\n')) {
     const m = ENTRY.exec(line);
@@ -84,6 +84,14 @@ export function seqScans(/** @type {LoggedPlan} */ logged, tables = BIG_TABLES) 
   };
   walk(logged.plan);
   return found;
+}
+
+/**
+ * True for the statements Postgres itself runs to enforce foreign keys (ON DELETE CASCADE / SET NULL,
+ * key checks), logged by auto_explain as nested statements; their time is part of their parent's.
+ */
+export function isForeignKeyStatement(/** @type {string} */ query) {
+  return /\bONLY "[^"]+"\."[^"]+"/.test(query) && query.includes('OPERATOR(pg_catalog.');
 }
 
 /** Reads what a log file gained since `offset` (a byte position from logSize). */

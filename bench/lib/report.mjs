@@ -14,7 +14,8 @@ import os from 'node:os';
  * @typedef {{
  *   server: string, version: string, startedAt: string, config: import('./config.mjs').BenchConfig,
  *   machine: Record<string, string>, seed: { seconds: number, rows: Record<string, number>, fingerprint: Record<string, string> },
- *   scenarios: ScenarioResult[], plans?: { checked: number, seqScans: import('./plans.mjs').SeqScan[], byScenario: Record<string, number> },
+ *   scenarios: ScenarioResult[],
+ *   plans?: { checked: number, seqScans: import('./plans.mjs').SeqScan[], byScenario: Record<string, { statements: number, ms: number }> },
  * }} ServerResult
  */
 

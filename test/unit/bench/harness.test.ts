@@ -5,7 +5,7 @@ import { benchConfig, BULK_BLOCKS, BULK_SIZE } from '../../../bench/lib/config.m
 import { datasetStatements } from '../../../bench/lib/dataset.mjs';
 import { bulkRunIds, uid } from '../../../bench/lib/ids.mjs';
 import { percentile } from '../../../bench/lib/load.mjs';
-import { parsePlans, seqScans } from '../../../bench/lib/plans.mjs';
+import { isForeignKeyStatement, parsePlans, seqScans } from '../../../bench/lib/plans.mjs';
 import { comparisonTable, type ScenarioResult, type ServerResult } from '../../../bench/lib/report.mjs';
 
 const datasetSql = fs.readFileSync(new URL('../../../bench/seed/dataset.sql', import.meta.url), 'utf8');
@@ -118,6 +118,13 @@ describe('plan log parsing', () => {
       'edge',
     );
     expect(seqScans(deep[0]!).map((s) => s.table)).toEqual(['flow_run_state']);
+  });
+
+  it('reads the logged execution time, and tells foreign-key statements from the endpoint’s own', () => {
+    expect(parsePlans(log, 'edge').map((p) => p.ms)).toEqual([0.05, 1]);
+    expect(isForeignKeyStatement('DELETE FROM ONLY "public"."flow_run_state" WHERE $1 OPERATOR(pg_catalog.=) "flow_run_id"')).toBe(true);
+    expect(isForeignKeyStatement('UPDATE ONLY "public"."flow_run" SET "parent_task_run_id" = NULL WHERE $1 OPERATOR(pg_catalog.=) "parent_task_run_id"')).toBe(true);
+    expect(isForeignKeyStatement('delete from "flow_run" where "flow_run"."id" in ($1, $2) returning "id"')).toBe(false);
   });
 });
 
