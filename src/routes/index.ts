@@ -1,5 +1,18 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { flowReadRoutes } from './flows-read';
+import { flowRunReadRoutes } from './flow-runs-read';
+import { taskRunReadRoutes } from './task-runs-read';
+import { deploymentReadRoutes } from './deployments-read';
+import { workPoolReadRoutes } from './work-pools-read';
+import { workQueueReadRoutes } from './work-queues-read';
 
 /** Every resource router and where it is mounted (relative to the API root). */
-export const routeTable: [string, Hono<AppEnv>][] = [];
+export const routeTable: [string, Hono<AppEnv>][] = [
+  ['/flows', flowReadRoutes],
+  ['/flow_runs', flowRunReadRoutes],
+  ['/task_runs', taskRunReadRoutes],
+  ['/deployments', deploymentReadRoutes],
+  ['/work_pools', workPoolReadRoutes],
+  ['/work_queues', workQueueReadRoutes],
+];
