@@ -7,8 +7,8 @@ import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { createDb } from '../../../src/db/client';
 import { toHttpError } from '../../../src/http/errors';
-import { get, isPglite, randomName, withDb } from '../helpers';
-import { dropConnections, holdLock, waitForLockWait } from './faults';
+import { get, isPglite, post, randomName, withDb } from '../helpers';
+import { cutWhileBlocked, dropConnections } from './faults';
 
 const SERVICE_UNAVAILABLE = { exception_message: 'Service Unavailable' };
 
@@ -46,30 +46,37 @@ describe('a dropped database connection', () => {
   it.skipIf(isPglite())('while a statement waits for a lock mid-transaction: 503, nothing committed', async () => {
     const [first, second] = [randomName('fault-a'), randomName('fault-b')];
     await withDb((db) => db.execute(sql`insert into flow (name) values (${first})`));
-    const lock = await holdLock(sql`select id from flow where name = ${first} for update`);
     const handle = createDb(env);
-    // Statement 1 writes, statement 2 blocks on the held row: the connection is cut in between.
-    const victim = handle.db.transaction(async (tx) => {
-      await tx.execute(sql`insert into flow (name) values (${second})`);
-      await tx.execute(sql`update flow set tags = '["victim"]' where name = ${first}`);
-    });
-    const outcome = victim.then(
-      () => null,
-      (e: unknown) => e,
-    );
     try {
-      await waitForLockWait();
-      await dropConnections();
-      const error = await outcome;
+      // Statement 1 writes, statement 2 blocks on the held row: the connection is cut in between.
+      const error = await cutWhileBlocked(sql`select id from flow where name = ${first} for update`, () =>
+        handle.db
+          .transaction(async (tx) => {
+            await tx.execute(sql`insert into flow (name) values (${second})`);
+            await tx.execute(sql`update flow set tags = '["victim"]' where name = ${first}`);
+          })
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
+      );
       expect(error).not.toBeNull();
       expect(toHttpError(error).status).toBe(503);
     } finally {
-      await lock.release();
       await handle.close();
     }
     expect(await flowCount(second)).toBe(0);
     const tags = await withDb(async (db) => (await db.execute(sql`select tags from flow where name = ${first}`)).rows[0]?.tags);
     expect(tags).toEqual([]);
     await expectHealthyAfterwards();
+  });
+
+  it.skipIf(isPglite())('under a real request (POST /flows/filter): 503 in Prefect\'s shape, and the next request works', async () => {
+    const res = await cutWhileBlocked(sql`lock table flow in access exclusive mode`, () => post('/flows/filter', {}));
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual(SERVICE_UNAVAILABLE);
+    const next = await post('/flows/filter', { limit: 1 });
+    expect(next.status).toBe(200);
+    expect(Array.isArray(next.body)).toBe(true);
   });
 });

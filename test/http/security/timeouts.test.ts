@@ -34,7 +34,7 @@ const SERVICE_UNAVAILABLE = { exception_message: 'Service Unavailable' };
 
 describe('session time limits', () => {
   it('are set at connection start-up: 10 s by default, STATEMENT_TIMEOUT_MS otherwise, 0 for none', async () => {
-    await withDb(async (db) => {
+    await withTimeout('', async (db) => {
       expect(await show(db, 'statement_timeout')).toBe('10s');
       expect(await show(db, 'idle_in_transaction_session_timeout')).toBe('10s');
     });
