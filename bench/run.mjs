@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from '../scripts/localdb.mjs';
+import { stopEverythingOnInterrupt } from './lib/cleanup.mjs';
 import { benchConfig } from './lib/config.mjs';
 import { createDatabase, sqlClient, startBenchCluster, statementCounter } from './lib/db.mjs';
 import { startEdgeWorker } from './lib/edge-worker.mjs';
@@ -218,6 +219,7 @@ function failures(/** @type {ServerResult} */ r) {
 }
 
 async function main() {
+  stopEverythingOnInterrupt();
   const prefectMode = process.argv.includes('--prefect');
   const config = benchConfig();
   fs.rmSync(LOGS, { recursive: true, force: true });

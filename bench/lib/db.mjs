@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Client, neonConfig } from '@neondatabase/serverless';
 import { startThrowawayCluster } from '../../scripts/localdb.mjs';
+import { onInterrupt } from './cleanup.mjs';
 import { firstLine, startChild } from './processes.mjs';
 
 /**
@@ -38,6 +39,7 @@ export const BENCH_PG_SETTINGS = {
 /** @returns {Promise<BenchCluster>} */
 export async function startBenchCluster(/** @type {string} */ logDir) {
   const cluster = await startThrowawayCluster({ settings: BENCH_PG_SETTINGS });
+  const forgetCluster = onInterrupt(() => cluster.close());
   const proxy = startChild(process.execPath, [new URL('./proxy-process.mjs', import.meta.url).pathname, cluster.address], {
     logFile: path.join(logDir, 'wsproxy.log'),
     pipeStdout: true,
@@ -72,6 +74,7 @@ export async function startBenchCluster(/** @type {string} */ logDir) {
       return u.toString();
     },
     async close() {
+      forgetCluster();
       await proxy.stop();
       await cluster.close();
     },

@@ -44,7 +44,14 @@ export async function startEdgeWorker({ databaseUrl, wsproxy, logDir }) {
   const child = startChild(path.join(ROOT, 'node_modules/.bin/wrangler'), args, {
     cwd: ROOT,
     logFile: path.join(logDir, 'wrangler.log'),
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', XDG_CONFIG_HOME: path.join(ROOT, '.config') },
+    env: {
+      ...process.env,
+      // wrangler needs Node >= 22.12: run it on the Node running us (npm run puts node_modules' Node 22
+      // first on PATH; this also holds when the runner is started some other way).
+      PATH: [path.dirname(process.execPath), path.join(ROOT, 'node_modules/.bin'), process.env.PATH].join(path.delimiter),
+      WRANGLER_SEND_METRICS: 'false',
+      XDG_CONFIG_HOME: path.join(ROOT, '.config'),
+    },
   });
   const baseUrl = `http://127.0.0.1:${port}`;
   try {

@@ -3,6 +3,7 @@
 // so that stopping it also stops what it spawned (workerd, uvicorn), and nothing else.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { onInterrupt } from './cleanup.mjs';
 
 /**
  * @typedef {{ pid: number, stop: () => Promise<void>, exited: Promise<number | null> }} Child
@@ -21,29 +22,28 @@ export function startChild(command, args, { env = process.env, logFile, cwd, pip
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   const pid = child.pid;
   const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    pid,
-    stdout: child.stdout,
-    exited: /** @type {Promise<number | null>} */ (exited),
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+  const stop = async () => {
+    forget();
+    try {
+      // The whole group we created (detached: true): wrangler's workerd, Prefect's uvicorn.
+      process.kill(-pid, 'SIGTERM');
+    } catch {
+      return; // nothing left in the group
+    }
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const timer = setTimeout(() => {
       try {
-        process.kill(-pid, 'SIGTERM'); // the group we created with detached: true
+        process.kill(-pid, 'SIGKILL');
       } catch {
-        return;
+        /* gone */
       }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-      fs.closeSync(log);
-    },
+    }, 5_000);
+    await exited;
+    clearTimeout(timer);
+    fs.closeSync(log);
   };
+  const forget = onInterrupt(stop);
+  return { pid, stdout: child.stdout, exited: /** @type {Promise<number | null>} */ (exited), stop };
 }
 
 /** Resolves with the first stdout line of a child (e.g. a JSON hello), or rejects when it exits first. */
