@@ -80,7 +80,7 @@ async function measure(baseUrl, config, statements, afterFirst) {
       baseUrl,
       count: config.warmup,
       concurrency: config.concurrency,
-      maxSeconds: Math.min(15, config.maxSeconds),
+      maxSeconds: Math.min(10, config.maxSeconds),
       spec: (n) => s.spec(bulk ? bulkOffset.warmup + n : 0),
       check: s.check,
     });
@@ -113,7 +113,7 @@ async function measure(baseUrl, config, statements, afterFirst) {
 
 function gitCommit() {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   } catch {
     return 'unknown';
   }

@@ -69,7 +69,7 @@ export function benchConfig(env = process.env) {
     bulkRequests,
     warmup,
     concurrency: Math.round(num(env.BENCH_CONCURRENCY, 4)),
-    maxSeconds: num(env.BENCH_MAX_SECONDS, 45),
+    maxSeconds: num(env.BENCH_MAX_SECONDS, 30),
     planCheck,
     blocks: /** @type {BenchConfig['blocks']} */ (blocks),
   };

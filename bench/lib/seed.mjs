@@ -65,23 +65,31 @@ async function dropSchemaObjects(sql, objects) {
 }
 
 /**
- * Runs statements on `connections` parallel connections, biggest tables first.
+ * Runs statements on `connections` parallel connections, in order; returns each one's seconds.
  * @param {() => Promise<import('./db.mjs').Sql>} connect
  * @param {string[]} statements
  * @param {number} connections
+ * @returns {Promise<{ statement: string, seconds: number }[]>}
  */
 async function runParallel(connect, statements, connections) {
   const queue = [...statements];
+  /** @type {{ statement: string, seconds: number }[]} */
+  const timings = [];
   await Promise.all(
     Array.from({ length: connections }, async () => {
       const sql = await connect();
       try {
-        for (let s = queue.shift(); s !== undefined; s = queue.shift()) await sql.query(s);
+        for (let s = queue.shift(); s !== undefined; s = queue.shift()) {
+          const t = performance.now();
+          await sql.query(s);
+          timings.push({ statement: s, seconds: (performance.now() - t) / 1000 });
+        }
       } finally {
         await sql.end();
       }
     }),
   );
+  return timings;
 }
 
 /**
@@ -119,10 +127,16 @@ export async function seedDatabase({ url, wsproxy, config, log = () => {} }) {
     await sql.query('COMMIT');
     let t = performance.now();
     // Keys first (indexes and foreign keys need them), then plain indexes in parallel, then foreign keys.
-    await runParallel(connect, bySize(objects.keys), 2);
-    await runParallel(connect, bySize(objects.indexes), 2);
-    for (const fk of objects.foreignKeys) await sql.query(fk.sql);
-    log(`  rebuilt keys, indexes and foreign keys: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    const timings = [...(await runParallel(connect, bySize(objects.keys), 2)), ...(await runParallel(connect, bySize(objects.indexes), 2))];
+    for (const fk of objects.foreignKeys) {
+      const f = performance.now();
+      await sql.query(fk.sql);
+      timings.push({ statement: fk.sql, seconds: (performance.now() - f) / 1000 });
+    }
+    log(`  rebuilt keys, indexes and foreign keys: ${((performance.now() - t) / 1000).toFixed(1)} s; slowest:`);
+    for (const x of timings.sort((a, b) => b.seconds - a.seconds).slice(0, 6)) {
+      log(`    ${x.seconds.toFixed(1)} s ${x.statement.replace(/\s+/g, ' ').slice(0, 110)}`);
+    }
     t = performance.now();
     await runParallel(connect, bySize(SEEDED_TABLES.map((table) => ({ table, name: table, sql: `VACUUM (ANALYZE) ${table}` }))), 2);
     log(`  VACUUM ANALYZE: ${((performance.now() - t) / 1000).toFixed(1)} s`);

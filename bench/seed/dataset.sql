@@ -23,7 +23,9 @@ CREATE FUNCTION pg_temp.hid(salt int, i bigint) RETURNS uuid LANGUAGE sql IMMUTA
 AS $$ SELECT encode(int8send(hashint8extended(i, salt)) || int8send(hashint8extended(i, salt + 1000)), 'hex')::uuid $$;
 --> statement-breakpoint
 -- A uuid7 (48-bit milliseconds, version 7, variant 10) for time ts, random bits from (salt, i).
-CREATE FUNCTION pg_temp.uid7(ts timestamptz, salt int, i bigint) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- STABLE, not IMMUTABLE, because date_part on timestamptz is: with a stricter label than its body,
+-- Postgres would call the function per row instead of inlining it (5x slower).
+CREATE FUNCTION pg_temp.uid7(ts timestamptz, salt int, i bigint) RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT encode(int8send((date_part('epoch', ts) * 1000)::bigint << 16 | 28672 | (hashint8extended(i, salt) & 4095))
   || int8send(hashint8extended(i, salt + 1000) & 4611686018427387903 | -9223372036854775808), 'hex')::uuid $$;
 --> statement-breakpoint
