@@ -169,7 +169,7 @@ async function benchEdge(cluster, config) {
 /** @param {BenchCluster} cluster @param {BenchConfig} config @returns {Promise<ServerResult>} */
 async function benchPrefect(cluster, config) {
   const startedAt = new Date().toISOString();
-  const version = ensurePrefectInstalled(log);
+  const version = ensurePrefectInstalled(log, LOGS);
   const databaseUrl = await createDatabase(cluster, 'prefect');
   migratePrefect({ databaseUrl, logDir: LOGS });
   log(`Prefect ${version}: migrated with its own migrations; seeding`);

@@ -20,8 +20,8 @@ export function pinnedPrefectVersion() {
   return m[1];
 }
 
-/** Creates ./.venv and installs the pinned Prefect unless it is already there. */
-export function ensurePrefectInstalled(/** @type {(msg: string) => void} */ log) {
+/** Creates ./.venv and installs the pinned Prefect unless it is already there (pip's output: logDir/pip.log). */
+export function ensurePrefectInstalled(/** @type {(msg: string) => void} */ log, /** @type {string} */ logDir) {
   const want = pinnedPrefectVersion();
   const installed = (() => {
     try {
@@ -37,9 +37,18 @@ export function ensurePrefectInstalled(/** @type {(msg: string) => void} */ log)
     log(`Prefect ${want} already installed in .venv`);
     return want;
   }
-  log(`installing Prefect ${want} into .venv (pip, about a minute)`);
-  if (!fs.existsSync(path.join(VENV, 'bin/python'))) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  execFileSync(path.join(VENV, 'bin/pip'), ['install', '--quiet', '-r', REQUIREMENTS], { stdio: 'inherit' });
+  const logFile = path.join(logDir, 'pip.log');
+  log(`installing Prefect ${want} into .venv (pip, about a minute; output in ${path.relative(ROOT, logFile)})`);
+  const out = fs.openSync(logFile, 'a');
+  try {
+    if (!fs.existsSync(path.join(VENV, 'bin/python'))) execFileSync('python3', ['-m', 'venv', VENV], { stdio: ['ignore', out, out] });
+    execFileSync(path.join(VENV, 'bin/pip'), ['install', '-r', REQUIREMENTS], { stdio: ['ignore', out, out] });
+  } catch (e) {
+    console.error(fs.readFileSync(logFile, 'utf8').split('\n').slice(-30).join('\n'));
+    throw e;
+  } finally {
+    fs.closeSync(out);
+  }
   return want;
 }
 
