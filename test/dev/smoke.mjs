@@ -1,7 +1,8 @@
 // `npm run test:dev`: starts scripts/dev.mjs for real (PGlite, wrangler, workerd) and checks that it
 // serves the API, shuts everything down on SIGINT/SIGTERM and on a wrangler crash, reuses its data
 // directory, and refuses a second instance on the same directory or a taken port.
-// SMOKE_DATABASE_URL=postgres://… also runs it against that (local) PostgreSQL.
+// With PostgreSQL installed it also runs against a throwaway cluster (or SMOKE_DATABASE_URL, a local
+// database) as DATABASE_URL.
 // Plain Node on purpose: it drives processes, which workerd tests cannot.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { findPostgresBin, startThrowawayCluster } from '../../scripts/localdb.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const devScript = path.join(root, 'scripts', 'dev.mjs');
@@ -206,12 +208,18 @@ const cases = [
     },
   ],
 ];
-if (process.env.SMOKE_DATABASE_URL) {
+if (process.env.SMOKE_DATABASE_URL || findPostgresBin()) {
   cases.push([
-    'local DATABASE_URL: served through the proxy; SIGINT stops everything',
+    'local DATABASE_URL: migrated and served through the proxy; SIGINT stops everything',
     async () => {
-      const dev = await runAndStop({ env: { PORT: String(await freePort()), DATABASE_URL: process.env.SMOKE_DATABASE_URL }, signal: 'SIGINT' });
-      assert.match(dev.output(), /database: PostgreSQL at /);
+      const cluster = process.env.SMOKE_DATABASE_URL ? null : await startThrowawayCluster();
+      try {
+        const url = process.env.SMOKE_DATABASE_URL ?? cluster.url;
+        const dev = await runAndStop({ env: { PORT: String(await freePort()), DATABASE_URL: url }, signal: 'SIGINT' });
+        assert.match(dev.output(), /database: PostgreSQL at \S+ \(DATABASE_URL\), migrations applied/);
+      } finally {
+        await cluster?.close();
+      }
     },
   ]);
 }
