@@ -40,6 +40,7 @@ process.on('uncaughtException', (e) => fail(e));
 process.on('unhandledRejection', (e) => fail(e));
 
 function fail(e) {
+  if (stopping) return; // a start interrupted by Ctrl-C fails in ways not worth reporting
   let message = e instanceof Error ? e.message : String(e);
   // Drizzle wraps driver errors ("Failed query: …"); the cause says what went wrong.
   for (let cause = e?.cause; cause; cause = cause.cause) message += `\n[dev]   caused by: ${cause.message ?? cause}`;
