@@ -17,7 +17,7 @@ export function nodeForWrangler(root) {
   throw new Error(`wrangler needs Node >= ${MIN_NODE.join('.')} and this is ${process.version}: run \`npm ci\`, then \`npm run dev\``);
 }
 
-/** Fails early when 127.0.0.1:port is taken: wrangler would move elsewhere and the health check could reach another server. */
+/** Fails early when 127.0.0.1:port is taken, rather than letting the health check reach whatever answers there. */
 export function assertPortFree(port) {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
@@ -37,8 +37,8 @@ export function assertPortFree(port) {
  * (Ctrl-C still works: it reaches this script, which stops wrangler).
  *
  * Bindings go in as `--var` rather than a generated .dev.vars: nothing is written that could go stale
- * or overwrite the developer's own .dev.vars, values arrive verbatim (.env files expand `$`), and
- * wrangler shows them as "(hidden)". They are visible in `ps` on this machine.
+ * or overwrite the developer's own .dev.vars (their other settings still load, and `--var` wins over
+ * a leftover DATABASE_URL there), and wrangler prints them as "(hidden)". The cost: they show in `ps`.
  */
 export function startWranglerDev({ root, port, bindings }) {
   const wrangler = path.join(path.dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
