@@ -10,6 +10,10 @@ export interface Env {
   PG_PIPELINE_CONNECT?: string;
   /** When "1", responses carry `x-sql-statements`, the number of SQL statements the request sent. */
   EXPOSE_SQL_COUNT?: string;
+  /** Seconds a deployment-concurrency lease lives without renewal (Prefect's default: 300). */
+  PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION?: string;
+  /** Seconds a run waits in AwaitingConcurrencySlot before it is tried again (default: 30). */
+  PREFECT_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */
