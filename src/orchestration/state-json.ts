@@ -1,9 +1,10 @@
 /**
  * State objects in and out: stored rows (as Postgres JSON) → OrchState, and OrchState → the API's
- * State object (spec §1.2), with keys in Prefect's order and times in Prefect's format.
+ * State object (spec §1.2).
  */
-import { formatMicros, formatTimestamp, parseMicros } from '../time';
-import { completeStateDetails, type OrchState, type StateDetails, type StateType } from './states';
+import { serializeFlowRunState, type StateResponse } from '../queries/read-models';
+import { formatMicros, parseMicros } from '../time';
+import { completeStateDetails, type OrchState, type StateType } from './states';
 
 /** A `flow_run_state` / `task_run_state` row as `row_to_json` renders it. */
 export interface StateRowJson {
@@ -28,35 +29,18 @@ export function stateFromRow(row: StateRowJson): OrchState {
   };
 }
 
-const DETAIL_TIMES = ['scheduled_time', 'cache_expiration', 'pause_timeout'] as const;
-
-export function serializeStateDetails(details: StateDetails): StateDetails {
-  const out = { ...details };
-  for (const key of DETAIL_TIMES) out[key] = formatTimestamp(out[key]);
-  return out;
-}
-
-export interface StateJson {
-  id: string;
-  type: StateType;
-  name: string;
-  timestamp: string;
-  message: string | null;
-  data: unknown;
-  state_details: StateDetails;
-}
-
-export function serializeState(state: OrchState): StateJson;
-export function serializeState(state: OrchState | null): StateJson | null;
-export function serializeState(state: OrchState | null): StateJson | null {
+/** The API State object, by the shared read-model serializer (key order and time format are Prefect's). */
+export function serializeState(state: OrchState): StateResponse;
+export function serializeState(state: OrchState | null): StateResponse | null;
+export function serializeState(state: OrchState | null): StateResponse | null {
   if (!state) return null;
-  return {
+  return serializeFlowRunState({
     id: state.id,
     type: state.type,
     name: state.name,
     timestamp: formatMicros(state.timestamp),
     message: state.message,
     data: state.data ?? null,
-    state_details: serializeStateDetails(state.stateDetails),
-  };
+    stateDetails: { ...state.stateDetails },
+  });
 }
