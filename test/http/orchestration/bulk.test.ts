@@ -215,6 +215,33 @@ describe('bulk_set_state (§5.2, §7 58–64)', () => {
     expect(d50.headers.get('x-sql-statements')).toBe(d1.headers.get('x-sql-statements'));
   });
 
+  it('a database failure mid-write rolls the whole request back: 503 when retryable', async () => {
+    const three = await runs(3, { type: 'PENDING' });
+    const victim = idDesc(three)[2]!;
+    // A trigger makes the run UPDATE (after the state INSERT) fail for one run only.
+    await withDb((db) =>
+      db.execute(
+        sql.raw(`
+        CREATE OR REPLACE FUNCTION test_fail_run_update() RETURNS trigger AS $$
+        BEGIN
+          IF NEW.id = '${victim}' THEN RAISE EXCEPTION 'injected failure' USING ERRCODE = '40001'; END IF;
+          RETURN NEW;
+        END $$ LANGUAGE plpgsql;
+        CREATE TRIGGER test_fail_run_update BEFORE UPDATE ON flow_run FOR EACH ROW EXECUTE FUNCTION test_fail_run_update();`),
+      ),
+    );
+    try {
+      const res = await bulkSet({ ...ids(three), state: { type: 'CANCELLED' }, force: true });
+      expect([res.status, res.body]).toEqual([503, { exception_message: 'Service Unavailable' }]);
+    } finally {
+      await withDb((db) => db.execute(sql.raw('DROP TRIGGER test_fail_run_update ON flow_run; DROP FUNCTION test_fail_run_update();')));
+    }
+    for (const id of three) {
+      expect((await runRow(id)).state_type).toBe('PENDING');
+      expect(await history(id)).toHaveLength(1);
+    }
+  });
+
   it.skipIf(isPglite())('20 concurrent requests over overlapping runs: no deadlock, consistent histories', async () => {
     const ten = await runs(10, { type: 'PENDING' });
     const requests = Array.from({ length: 20 }, (_, i) => {
