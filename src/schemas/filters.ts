@@ -8,18 +8,7 @@
  */
 import * as v from 'valibot';
 import { STATE_TYPES } from '../db/schema';
-import { dateTime, enumOf, issueMessage, laxBool, laxInt, list, opt, str, uuid } from './common';
-
-const NOT_A_MODEL = issueMessage('model_attributes_type', 'Input should be a valid dictionary or object to extract fields from');
-
-/**
- * A filter model: a JSON object (Valibot's object schemas would accept an array) with no unknown keys.
- */
-const model = <T extends v.ObjectEntries>(entries: T) =>
-  v.pipe(
-    v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), NOT_A_MODEL),
-    v.strictObject(entries, NOT_A_MODEL),
-  );
+import { dateTime, enumOf, laxBool, laxInt, list, model, opt, str, uuid } from './common';
 
 const operator = () => v.optional(enumOf(['and_', 'or_'] as const));
 const uuids = () => opt(list(uuid()));
