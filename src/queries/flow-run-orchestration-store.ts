@@ -94,7 +94,9 @@ async function load(tx: Tx, selection: RunSelection): Promise<LoadedJson> {
       WHERE id IN (SELECT deployment_id FROM runs)),
     leases AS (
       SELECT id, resource_ids, expiration, metadata FROM concurrency_lease
-      WHERE id::text IN (SELECT state_details->>'deployment_concurrency_lease_id' FROM states)
+      WHERE id IN (
+        SELECT (state_details->>'deployment_concurrency_lease_id')::uuid FROM states
+        WHERE state_details->>'deployment_concurrency_lease_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
       ORDER BY id FOR UPDATE),
     limits AS (
       SELECT id, "limit", active_slots, active FROM concurrency_limit_v2
