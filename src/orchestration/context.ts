@@ -87,6 +87,8 @@ export class OrchestrationContext {
   /** Set after validation: the state written, or the current state when nothing was written. */
   validated: OrchState | null = null;
   parentTaskSync: ParentTaskSync | null = null;
+  /** Legacy clients (API < 0.8.3): an automatic retry also resets the run's FAILED task runs. */
+  retryFailedTaskRuns = false;
   /** An exception thrown by a before hook: the transition is aborted and the error surfaces. */
   error: unknown = undefined;
 

@@ -1,7 +1,7 @@
 /**
  * The orchestration engine: one proposed state for one run, decided in memory.
  *
- *   orchestrate(input) → { status, details, state, wrote, run, parentTaskSync, error }
+ *   orchestrate(input) → { status, details, state, wrote, run, parentTaskSync, error, … }
  *
  * The caller loads the run (locked), its deployment and the concurrency ledger, and afterwards
  * writes what the outcome says. No rule touches the database, so a bulk request orchestrates all of
@@ -25,6 +25,8 @@ export interface OrchestrationOutcome {
   /** True when the run row must be updated (a state was written, or only its policy changed). */
   runChanged: boolean;
   parentTaskSync: ParentTaskSync | null;
+  /** Set the run's FAILED task runs to AwaitingRetry with run_count 0 (legacy retries, API < 0.8.3). */
+  retryFailedTaskRuns: boolean;
   /** A rule failed: nothing of this orchestration may be written (single run: 500; bulk: ABORT). */
   error?: unknown;
 }
@@ -39,7 +41,7 @@ export function orchestrate(input: OrchestrationInput): OrchestrationOutcome {
   });
   if (ctx.error !== undefined) {
     input.ledger.restore(checkpoint);
-    return { status: 'ABORT', details: ctx.details, state: null, wrote: false, run: input.run, runChanged: false, parentTaskSync: null, error: ctx.error };
+    return { status: 'ABORT', details: ctx.details, state: null, wrote: false, run: input.run, runChanged: false, parentTaskSync: null, retryFailedTaskRuns: false, error: ctx.error };
   }
   const wrote = ctx.proposed !== null;
   if (wrote) ctx.run.state = ctx.validated;
@@ -54,5 +56,6 @@ export function orchestrate(input: OrchestrationInput): OrchestrationOutcome {
     run,
     runChanged: wrote || JSON.stringify(run.empiricalPolicy) !== JSON.stringify(input.run.empiricalPolicy),
     parentTaskSync: wrote ? ctx.parentTaskSync : null,
+    retryFailedTaskRuns: wrote && ctx.retryFailedTaskRuns,
   };
 }

@@ -6,8 +6,8 @@
  *    concurrency limits involved (both locked too, leases before limits) — in ONE statement.
  * 2. The engine runs for every run in memory.
  * 3. `applyOrchestration` writes the outcomes with a fixed number of statements, whatever the
- *    number of runs: one INSERT of states, one UPDATE of runs, one for parent task runs, one for
- *    slot counts, one for leases.
+ *    number of runs: one INSERT of states, one UPDATE of runs, one for parent task runs (and one
+ *    for legacy task-run retries), one for slot counts, one for leases.
  *
  * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id); the lease reaper
  * skips locked leases. That order keeps concurrent requests free of deadlocks.
@@ -223,6 +223,9 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
   const syncs = outcomes.filter((o) => o.parentTaskSync && !o.error).map((o) => o.parentTaskSync!);
   if (syncs.length > 0) await syncParentTaskRuns(tx, syncs.map((s) => stateRecord(s.taskRunId, s.state)));
 
+  const retrying = outcomes.filter((o) => o.retryFailedTaskRuns && !o.error).map((o) => o.run.id);
+  if (retrying.length > 0) await retryFailedTaskRuns(tx, retrying, batch.now);
+
   await applyConcurrencyChanges(tx, batch.ledger);
 }
 
@@ -261,6 +264,33 @@ async function syncParentTaskRuns(tx: Tx, records: ReturnType<typeof stateRecord
                                        ELSE tr.next_scheduled_start_time END,
       updated = clock_timestamp()
     FROM t WHERE tr.id = t.owner_id`);
+}
+
+/**
+ * Legacy automatic retries (API < 0.8.3, spec §3.2 #15): every FAILED task run of the retried flow
+ * runs is forced to AwaitingRetry (scheduled now) with its run_count reset to 0.
+ */
+async function retryFailedTaskRuns(tx: Tx, flowRunIds: string[], now: Micros): Promise<void> {
+  await tx.execute(sql`
+    WITH failed AS (
+      SELECT id, flow_run_id FROM task_run
+      WHERE flow_run_id = ANY(${toUuidArray(flowRunIds)}) AND state_type = 'FAILED' ORDER BY id FOR UPDATE),
+    t AS (
+      SELECT f.id, f.flow_run_id, gen_random_uuid() AS state_id,
+             GREATEST(${toPgTimestamp(now)}::timestamptz,
+                      (SELECT max(s.timestamp) + interval '1 microsecond' FROM task_run_state s WHERE s.task_run_id = f.id)) AS ts
+      FROM failed f),
+    ins AS (
+      INSERT INTO task_run_state (id, task_run_id, type, timestamp, name, state_details)
+      SELECT state_id, id, 'SCHEDULED', ts, 'AwaitingRetry',
+             jsonb_build_object('flow_run_id', flow_run_id, 'task_run_id', id,
+                                'scheduled_time', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+      FROM t)
+    UPDATE task_run tr SET
+      state_id = t.state_id, state_type = 'SCHEDULED', state_name = 'AwaitingRetry', state_timestamp = t.ts,
+      run_count = 0, end_time = NULL, next_scheduled_start_time = t.ts,
+      expected_start_time = coalesce(tr.expected_start_time, t.ts), updated = clock_timestamp()
+    FROM t WHERE tr.id = t.id`);
 }
 
 /** Slot counts (absolute: the rows are locked) and lease creations, renewals and revocations. */

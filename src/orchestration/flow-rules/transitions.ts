@@ -152,6 +152,7 @@ export const RetryFailedFlows: RuleDef = {
       return;
     }
     if (apiVersionAtLeast(ctx.apiVersion, [0, 8, 4])) resetPauseMetadata(policy, 'in_process');
+    if (!apiVersionAtLeast(ctx.apiVersion, [0, 8, 3])) ctx.retryFailedTaskRuns = true;
     const failed = proposed(ctx);
     const wakeAt = ctx.now + (policy.retry_delay ?? 0) * 1_000_000;
     reject(

@@ -1,6 +1,8 @@
 /** Spec §7 cases 26–33: automatic retries, cancelling, late marking. */
 import { describe, expect, it } from 'vitest';
-import { createDeployment, createRun, force, runIn, runRow, setState } from './fixtures';
+import { sql } from 'drizzle-orm';
+import { withDb } from '../helpers';
+import { createDeployment, createRun, createTaskRun, force, runIn, runRow, setState } from './fixtures';
 
 const reasonOf = (res: any) => res.body.details.reason;
 const ALL = ['SCHEDULED', 'PENDING', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED', 'PAUSED', 'CANCELLING'];
@@ -98,5 +100,31 @@ describe('late marking (§7 33)', () => {
     expect((await setState(id, { type: 'SCHEDULED', name: 'Late' })).body.status).toBe('ACCEPT');
     const again = await setState(id, { type: 'SCHEDULED', name: 'Late' });
     expect([again.body.status, reasonOf(again)]).toEqual(['REJECT', 'This flow run is already marked late.']);
+  });
+});
+
+describe('legacy retries (API < 0.8.3)', () => {
+  it("an automatic retry also sends the run's FAILED task runs to AwaitingRetry with run_count 0", async () => {
+    const id = await runIn({ type: 'RUNNING' }, { runCount: 1, policy: { retries: 1 } });
+    const failedTask = await createTaskRun(id);
+    const okTask = await createTaskRun(id);
+    await withDb((db) => db.execute(sql`UPDATE task_run SET state_type = 'FAILED', run_count = 2, end_time = now() WHERE id = ${failedTask}`));
+    const res = await setState(id, { type: 'FAILED' }, { 'x-prefect-api-version': '0.8.2' });
+    expect([res.body.status, res.body.state.name]).toEqual(['REJECT', 'AwaitingRetry']);
+    const rows = await withDb((db) =>
+      db.execute(sql`
+        SELECT t.id, t.state_type, t.state_name, t.run_count, t.end_time, s.name AS state_row_name
+        FROM task_run t LEFT JOIN task_run_state s ON s.id = t.state_id WHERE t.flow_run_id = ${id}`),
+    );
+    const byId = new Map((rows.rows as any[]).map((r) => [r.id, r]));
+    expect(byId.get(failedTask)).toMatchObject({ state_type: 'SCHEDULED', state_name: 'AwaitingRetry', run_count: 0, end_time: null, state_row_name: 'AwaitingRetry' });
+    expect(byId.get(okTask)).toMatchObject({ state_type: null });
+    // Current clients leave task runs alone.
+    const modern = await runIn({ type: 'RUNNING' }, { runCount: 1, policy: { retries: 1 } });
+    const task = await createTaskRun(modern);
+    await withDb((db) => db.execute(sql`UPDATE task_run SET state_type = 'FAILED' WHERE id = ${task}`));
+    await setState(modern, { type: 'FAILED' }, { 'x-prefect-api-version': '0.8.4' });
+    const after = await withDb((db) => db.execute(sql`SELECT state_type FROM task_run WHERE id = ${task}`));
+    expect(after.rows).toEqual([{ state_type: 'FAILED' }]);
   });
 });

@@ -67,6 +67,12 @@ describe('retries (#15)', () => {
     const again = propose({ run: { ...o.run, state: state('RUNNING'), runCount: 2 }, proposed: state('FAILED') });
     expect([again.status, again.run.empiricalPolicy.retry_type]).toEqual(['ACCEPT', null]);
   });
+  it('asks for the legacy task-run reset only below API 0.8.3', () => {
+    const r = run(state('RUNNING'), { runCount: 1, policy: { retries: 1 } });
+    expect(propose({ run: r, proposed: state('FAILED'), apiVersion: [0, 8, 2] }).retryFailedTaskRuns).toBe(true);
+    expect(propose({ run: r, proposed: state('FAILED'), apiVersion: [0, 8, 3] }).retryFailedTaskRuns).toBe(false);
+    expect(propose({ run: r, proposed: state('FAILED') }).retryFailedTaskRuns).toBe(false);
+  });
   it('reads the deprecated max_retries', () => {
     const r = run(state('RUNNING'), { runCount: 1, policy: { max_retries: 2 } });
     expect(propose({ run: r, proposed: state('FAILED') }).status).toBe('REJECT');
