@@ -42,7 +42,7 @@ const flowRunCreate = model({
 type FlowRunCreate = v.InferOutput<typeof flowRunCreate>;
 
 /** `{id, type: AUTOMATION, display_value}` when an automation created the run (§1.11). */
-function createdByAutomation(c: Context<AppEnv>) {
+export function createdByAutomation(c: Context<AppEnv>) {
   const id = c.req.header('prefect-automation-id');
   const name = c.req.header('prefect-automation-name');
   if (!id || !name) return null;

@@ -10,6 +10,7 @@ import { concurrencyLeaseRoutes } from './concurrency-leases';
 import { flowRunStateRoutes } from './flow-run-states';
 import { flowRunOrchestrationRoutes } from './flow-runs-orchestration';
 import { flowRunBulkRoutes } from './flow-runs-bulk';
+import { deploymentFlowRunBulkRoutes } from './deployment-flow-runs-bulk';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -20,6 +21,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flow_run_states', flowRunStateRoutes],
   ['/task_runs', taskRunReadRoutes],
   ['/deployments', deploymentReadRoutes],
+  ['/deployments', deploymentFlowRunBulkRoutes],
   ['/work_pools', workPoolReadRoutes],
   ['/work_queues', workQueueReadRoutes],
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],

@@ -1,6 +1,7 @@
 /** Spec §7 cases 9–25: PENDING protection, duplicates, scheduled time, terminal protection and result data. */
 import { describe, expect, it } from 'vitest';
-import { get } from '../helpers';
+import { sql } from 'drizzle-orm';
+import { get, withDb } from '../helpers';
 import { createDeployment, createRun, force, history, HOUR, iso, runIn, runRow, setState } from './fixtures';
 
 const reasonOf = (res: any) => res.body.details.reason;
@@ -167,6 +168,9 @@ describe('terminal protection and result data (§7 17–25)', () => {
     const res = await setState(id, { type: 'COMPLETED', data: { type: 'unpersisted', x: 1 } });
     expect(res.body.state.data).toEqual({ type: 'unpersisted', x: 1 });
     expect((await get(`/flow_run_states/${res.body.state.id}`)).body.data).toBeNull();
+    // Stored as SQL NULL, not a JSON null.
+    const row = await withDb((db) => db.execute(sql`SELECT data IS NULL AS is_null FROM flow_run_state WHERE id = ${res.body.state.id}`));
+    expect(row.rows).toEqual([{ is_null: true }]);
     await force(id, { type: 'RUNNING' });
   });
 });
