@@ -112,8 +112,9 @@ FROM bench_deployment WHERE scheduled;
 
 -- Flow runs, staged with their state history (types and timestamps as arrays, oldest first).
 -- The reserved blocks at the end of the range get the state their bulk scenario needs, and a deployment.
+-- MATERIALIZED: otherwise Postgres copies each CTE's expressions into every place that uses them.
 CREATE TEMP TABLE bench_run AS
-WITH picked AS (
+WITH picked AS MATERIALIZED (
   SELECT i,
     CASE
       WHEN i >= {{DELETE_FROM}} AND i < {{DELETE_TO}} THEN 'COMPLETED'
@@ -124,7 +125,7 @@ WITH picked AS (
       WHEN x < 0.99 THEN 'SCHEDULED' WHEN x < 0.995 THEN 'CANCELLING' ELSE 'PAUSED'
     END AS final
   FROM generate_series(0, {{RUNS}} - 1) i, LATERAL (SELECT pg_temp.u(20, i) AS x) r
-), shaped AS (
+), shaped AS MATERIALIZED (
   SELECT i, final,
     i >= {{RESERVED_FROM}} OR final = 'SCHEDULED' OR pg_temp.u(21, i) < 0.92 AS has_deployment,
     final = 'SCHEDULED' OR pg_temp.u(22, i) < 0.35 AS auto_scheduled,
