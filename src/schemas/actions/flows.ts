@@ -1,0 +1,16 @@
+/** FlowCreate / FlowUpdate and the flows bulk-delete body. */
+import * as v from 'valibot';
+import { list, model, name, str } from '../common';
+import { keyValueLabels } from './fields';
+
+export const FlowCreate = model({
+  name: name(),
+  tags: v.optional(list(str()), []),
+  labels: v.optional(keyValueLabels(), {}),
+});
+export type FlowCreate = v.InferOutput<typeof FlowCreate>;
+
+export const FlowUpdate = model({
+  tags: v.optional(list(str()), []),
+});
+export type FlowUpdate = v.InferOutput<typeof FlowUpdate>;
