@@ -7,7 +7,9 @@ import type { AppEnv } from '../env';
 import { notFound } from '../http/errors';
 import { modelBody } from '../http/validation';
 import { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update } from '../schemas/actions/concurrency-limits';
-import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
+import { detailError } from '../http/errors';
+import { embeddedBody } from '../http/validation';
+import { laxInt, nonNegativeInt, opt } from '../schemas/common';
 import {
   byIdOrName,
   deleteConcurrencyLimit,
@@ -16,7 +18,16 @@ import {
   updateConcurrencyLimit,
 } from '../queries/concurrency-limits';
 
-const FilterBody = v.object({ limit: limitField(), offset: offsetField() });
+// TODO: use the shared limit/offset fields of src/schemas/pagination.ts once branch `filters` is merged.
+const DEFAULT_LIMIT = 200;
+const FilterBody = v.object({ limit: opt(laxInt()), offset: opt(nonNegativeInt()) });
+
+function checkLimit(limit: number | null | undefined): number {
+  if (limit == null) return DEFAULT_LIMIT;
+  if (limit < 0) throw detailError(422, 'Invalid limit: must be greater than or equal to 0.');
+  if (limit > DEFAULT_LIMIT) throw detailError(422, `Invalid limit: must be less than or equal to ${DEFAULT_LIMIT}.`);
+  return limit;
+}
 const limitNotFound = () => notFound('Concurrency Limit not found');
 
 export const concurrencyLimitRoutes = new Hono<AppEnv>()
@@ -25,8 +36,8 @@ export const concurrencyLimitRoutes = new Hono<AppEnv>()
     return c.json(await insertConcurrencyLimit(c.var.db, body), 201);
   })
   .post('/filter', async (c) => {
-    const body = await readBody(c, FilterBody);
-    return c.json(await readGlobalConcurrencyLimits(c.var.db, { limit: body.limit ?? DEFAULT_LIMIT, offset: body.offset ?? 0 }));
+    const body = await embeddedBody(c, FilterBody);
+    return c.json(await readGlobalConcurrencyLimits(c.var.db, { limit: checkLimit(body.limit), offset: body.offset ?? 0 }));
   })
   .get('/:id_or_name', async (c) => {
     const [found] = await readGlobalConcurrencyLimits(c.var.db, { where: byIdOrName(c.req.param('id_or_name')) });
