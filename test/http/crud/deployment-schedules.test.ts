@@ -51,7 +51,7 @@ describe('deployment schedules', () => {
     const id = d.schedules[0].id;
     const res = await patch(`/deployments/${d.id}/schedules/${id}`, { active: false, schedule: { cron: '*/5 * * * *' } });
     expect(res.status).toBe(204);
-    const s = (await deploymentById(d.id))!.schedules[0];
+    const s = (await deploymentById(d.id))!.schedules[0]!;
     expect(s).toMatchObject({ id, active: false, slug: 'a', parameters: {}, schedule: { cron: '*/5 * * * *', timezone: null, day_or: true } });
     expect(s.updated > d.schedules[0].updated).toBe(true);
     const unknownSchedule = await patch(`/deployments/${d.id}/schedules/${crypto.randomUUID()}`, { active: true });
