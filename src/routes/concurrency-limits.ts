@@ -6,7 +6,8 @@ import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { notFound } from '../http/errors';
 import { modelBody } from '../http/validation';
-import { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update } from '../schemas/actions/concurrency-limits';
+import { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update, DecrementBody, IncrementBody } from '../schemas/actions/concurrency-limits';
+import { decrementSlots, incrementSlots } from '../queries/concurrency-slots';
 import { detailError } from '../http/errors';
 import { embeddedBody } from '../http/validation';
 import { laxInt, nonNegativeInt, opt } from '../schemas/common';
@@ -38,6 +39,16 @@ export const concurrencyLimitRoutes = new Hono<AppEnv>()
   .post('/filter', async (c) => {
     const body = await embeddedBody(c, FilterBody);
     return c.json(await readGlobalConcurrencyLimits(c.var.db, { limit: checkLimit(body.limit), offset: body.offset ?? 0 }));
+  })
+  .post('/increment', async (c) => {
+    const body = await embeddedBody(c, IncrementBody);
+    const result = await incrementSlots(c.var.db, body.names, body.slots, body.mode);
+    if (!result.acquired) return c.json({ detail: 'Locked' }, 423, { 'Retry-After': String(result.retryAfterSeconds) });
+    return c.json(result.limits);
+  })
+  .post('/decrement', async (c) => {
+    const body = await embeddedBody(c, DecrementBody);
+    return c.json(await decrementSlots(c.var.db, body.names, body.slots, body.occupancy_seconds));
   })
   .get('/:id_or_name', async (c) => {
     const [found] = await readGlobalConcurrencyLimits(c.var.db, { where: byIdOrName(c.req.param('id_or_name')) });

@@ -80,3 +80,52 @@ describe('/v2/concurrency_limits', () => {
     expect(again.body).toEqual({ detail: 'Concurrency Limit not found' });
   });
 });
+
+describe('/v2/concurrency_limits/increment and /decrement', () => {
+  const create = async (extra: Record<string, unknown> = {}) =>
+    (await post('/v2/concurrency_limits/', { name: randomName('slots'), limit: 2, ...extra })).body;
+
+  it('takes slots on every named limit, all or nothing; a full limit is 423 with Retry-After', async () => {
+    const a = await create();
+    const b = await create({ limit: 1 });
+    const ok = await post('/v2/concurrency_limits/increment', { names: [a.name, b.name], slots: 1 });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toHaveLength(2);
+    expect(ok.body.map((x: any) => Object.keys(x))).toEqual([['id', 'name', 'limit'], ['id', 'name', 'limit']]);
+    const full = await post('/v2/concurrency_limits/increment', { names: [a.name, b.name], slots: 1 });
+    expect(full.status).toBe(423);
+    expect(full.body).toEqual({ detail: 'Locked' });
+    expect(Number(full.headers.get('retry-after'))).toBeGreaterThan(0);
+    // Nothing was taken on `a`; the denial was recorded.
+    expect((await get(`/v2/concurrency_limits/${a.id}`)).body.active_slots).toBe(1);
+  });
+
+  it('releases slots, never below zero; inactive limits are skipped', async () => {
+    const a = await create({ active_slots: 2 });
+    const inactive = await create({ active: false, active_slots: 1 });
+    const res = await post('/v2/concurrency_limits/decrement', { names: [a.name, inactive.name], slots: 3, occupancy_seconds: 4 });
+    expect(res.status).toBe(200);
+    expect(res.body).toHaveLength(2);
+    expect((await get(`/v2/concurrency_limits/${a.id}`)).body.active_slots).toBe(0);
+    expect((await get(`/v2/concurrency_limits/${inactive.id}`)).body.active_slots).toBe(1);
+    expect((await post('/v2/concurrency_limits/decrement', { names: ['no-such-limit'], slots: 1 })).body).toEqual([]);
+  });
+
+  it('422s: more slots than the limit, rate limiting without decay, bad bodies', async () => {
+    const a = await create();
+    const tooMany = await post('/v2/concurrency_limits/increment', { names: [a.name], slots: 3 });
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body).toEqual({ detail: 'Slots requested is greater than the limit' });
+    const rate = await post('/v2/concurrency_limits/increment', { names: [a.name], slots: 1, mode: 'rate_limit' });
+    expect(rate.status).toBe(422);
+    expect(rate.body.detail).toMatch(/^Only concurrency limits with slot decay can be used for rate limiting/);
+    const decaying = await create({ slot_decay_per_second: 1 });
+    expect((await post('/v2/concurrency_limits/increment', { names: [decaying.name], slots: 1, mode: 'rate_limit' })).status).toBe(200);
+    const noSlots = await post('/v2/concurrency_limits/increment', { names: [a.name] });
+    expect(noSlots.body.exception_detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'slots'] });
+    const zero = await post('/v2/concurrency_limits/increment', { names: [a.name], slots: 0 });
+    expect(zero.body.exception_detail[0]).toMatchObject({ type: 'greater_than', loc: ['body', 'slots'] });
+    const empty = await post('/v2/concurrency_limits/decrement', { names: [], slots: 1 });
+    expect(empty.body.exception_detail[0]).toMatchObject({ type: 'too_short', loc: ['body', 'names'] });
+  });
+});
