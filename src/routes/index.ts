@@ -4,6 +4,7 @@ import { concurrencyLimitRoutes } from './concurrency-limits';
 import { deploymentRoutes } from './deployments';
 import { flowRunUpdateRoutes } from './flow-runs';
 import { flowRoutes } from './flows';
+import { taskRunRoutes } from './task-runs';
 import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
 
@@ -11,6 +12,7 @@ import { workQueueRoutes } from './work-queues';
 export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flows', flowRoutes],
   ['/flow_runs', flowRunUpdateRoutes],
+  ['/task_runs', taskRunRoutes],
   ['/deployments', deploymentRoutes],
   ['/work_pools', workPoolRoutes],
   ['/work_queues', workQueueRoutes],
