@@ -8,9 +8,8 @@ import { notFound } from '../http/errors';
 import { modelBody } from '../http/validation';
 import { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update, DecrementBody, IncrementBody } from '../schemas/actions/concurrency-limits';
 import { decrementSlots, incrementSlots } from '../queries/concurrency-slots';
-import { detailError } from '../http/errors';
 import { embeddedBody } from '../http/validation';
-import { laxInt, nonNegativeInt, opt } from '../schemas/common';
+import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import {
   byIdOrName,
   deleteConcurrencyLimit,
@@ -19,16 +18,7 @@ import {
   updateConcurrencyLimit,
 } from '../queries/concurrency-limits';
 
-// TODO: use the shared limit/offset fields of src/schemas/pagination.ts once branch `filters` is merged.
-const DEFAULT_LIMIT = 200;
-const FilterBody = v.object({ limit: opt(laxInt()), offset: opt(nonNegativeInt()) });
-
-function checkLimit(limit: number | null | undefined): number {
-  if (limit == null) return DEFAULT_LIMIT;
-  if (limit < 0) throw detailError(422, 'Invalid limit: must be greater than or equal to 0.');
-  if (limit > DEFAULT_LIMIT) throw detailError(422, `Invalid limit: must be less than or equal to ${DEFAULT_LIMIT}.`);
-  return limit;
-}
+const FilterBody = v.object({ limit: limitField(), offset: offsetField() });
 const limitNotFound = () => notFound('Concurrency Limit not found');
 
 export const concurrencyLimitRoutes = new Hono<AppEnv>()
@@ -37,8 +27,8 @@ export const concurrencyLimitRoutes = new Hono<AppEnv>()
     return c.json(await insertConcurrencyLimit(c.var.db, body), 201);
   })
   .post('/filter', async (c) => {
-    const body = await embeddedBody(c, FilterBody);
-    return c.json(await readGlobalConcurrencyLimits(c.var.db, { limit: checkLimit(body.limit), offset: body.offset ?? 0 }));
+    const body = await readBody(c, FilterBody);
+    return c.json(await readGlobalConcurrencyLimits(c.var.db, { limit: body.limit ?? DEFAULT_LIMIT, offset: body.offset ?? 0 }));
   })
   .post('/increment', async (c) => {
     const body = await embeddedBody(c, IncrementBody);

@@ -9,9 +9,11 @@ import { deployment, deploymentSchedule } from '../db/schema';
 import { automationActor } from '../http/actor';
 import { detailError, notFound, sqlState } from '../http/errors';
 import { pathUuid, uuidParam } from '../http/params';
-import { modelBody } from '../http/validation';
+import { embeddedBody, modelBody } from '../http/validation';
 import { list } from '../schemas/common';
-import { DeploymentCreate, DeploymentUpdate } from '../schemas/actions/deployments';
+import { DeploymentBulkDelete, DeploymentCreate, DeploymentUpdate } from '../schemas/actions/deployments';
+import { BULK_OPERATION_LIMIT } from '../schemas/actions/fields';
+import { DEPLOYMENT_ORDER, deploymentsCondition } from '../queries/filters';
 import { DeploymentScheduleCreate, DeploymentScheduleUpdate } from '../schemas/actions/schedules';
 import {
   applySlugPlan,
@@ -77,6 +79,22 @@ export const deploymentRoutes = new Hono<AppEnv>()
       }
     });
     return c.body(null, 204);
+  })
+  .post('/bulk_delete', async (c) => {
+    const body = await embeddedBody(c, DeploymentBulkDelete);
+    const deleted = await c.var.db.transaction(async (tx) => {
+      const chosen = await tx
+        .select({ id: deployment.id })
+        .from(deployment)
+        .where(deploymentsCondition({ deployments: body.deployments }))
+        .orderBy(...DEPLOYMENT_ORDER.NAME_ASC)
+        .limit(body.limit ?? BULK_OPERATION_LIMIT)
+        .for('update');
+      const ids = chosen.map((d) => d.id);
+      await deleteDeployments(tx, ids);
+      return ids;
+    });
+    return c.json({ deleted });
   })
   .delete(ID, async (c) => {
     const id = pathUuid(c, 'id');

@@ -6,9 +6,12 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { notFound } from '../http/errors';
 import { pathUuid, uuidParam } from '../http/params';
-import { modelBody } from '../http/validation';
-import { FlowCreate, FlowUpdate } from '../schemas/actions/flows';
-import { deleteFlow, insertFlow, updateFlowTags } from '../queries/flows';
+import { embeddedBody, modelBody } from '../http/validation';
+import { BULK_OPERATION_LIMIT } from '../schemas/actions/fields';
+import { FlowBulkDelete, FlowCreate, FlowUpdate } from '../schemas/actions/flows';
+import { FLOW_ORDER, flowsCondition } from '../queries/filters';
+import { deleteFlow, deleteFlows, insertFlow, updateFlowTags } from '../queries/flows';
+import { flow } from '../db/schema';
 import { toFlowResponse } from '../queries/read-models';
 
 export const flowRoutes = new Hono<AppEnv>()
@@ -21,6 +24,22 @@ export const flowRoutes = new Hono<AppEnv>()
     const body = await modelBody(c, FlowUpdate);
     if (!(await updateFlowTags(c.var.db, pathUuid(c, 'id'), body.tags))) throw notFound('Flow not found');
     return c.body(null, 204);
+  })
+  .post('/bulk_delete', async (c) => {
+    const body = await embeddedBody(c, FlowBulkDelete);
+    const deleted = await c.var.db.transaction(async (tx) => {
+      const chosen = await tx
+        .select({ id: flow.id })
+        .from(flow)
+        .where(flowsCondition({ flows: body.flows }))
+        .orderBy(...FLOW_ORDER.NAME_ASC)
+        .limit(body.limit ?? BULK_OPERATION_LIMIT)
+        .for('update');
+      const ids = chosen.map((f) => f.id);
+      await deleteFlows(tx, ids);
+      return ids;
+    });
+    return c.json({ deleted });
   })
   .delete(`/${uuidParam('id')}`, async (c) => {
     if (!(await deleteFlow(c.var.db, pathUuid(c, 'id')))) throw notFound('Flow not found');

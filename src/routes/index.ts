@@ -1,5 +1,11 @@
 import type { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { flowReadRoutes } from './flows-read';
+import { flowRunReadRoutes } from './flow-runs-read';
+import { taskRunReadRoutes } from './task-runs-read';
+import { deploymentReadRoutes } from './deployments-read';
+import { workPoolReadRoutes } from './work-pools-read';
+import { workQueueReadRoutes } from './work-queues-read';
 import { concurrencyLimitRoutes } from './concurrency-limits';
 import { deploymentRoutes } from './deployments';
 import { flowRunUpdateRoutes } from './flow-runs';
@@ -10,11 +16,17 @@ import { workQueueRoutes } from './work-queues';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
+  ['/flows', flowReadRoutes],
   ['/flows', flowRoutes],
+  ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunUpdateRoutes],
+  ['/task_runs', taskRunReadRoutes],
   ['/task_runs', taskRunRoutes],
+  ['/deployments', deploymentReadRoutes],
   ['/deployments', deploymentRoutes],
+  ['/work_pools', workPoolReadRoutes],
   ['/work_pools', workPoolRoutes],
+  ['/work_queues', workQueueReadRoutes],
   ['/work_queues', workQueueRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
 ];

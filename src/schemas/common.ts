@@ -20,11 +20,15 @@ export const list = <T extends v.GenericSchema>(item: T) =>
 
 const MODEL_TYPE = issueMessage('model_attributes_type', 'Input should be a valid dictionary or object to extract fields from');
 
+/** Valibot's object schemas accept arrays; a Prefect model never does. */
+const isPlainObject = () =>
+  v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), MODEL_TYPE);
+
 /** A Prefect "action" or filter model: unknown keys are rejected (422 extra_forbidden). */
-export const model = <T extends v.ObjectEntries>(entries: T) => v.strictObject(entries, MODEL_TYPE);
+export const model = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainObject(), v.strictObject(entries, MODEL_TYPE));
 
 /** A value object that ignores unknown keys (FlowRunPolicy, StateDetails, CreatedBy...). */
-export const looseModel = <T extends v.ObjectEntries>(entries: T) => v.object(entries, MODEL_TYPE);
+export const looseModel = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainObject(), v.object(entries, MODEL_TYPE));
 
 /** Any JSON object (dict[str, Any]). */
 export const jsonObject = () =>

@@ -119,8 +119,11 @@ export function toDeploymentResponse(row: DeploymentRow): DeploymentResponse {
   };
 }
 
+/** The statement readDeployments runs, unexecuted (for EXPLAIN in tests). */
+export const deploymentsQuery = (db: DbOrTx, q: ReadQuery) => applyReadQuery(selectDeployments(db), q);
+
 /** Deployments matching the query, with schedules, queue/pool names and concurrency limit, in one statement. */
 export async function readDeployments(db: DbOrTx, q: ReadQuery = {}): Promise<DeploymentResponse[]> {
-  const rows = await applyReadQuery(selectDeployments(db), q);
+  const rows = await deploymentsQuery(db, q);
   return rows.map(toDeploymentResponse);
 }

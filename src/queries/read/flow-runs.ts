@@ -91,9 +91,12 @@ export function toFlowRunResponse(row: FlowRunRow, now = nowMicros()): FlowRunRe
   };
 }
 
+/** The statement readFlowRuns runs, unexecuted (for EXPLAIN in tests). */
+export const flowRunsQuery = (db: DbOrTx, q: ReadQuery) => applyReadQuery(selectFlowRuns(db), q);
+
 /** Flow runs matching the query, with their state and queue/pool names, in one statement. */
 export async function readFlowRuns(db: DbOrTx, q: ReadQuery = {}): Promise<FlowRunResponse[]> {
-  const rows = await applyReadQuery(selectFlowRuns(db), q);
+  const rows = await flowRunsQuery(db, q);
   const now = nowMicros();
   return rows.map((row) => toFlowRunResponse(row, now));
 }

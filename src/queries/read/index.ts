@@ -1,9 +1,9 @@
 export * from './types';
 export type { ReadQuery } from './query';
 export { readFlows, toFlowResponse } from './flows';
-export { readFlowRuns } from './flow-runs';
+export { readFlowRuns, flowRunsQuery } from './flow-runs';
 export { readTaskRuns, toReducedTaskRunResponse } from './task-runs';
-export { readDeployments, toScheduleResponse } from './deployments';
+export { readDeployments, deploymentsQuery, toScheduleResponse } from './deployments';
 export { readWorkPools, readWorkQueues, type QueueSlotsMode } from './work-pools';
 export {
   serializeState,

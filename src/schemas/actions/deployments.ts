@@ -4,7 +4,8 @@
  */
 import * as v from 'valibot';
 import { enumOf, intAtLeast, issueMessage, jsonObject, laxBool, list, looseModel, model, opt, str, uuid } from '../common';
-import { keyValueLabels, nameOrEmpty, objectList, positiveInt } from './fields';
+import { DeploymentFilter } from '../filters';
+import { bulkLimit, keyValueLabels, nameOrEmpty, objectList, positiveInt } from './fields';
 import { DeploymentScheduleCreate, DeploymentScheduleUpdate } from './schedules';
 
 const LEGACY_KEYS = ['worker_pool_queue_id', 'worker_pool_name', 'worker_pool_queue_name', 'work_pool_queue_name'];
@@ -95,3 +96,6 @@ export const DeploymentUpdate = v.pipe(
   }),
 );
 export type DeploymentUpdate = v.InferOutput<typeof DeploymentUpdate>;
+
+/** POST /deployments/bulk_delete: a deployment filter and how many to delete at most. */
+export const DeploymentBulkDelete = v.object({ deployments: opt(DeploymentFilter), limit: opt(bulkLimit()) });

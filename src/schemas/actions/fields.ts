@@ -53,3 +53,17 @@ export const objectList = () =>
 
 /** The key set of a parsed body: Pydantic's `model_fields_set` (explicit nulls count as set). */
 export const isSet = (body: object, key: string) => Object.prototype.hasOwnProperty.call(body, key);
+
+/** Prefect's BULK_OPERATION_LIMIT: bulk endpoints take 1..50 rows, 50 by default. */
+export const BULK_OPERATION_LIMIT = 50;
+
+/** The `limit` of a bulk endpoint (validation-shaped 422s, unlike the read endpoints' limit). */
+export const bulkLimit = () =>
+  v.pipe(
+    laxInt(),
+    v.minValue(1, issueMessage('greater_than_equal', 'Input should be greater than or equal to 1', { ge: 1 })),
+    v.maxValue(
+      BULK_OPERATION_LIMIT,
+      issueMessage('less_than_equal', `Input should be less than or equal to ${BULK_OPERATION_LIMIT}`, { le: BULK_OPERATION_LIMIT }),
+    ),
+  );

@@ -1,7 +1,8 @@
 /** FlowCreate / FlowUpdate and the flows bulk-delete body. */
 import * as v from 'valibot';
-import { list, model, name, str } from '../common';
-import { keyValueLabels } from './fields';
+import { list, model, name, opt, str } from '../common';
+import { FlowFilter } from '../filters';
+import { bulkLimit, keyValueLabels } from './fields';
 
 export const FlowCreate = model({
   name: name(),
@@ -14,3 +15,6 @@ export const FlowUpdate = model({
   tags: v.optional(list(str()), []),
 });
 export type FlowUpdate = v.InferOutput<typeof FlowUpdate>;
+
+/** POST /flows/bulk_delete: a flow filter and how many to delete at most. */
+export const FlowBulkDelete = v.object({ flows: opt(FlowFilter), limit: opt(bulkLimit()) });

@@ -40,10 +40,10 @@ export const TaskRunPolicy = v.pipe(
 const TaskRunInput = v.variant(
   'input_type',
   [
-    looseModel({ input_type: v.literal('task_run'), id: uuid() }),
-    looseModel({ input_type: v.literal('flow_run'), id: uuid() }),
-    looseModel({ input_type: v.literal('parameter'), name: str() }),
-    looseModel({ input_type: v.literal('constant'), type: str() }),
+    v.object({ input_type: v.literal('task_run'), id: uuid() }),
+    v.object({ input_type: v.literal('flow_run'), id: uuid() }),
+    v.object({ input_type: v.literal('parameter'), name: str() }),
+    v.object({ input_type: v.literal('constant'), type: str() }),
   ],
   issueMessage('union_tag_invalid', "Input tag does not match any of the expected tags: 'task_run', 'flow_run', 'parameter', 'constant'"),
 );
