@@ -8,7 +8,7 @@ import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/sche
 import { detailError, notFound } from '../http/errors';
 import type { DeploymentCreate, DeploymentUpdate } from '../schemas/actions/deployments';
 import { deleteAllSchedules, deleteScheduledRuns, insertSchedules } from './deployment-schedules';
-import { DEFAULT_AGENT_POOL, requirePoolByName } from './work-pools';
+import { DEFAULT_AGENT_POOL, requirePoolByName, type WorkPoolRow } from './work-pools';
 import { defaultQueueOfPool, ensureLegacyWorkQueue, ensurePoolQueue } from './work-queues';
 
 type DeploymentInsert = typeof deployment.$inferInsert;
@@ -22,11 +22,11 @@ export type DeploymentRow = typeof deployment.$inferSelect;
 async function resolveWorkQueueId(
   tx: DbOrTx,
   body: { work_pool_name?: string | null | undefined; work_queue_name?: string | null | undefined },
-  opts: { nullPoolDetaches: boolean },
+  opts: { nullPoolDetaches: boolean; pool?: WorkPoolRow | undefined },
 ): Promise<string | null | undefined> {
   const { work_pool_name: poolName, work_queue_name: queueName } = body;
   if (poolName && queueName) return ensurePoolQueue(tx, poolName, queueName);
-  if (poolName) return defaultQueueOfPool(tx, poolName);
+  if (poolName) return opts.pool ? opts.pool.defaultQueueId : defaultQueueOfPool(tx, poolName);
   if (opts.nullPoolDetaches && 'work_pool_name' in body && poolName === null) return null;
   if (queueName) return ensureLegacyWorkQueue(tx, queueName);
   return undefined;
@@ -114,9 +114,10 @@ export async function upsertDeployment(
   body: DeploymentCreate,
   actor: { createdBy: CreatedBy | null },
 ): Promise<{ id: string; created: boolean }> {
-  if (body.work_pool_name && body.work_pool_name !== DEFAULT_AGENT_POOL) await requirePoolByName(tx, body.work_pool_name);
+  const pool =
+    body.work_pool_name && body.work_pool_name !== DEFAULT_AGENT_POOL ? await requirePoolByName(tx, body.work_pool_name) : undefined;
   if (body.global_concurrency_limit_id) await requireGlobalLimit(tx, body.global_concurrency_limit_id);
-  const workQueueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: false });
+  const workQueueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: false, pool });
   rejectBlockReferences(body);
 
   const sent = sentColumns(body);
@@ -163,11 +164,11 @@ export async function upsertDeployment(
  * queue they name (an explicit null pool detaches it), and the deployment's own limit.
  */
 export async function updateDeployment(tx: DbOrTx, current: DeploymentRow, body: DeploymentUpdate): Promise<void> {
-  if (body.work_pool_name) await requirePoolByName(tx, body.work_pool_name);
+  const pool = body.work_pool_name ? await requirePoolByName(tx, body.work_pool_name) : undefined;
   if (body.global_concurrency_limit_id) await requireGlobalLimit(tx, body.global_concurrency_limit_id);
   const set: Partial<DeploymentInsert> = { ...sentColumns(body), updated: sql`now()` as unknown as string };
   if ('parameters' in body && body.parameters != null) set.parameters = body.parameters;
-  const queueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: true });
+  const queueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: true, pool });
   if (queueId !== undefined) set.workQueueId = queueId;
   if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
   await tx.update(deployment).set(set).where(eq(deployment.id, current.id));
