@@ -1,5 +1,6 @@
 /** Global concurrency limits (concurrency_limit_v2): reads and writes for /v2/concurrency_limits. */
 import { asc, eq, sql, type SQL } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { concurrencyLimitV2 } from '../db/schema';
 import type { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update } from '../schemas/actions/concurrency-limits';
@@ -103,7 +104,7 @@ export async function readGlobalConcurrencyLimits(
 
 /** Updates the fields sent; false when no limit matches. */
 export async function updateConcurrencyLimit(db: DbOrTx, where: SQL, body: ConcurrencyLimitV2Update): Promise<boolean> {
-  const set: Partial<typeof concurrencyLimitV2.$inferInsert> = { updated: sql`now()` as unknown as string };
+  const set: PgUpdateSetSource<typeof concurrencyLimitV2> = { updated: sql`now()` };
   if (body.active != null) set.active = body.active;
   if (body.name != null) set.name = body.name;
   if (body.limit != null) set.limit = body.limit;

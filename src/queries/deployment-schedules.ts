@@ -3,6 +3,7 @@
  * has a slug (patch by slug instead of replacing all).
  */
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { deploymentSchedule, flowRun } from '../db/schema';
 import { detailError } from '../http/errors';
@@ -66,7 +67,7 @@ export async function updateSchedule(
   target: { id: string } | { slug: string },
   s: DeploymentScheduleUpdate,
 ): Promise<boolean> {
-  const set: Partial<ScheduleInsert> = { updated: sql`now()` as unknown as string, parameters: s.parameters ?? {} };
+  const set: PgUpdateSetSource<typeof deploymentSchedule> = { updated: sql`now()`, parameters: s.parameters ?? {} };
   if (s.active != null) set.active = s.active;
   if (s.schedule != null) set.schedule = s.schedule as Record<string, unknown>;
   if (s.max_scheduled_runs != null) set.maxScheduledRuns = s.max_scheduled_runs;

@@ -3,6 +3,7 @@
  * spec). Callers run each in one transaction.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
+import type { PgInsertValue, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
@@ -89,7 +90,7 @@ async function applyDeploymentConcurrencyLimit(tx: DbOrTx, deploymentId: string,
   } else if (currentId !== null) {
     await tx
       .update(concurrencyLimitV2)
-      .set({ limit, updated: sql`now()` as unknown as string })
+      .set({ limit, updated: sql`now()` })
       .where(eq(concurrencyLimitV2.id, currentId));
     await tx.update(deployment).set({ concurrencyLimit: limit }).where(eq(deployment.id, deploymentId));
   } else {
@@ -125,13 +126,9 @@ export async function upsertDeployment(
   // The flow's labels, then the system label, then the caller's (later ones win).
   const labels = sql`coalesce((select ${flow.labels} from ${flow} where ${flow.id} = ${body.flow_id}), '{}'::jsonb)
     || jsonb_build_object('prefect.flow.id', ${body.flow_id}::text) || ${JSON.stringify(body.labels ?? {})}::jsonb`;
-  const always = {
-    parameters: body.parameters ?? {},
-    labels: labels as unknown as Record<string, unknown>,
-    updated: sql`now()` as unknown as string,
-  };
+  const always = { parameters: body.parameters ?? {}, labels, updated: sql`now()` };
   if ('concurrency_limit' in body) sent.concurrencyLimit = body.concurrency_limit ?? null;
-  const values: DeploymentInsert = {
+  const values: PgInsertValue<typeof deployment> = {
     // App defaults that differ from the column defaults.
     enforceParameterSchema: true,
     pullSteps: [],
@@ -143,7 +140,7 @@ export async function upsertDeployment(
     createdBy: actor.createdBy,
     updatedBy: actor.createdBy,
   };
-  const onConflict: Partial<DeploymentInsert> = { ...sent, ...always };
+  const onConflict: PgUpdateSetSource<typeof deployment> = { ...sent, ...always };
   if (actor.createdBy) onConflict.updatedBy = actor.createdBy;
   const [row] = await tx
     .insert(deployment)
@@ -166,7 +163,7 @@ export async function upsertDeployment(
 export async function updateDeployment(tx: DbOrTx, current: DeploymentRow, body: DeploymentUpdate): Promise<void> {
   const pool = body.work_pool_name ? await requirePoolByName(tx, body.work_pool_name) : undefined;
   if (body.global_concurrency_limit_id) await requireGlobalLimit(tx, body.global_concurrency_limit_id);
-  const set: Partial<DeploymentInsert> = { ...sentColumns(body), updated: sql`now()` as unknown as string };
+  const set: PgUpdateSetSource<typeof deployment> = { ...sentColumns(body), updated: sql`now()` };
   if ('parameters' in body && body.parameters != null) set.parameters = body.parameters;
   const queueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: true, pool });
   if (queueId !== undefined) set.workQueueId = queueId;
@@ -205,7 +202,7 @@ export async function findDeployment(db: DbOrTx, id: string): Promise<Deployment
 export async function setDeploymentPaused(tx: DbOrTx, id: string, paused: boolean): Promise<boolean> {
   const rows = await tx
     .update(deployment)
-    .set({ paused, updated: sql`now()` as unknown as string })
+    .set({ paused, updated: sql`now()` })
     .where(eq(deployment.id, id))
     .returning({ id: deployment.id });
   if (rows.length === 0) return false;

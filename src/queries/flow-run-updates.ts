@@ -1,5 +1,6 @@
 /** PATCH-style writes of flow runs (their states are written by the orchestration engine, not here). */
 import { eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { deployment, flowRun } from '../db/schema';
 import { detailError, notFound, objectNotFound } from '../http/errors';
@@ -29,7 +30,7 @@ async function checkJobVariablesEditable(db: DbOrTx, id: string): Promise<void> 
 /** Writes the fields sent (FlowRunUpdate); 404 when the run does not exist. */
 export async function updateFlowRun(tx: DbOrTx, id: string, body: FlowRunUpdate): Promise<void> {
   if (body.job_variables != null) await checkJobVariablesEditable(tx, id);
-  const set: Partial<typeof flowRun.$inferInsert> = { updated: sql`now()` as unknown as string };
+  const set: PgUpdateSetSource<typeof flowRun> = { updated: sql`now()` };
   if ('name' in body) set.name = runNameOrSlug(body.name);
   if ('flow_version' in body) set.flowVersion = body.flow_version ?? null;
   if (body.parameters !== undefined) set.parameters = body.parameters;
@@ -46,8 +47,8 @@ export async function mergeFlowRunLabels(db: DbOrTx, id: string, labels: Record<
   const rows = await db
     .update(flowRun)
     .set({
-      labels: sql`coalesce(${flowRun.labels}, '{}'::jsonb) || ${JSON.stringify(labels)}::jsonb` as unknown as Record<string, unknown>,
-      updated: sql`now()` as unknown as string,
+      labels: sql`coalesce(${flowRun.labels}, '{}'::jsonb) || ${JSON.stringify(labels)}::jsonb`,
+      updated: sql`now()`,
     })
     .where(eq(flowRun.id, id))
     .returning({ id: flowRun.id });

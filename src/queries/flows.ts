@@ -26,7 +26,7 @@ export async function insertFlow(db: DbOrTx, body: FlowCreate): Promise<{ row: F
 export async function updateFlowTags(db: DbOrTx, id: string, tags: string[]): Promise<boolean> {
   const rows = await db
     .update(flow)
-    .set({ tags, updated: sql`now()` as unknown as string })
+    .set({ tags, updated: sql`now()` })
     .where(eq(flow.id, id))
     .returning({ id: flow.id });
   return rows.length > 0;

@@ -4,6 +4,7 @@
  */
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { flowRun, flowRunState, taskRun, taskRunState } from '../db/schema';
 import { objectNotFound } from '../http/errors';
@@ -71,7 +72,7 @@ function stateColumns(run: TaskRunBookkeeping, state: TaskState) {
     flowRunRunCount: run.flowRunRunCount,
     startTime: pgTime(run.startTime),
     endTime: pgTime(run.endTime),
-    totalRunTime: sql`${run.totalRunTime}::bigint * interval '1 microsecond'` as unknown as string,
+    totalRunTime: sql`${run.totalRunTime}::bigint * interval '1 microsecond'`,
     expectedStartTime: pgTime(run.expectedStartTime),
     nextScheduledStartTime: pgTime(run.nextScheduledStartTime),
   };
@@ -116,7 +117,7 @@ export async function insertTaskRun(tx: DbOrTx, body: TaskRunCreate, now: Micros
     taskVersion: body.task_version ?? null,
     empiricalPolicy: body.empirical_policy ?? { max_retries: 0, retry_delay_seconds: 0, retries: null, retry_delay: null, retry_jitter_factor: null },
     tags: body.tags,
-    labels: labels as unknown as Record<string, unknown>,
+    labels: labels,
     taskInputs: body.task_inputs,
     ...stateColumns(run, state),
   };
@@ -144,7 +145,7 @@ export async function insertTaskRun(tx: DbOrTx, body: TaskRunCreate, now: Micros
 }
 
 export async function renameTaskRun(db: DbOrTx, id: string, name: string | null | undefined, rename: boolean): Promise<boolean> {
-  const set: Partial<typeof taskRun.$inferInsert> = { updated: sql`now()` as unknown as string };
+  const set: PgUpdateSetSource<typeof taskRun> = { updated: sql`now()` };
   if (rename) set.name = runNameOrSlug(name);
   const rows = await db.update(taskRun).set(set).where(eq(taskRun.id, id)).returning({ id: taskRun.id });
   return rows.length > 0;
@@ -234,7 +235,7 @@ export async function setTaskRunState(tx: DbOrTx, id: string, input: StateCreate
   }
   const { state, run } = decision as { state: TaskState; run: TaskRunBookkeeping };
   await insertState(tx, id, state);
-  await tx.update(taskRun).set({ ...stateColumns(run, state), updated: sql`now()` as unknown as string }).where(eq(taskRun.id, id));
+  await tx.update(taskRun).set({ ...stateColumns(run, state), updated: sql`now()` }).where(eq(taskRun.id, id));
   return {
     status: decision.status,
     state: toStateRow(state),

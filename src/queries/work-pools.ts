@@ -1,5 +1,6 @@
 /** Writes of work pools, and the by-name lookups the other writes share. */
 import { eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
@@ -83,7 +84,7 @@ function storageConfiguration(c: Record<string, unknown> | undefined) {
  * records when it happened.
  */
 export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPoolUpdate): Promise<void> {
-  const set: Partial<typeof workPool.$inferInsert> = { updated: sql`now()` as unknown as string };
+  const set: PgUpdateSetSource<typeof workPool> = { updated: sql`now()` };
   if ('description' in body) set.description = body.description ?? null;
   if (body.is_paused != null) set.isPaused = body.is_paused;
   if (body.base_job_template != null) set.baseJobTemplate = body.base_job_template;
@@ -91,7 +92,7 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
   if (body.storage_configuration != null) set.storageConfiguration = storageConfiguration(body.storage_configuration);
   if (pool.type !== 'prefect-agent' && body.is_paused != null) {
     set.status = body.is_paused ? 'PAUSED' : 'NOT_READY';
-    set.lastTransitionedStatusAt = sql`now()` as unknown as string;
+    set.lastTransitionedStatusAt = sql`now()`;
     set.lastStatusEventId = crypto.randomUUID();
   }
   await tx.update(workPool).set(set).where(eq(workPool.id, pool.id));

@@ -3,6 +3,7 @@
  * deployments. Priorities are kept unique within a pool (§1.9 of the filters spec).
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
@@ -184,7 +185,7 @@ export async function updateWorkQueue(
   body: WorkQueueUpdate,
   opts: { rebalance: boolean },
 ): Promise<void> {
-  const set: Partial<typeof workQueue.$inferInsert> = { updated: sql`now()` as unknown as string };
+  const set: PgUpdateSetSource<typeof workQueue> = { updated: sql`now()` };
   if ('name' in body) {
     if (body.name == null) throw detailError(422, 'A work queue name cannot be null.');
     set.name = body.name;
