@@ -28,6 +28,9 @@ export default defineConfig({
                 PG_PIPELINE_CONNECT: inject<string>('pipelineConnect'),
                 DB_KIND: inject<string>('dbKind'),
                 EXPOSE_SQL_COUNT: '1',
+                // Tests reach the Worker at http://edge.test (not loopback): run it open on purpose.
+                // Auth tests pass their own env (test/http/security/).
+                ALLOW_UNAUTHENTICATED: 'true',
                 // The control port of the test proxy (for fault tests that cut connections).
                 PROXY_CONTROL: inject<string>('proxyControl'),
               },

@@ -6,6 +6,8 @@ import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { apiVersion, database } from './http/middleware';
+import { authenticate } from './http/auth';
+import { requestLimits } from './http/limits';
 import { HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
@@ -21,6 +23,9 @@ function buildApi() {
 
 export function createApp() {
   const app = new Hono<AppEnv>({ strict: false });
+  // Before routing, so that they run once per request and cover unknown paths too.
+  app.use('*', authenticate);
+  app.use('*', requestLimits);
   const api = buildApi();
   app.route('/api', api);
   app.route('/', api);

@@ -10,6 +10,18 @@ export interface Env {
   PG_PIPELINE_CONNECT?: string;
   /** When "1", responses carry `x-sql-statements`, the number of SQL statements the request sent. */
   EXPOSE_SQL_COUNT?: string;
+
+  // Security (see src/http/auth.ts and src/http/limits.ts). Set the secrets with `wrangler secret put`.
+  /** Secret: comma-separated API keys accepted as `Authorization: Bearer <key>` (what PREFECT_API_KEY sends). */
+  PREFECT_API_KEYS?: string;
+  /** Secret: `user:password`, accepted as `Authorization: Basic base64(...)` (what PREFECT_API_AUTH_STRING sends). */
+  PREFECT_API_AUTH_STRING?: string;
+  /** "true" runs a deployed Worker without credentials on purpose. Ignored once a credential is configured. */
+  ALLOW_UNAUTHENTICATED?: string;
+  /** Largest accepted request body in bytes (default 1 MiB). */
+  MAX_BODY_BYTES?: string;
+  /** Postgres statement_timeout and idle_in_transaction_session_timeout in ms (default 10000; 0 = none). */
+  STATEMENT_TIMEOUT_MS?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */

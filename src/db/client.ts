@@ -29,6 +29,24 @@ export interface DbHandle {
   close: () => Promise<void>;
 }
 
+export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
+/** How much longer than the server's own timeout the driver waits before giving up on a statement. */
+const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
+
+/**
+ * Time limits for every connection, so no request holds a connection (and its locks) indefinitely.
+ * statement_timeout and idle_in_transaction_session_timeout travel as startup parameters (no extra
+ * round trip). Neon's proxy does not forward them today (set them on the role there, see the README),
+ * so the driver also stops waiting on its own a little later: `query_timeout` is client-side.
+ */
+export function sessionTimeouts(env: Env) {
+  const raw = env.STATEMENT_TIMEOUT_MS?.trim();
+  const n = raw ? Number(raw) : DEFAULT_STATEMENT_TIMEOUT_MS;
+  const ms = Number.isInteger(n) && n >= 0 ? n : DEFAULT_STATEMENT_TIMEOUT_MS;
+  if (ms === 0) return {};
+  return { statement_timeout: ms, idle_in_transaction_session_timeout: ms, query_timeout: ms + CLIENT_TIMEOUT_MARGIN_MS };
+}
+
 export function createDb(env: Env): DbHandle {
   const url = env.DATABASE_URL;
   if (!url) throw new ServiceUnavailable('DATABASE_URL is not configured');
@@ -41,7 +59,7 @@ export function createDb(env: Env): DbHandle {
   }
   // 'password' saves a round trip on Neon (cleartext over TLS); PGlite and trust auth need false.
   neonConfig.pipelineConnect = env.PG_PIPELINE_CONNECT === 'false' ? false : 'password';
-  const pool = new Pool({ connectionString: url, max: 1 });
+  const pool = new Pool({ connectionString: url, max: 1, ...sessionTimeouts(env) });
   // In workerd a server-side close fires a late 'error' after 'close'; without a listener that
   // becomes an uncaught exception that outlives the request.
   pool.on('error', () => {});

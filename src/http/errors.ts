@@ -60,6 +60,7 @@ const RETRYABLE_SQLSTATES = new Set([
   '40P01', // deadlock_detected
   '55P03', // lock_not_available
   '57014', // query_canceled (statement_timeout)
+  '25P03', // idle_in_transaction_session_timeout ended the session
   '57P01', // admin_shutdown
   '53300', // too_many_connections
 ]);
@@ -92,7 +93,7 @@ export function toHttpError(err: unknown): HttpError {
 function isConnectionError(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
     const msg = String((e as { message?: unknown }).message ?? '');
-    if (/Connection terminated|connection lost|Network connection lost|ECONNREFUSED|ECONNRESET|WebSocket|socket hang up|Client has encountered a connection error|timeout exceeded when trying to connect/i.test(msg)) {
+    if (/Connection terminated|connection lost|Network connection lost|ECONNREFUSED|ECONNRESET|WebSocket|socket hang up|Client has encountered a connection error|timeout exceeded when trying to connect|Query read timeout/i.test(msg)) {
       return true;
     }
     e = (e as { cause?: unknown }).cause;

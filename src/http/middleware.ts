@@ -26,17 +26,32 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const MIN_API_VERSION: [number, number, number] = [0, 8, 0];
 
-/** X-Prefect-API-Version: absent means "latest"; malformed or below 0.8.0 is a 400 (spec §0.1). */
+/** Each part is read the way Python's int() reads text: surrounding spaces, a sign, `_` between digits. */
+const VERSION_PART = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
+
+/** `x.y.z` → numbers; null when it is not three integers. */
+export function parseApiVersion(raw: string): [number, number, number] | null {
+  const parts = raw.split('.');
+  if (parts.length !== 3 || !parts.every((p) => VERSION_PART.test(p))) return null;
+  const [x = 0, y = 0, z = 0] = parts.map((p) => Number(p.replace(/_/g, '')));
+  return [x, y, z];
+}
+
+/** Prefect declares these two outside its versioned routers, so the header is not checked there. */
+const UNVERSIONED_PATHS = /^(?:\/api)?\/(?:health|version)\/?$/;
+
+/**
+ * X-Prefect-API-Version (spec §0.1): absent or empty means "latest"; not three integers, or below 0.8.0,
+ * is a 400.
+ */
 export const apiVersion: MiddlewareHandler<AppEnv> = async (c, next) => {
   const raw = c.req.header('x-prefect-api-version');
-  if (raw === undefined) {
-    c.set('apiVersion', null);
-  } else {
-    const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(raw.trim());
-    if (!m) {
+  c.set('apiVersion', null);
+  if (raw && !UNVERSIONED_PATHS.test(c.req.path)) {
+    const version = parseApiVersion(raw);
+    if (!version) {
       throw detailError(400, `Invalid X-PREFECT-API-VERSION header format.Expected header in format 'x.y.z' but received ${raw}`);
     }
-    const version: [number, number, number] = [Number(m[1]), Number(m[2]), Number(m[3])];
     if (compareVersions(version, MIN_API_VERSION) < 0) {
       throw detailError(400, `The request specified API version ${raw} but this server requires version 0.8.0 or higher.`);
     }

@@ -36,9 +36,12 @@ export const get = <T = any>(path: string, headers?: Record<string, string>) => 
 export const patch = <T = any>(path: string, body?: unknown) => call<T>('PATCH', path, body);
 export const del = <T = any>(path: string) => call<T>('DELETE', path);
 
-/** Runs SQL directly (setup and assertions only). */
+/**
+ * Runs SQL directly (setup and assertions only). No statement timeout: seeding large fixtures on a busy
+ * machine may take longer than requests are allowed to.
+ */
 export async function withDb<T>(fn: (db: ReturnType<typeof createDb>['db']) => Promise<T>): Promise<T> {
-  const handle = createDb(env);
+  const handle = createDb({ ...env, STATEMENT_TIMEOUT_MS: '0' });
   try {
     return await fn(handle.db);
   } finally {
