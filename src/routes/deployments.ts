@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../env';
+import { methodNotAllowed } from '../http/method-not-allowed';
 import { deployment, deploymentSchedule } from '../db/schema';
 import { automationActor } from '../http/actor';
 import { detailError, notFound, sqlState } from '../http/errors';
@@ -96,6 +97,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     });
     return c.json({ deleted });
   })
+  .all('/bulk_delete', methodNotAllowed)
   .delete(ID, async (c) => {
     const id = pathUuid(c, 'id');
     const deleted = await c.var.db.transaction((tx) => deleteDeployments(tx, [id]));

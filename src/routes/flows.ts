@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
+import { methodNotAllowed } from '../http/method-not-allowed';
 import { notFound } from '../http/errors';
 import { pathUuid, uuidParam } from '../http/params';
 import { embeddedBody, modelBody } from '../http/validation';
@@ -41,6 +42,7 @@ export const flowRoutes = new Hono<AppEnv>()
     });
     return c.json({ deleted });
   })
+  .all('/bulk_delete', methodNotAllowed)
   .delete(`/${uuidParam('id')}`, async (c) => {
     if (!(await deleteFlow(c.var.db, pathUuid(c, 'id')))) throw notFound('Flow not found');
     return c.body(null, 204);

@@ -5,6 +5,7 @@
 import { Hono } from 'hono';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../env';
+import { methodNotAllowed } from '../http/method-not-allowed';
 import { taskRun } from '../db/schema';
 import { notFound } from '../http/errors';
 import { pathUuid, uuidParam } from '../http/params';
@@ -42,4 +43,5 @@ export const taskRunRoutes = new Hono<AppEnv>()
       { state: result.state ? serializeTaskRunState(result.state) : null, status: result.status, details: result.details },
       result.wrote ? 201 : 200,
     );
-  });
+  })
+  .all(`${ID}/set_state`, methodNotAllowed);

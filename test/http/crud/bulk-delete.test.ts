@@ -1,7 +1,7 @@
 /** POST /flows/bulk_delete and POST /deployments/bulk_delete (one transaction, limit 1..50, name order). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { post, randomName, withDb } from '../helpers';
+import { get, post, randomName, withDb } from '../helpers';
 import { deploymentById, flowById } from './support';
 
 describe('POST /flows/bulk_delete', () => {
@@ -60,5 +60,15 @@ describe('POST /deployments/bulk_delete', () => {
     const limit = await post('/deployments/bulk_delete', { limit: 100 });
     expect(limit.status).toBe(422);
     expect(limit.body.exception_detail[0]).toMatchObject({ type: 'less_than_equal', loc: ['body', 'limit'] });
+  });
+});
+
+describe('wrong methods', () => {
+  it('GET on POST-only write paths is 405 in Prefect shape', async () => {
+    for (const path of ['/flows/bulk_delete', '/deployments/bulk_delete', `/task_runs/${crypto.randomUUID()}/set_state`]) {
+      const res = await get(path);
+      expect(res.status, path).toBe(405);
+      expect(res.body).toEqual({ detail: 'Method Not Allowed' });
+    }
   });
 });
