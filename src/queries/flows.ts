@@ -22,11 +22,11 @@ export async function insertFlow(db: DbOrTx, body: FlowCreate): Promise<{ row: F
   return { row: existing, created: false };
 }
 
-/** Replaces a flow's tags; false when there is no such flow. */
-export async function updateFlowTags(db: DbOrTx, id: string, tags: string[]): Promise<boolean> {
+/** Replaces a flow's tags when given; false when there is no such flow. */
+export async function updateFlowTags(db: DbOrTx, id: string, tags: string[] | undefined): Promise<boolean> {
   const rows = await db
     .update(flow)
-    .set({ tags, updated: sql`now()` })
+    .set(tags === undefined ? { updated: sql`now()` } : { tags, updated: sql`now()` })
     .where(eq(flow.id, id))
     .returning({ id: flow.id });
   return rows.length > 0;

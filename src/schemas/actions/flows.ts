@@ -11,8 +11,9 @@ export const FlowCreate = model({
 });
 export type FlowCreate = v.InferOutput<typeof FlowCreate>;
 
+/** Only tags are updatable; an empty body changes nothing (the default applies only when sent). */
 export const FlowUpdate = model({
-  tags: v.optional(list(str()), []),
+  tags: v.optional(list(str())),
 });
 export type FlowUpdate = v.InferOutput<typeof FlowUpdate>;
 

@@ -52,6 +52,9 @@ describe('PATCH /flows/{id}', () => {
     const after = await flowById(created.id);
     expect(after?.tags).toEqual(['b', 'c']);
     expect(after!.updated > created.updated).toBe(true);
+    // An empty body keeps the tags.
+    expect((await patch(`/flows/${created.id}`, {})).status).toBe(204);
+    expect((await flowById(created.id))?.tags).toEqual(['b', 'c']);
     // Only tags are updatable.
     const extra = await patch(`/flows/${created.id}`, { name: 'other' });
     expect(extra.status).toBe(422);
