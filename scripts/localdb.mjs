@@ -75,26 +75,108 @@ export async function startThrowawayCluster({ bin = findPostgresBin() } = {}) {
   };
 }
 
-/** Embedded PGlite (Postgres compiled to WASM) behind a socket server, persisted in `dataDir` when given. */
+/**
+ * Embedded PGlite (Postgres compiled to WASM) behind a socket server, persisted in `dataDir` when given.
+ * A persisted directory is locked to this process (two PGlite instances on one directory corrupt it),
+ * and a new one is initialised beside it and renamed into place, so an interrupted first start
+ * never leaves a half-made database behind.
+ */
 export async function startPglite({ dataDir } = {}) {
   const { PGlite } = await import('@electric-sql/pglite');
   const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-  if (dataDir) fs.mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir ? { dataDir } : {});
-  const port = await freePort();
-  const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 100 });
-  await server.start();
+  let unlock = () => {};
+  if (dataDir) {
+    dataDir = path.resolve(dataDir);
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+    unlock = lockDir(`${dataDir}.lock`);
+    try {
+      if (!fs.existsSync(dataDir)) await initPgliteDir(PGlite, dataDir);
+    } catch (e) {
+      unlock();
+      throw e;
+    }
+  }
+  let db;
+  let server;
+  try {
+    db = await PGlite.create(dataDir ? { dataDir } : {});
+    // PGlite has one backend: the socket server queues every connection's queries (whole transactions
+    // at a time). Each Worker request opens its own connection and the proxy closes it on Terminate,
+    // so 100 is far above what is ever open at once; past the limit the server answers garbage.
+    server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1', maxConnections: 100 });
+    await server.start();
+  } catch (e) {
+    await db?.close().catch(() => {});
+    unlock();
+    throw e;
+  }
+  const address = server.getServerConn(); // 127.0.0.1:<the port the OS chose>
   return {
     kind: 'pglite',
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    address: `127.0.0.1:${port}`,
+    url: `postgres://postgres:postgres@${address}/postgres`,
+    address,
     // PGlite has no authentication; the driver must wait for the server instead of pipelining a password.
     pipelineConnect: false,
     async close() {
-      await server.stop();
-      await db.close();
+      try {
+        await server.stop();
+        await db.close();
+      } finally {
+        unlock();
+      }
     },
   };
+}
+
+async function initPgliteDir(PGlite, dataDir) {
+  const staging = `${dataDir}.initialising`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  const db = await PGlite.create({ dataDir: staging });
+  await db.close();
+  fs.renameSync(staging, dataDir);
+}
+
+/** Takes an exclusive pid lock file (a stale one, whose process is gone, is taken over). Returns the release. */
+function lockDir(lockPath) {
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => {
+        try {
+          if (fs.readFileSync(lockPath, 'utf8') === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      let holder = 0;
+      try {
+        holder = Number(fs.readFileSync(lockPath, 'utf8'));
+      } catch {
+        /* released meanwhile */
+      }
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(`${lockPath.replace(/\.lock$/, '')} is in use by process ${holder} (another \`npm run dev\`?)`);
+      }
+      fs.rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${lockPath}`);
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return e.code === 'EPERM';
+  }
+}
+
+/** Whether a postgres:// URL points at this machine (reached through the local proxy, not Neon's endpoint). */
+export function isLocalUrl(url) {
+  return /^(localhost|127\.|\[::1\]$)/.test(new URL(url).hostname);
 }
 
 /** host:port of a postgres:// URL, for the proxy's allow-list. */

@@ -2,14 +2,14 @@
 // before `wrangler deploy`). Neon is reached directly over its WebSocket endpoint; a local Postgres
 // through a temporary proxy.
 import { startWsProxy } from './wsproxy.mjs';
-import { addressOf, migrate } from './localdb.mjs';
+import { addressOf, isLocalUrl, migrate } from './localdb.mjs';
 
 const url = process.env.DATABASE_URL;
 if (!url) {
   console.error('Set DATABASE_URL to the database to migrate.');
   process.exit(2);
 }
-const local = /^(localhost|127\.|\[::1\])/.test(new URL(url).hostname);
+const local = isLocalUrl(url);
 let proxy;
 try {
   if (local) proxy = await startWsProxy({ allow: [addressOf(url)] });
