@@ -6,6 +6,11 @@ import { taskRunReadRoutes } from './task-runs-read';
 import { deploymentReadRoutes } from './deployments-read';
 import { workPoolReadRoutes } from './work-pools-read';
 import { workQueueReadRoutes } from './work-queues-read';
+import { concurrencyLeaseRoutes } from './concurrency-leases';
+import { flowRunStateRoutes } from './flow-run-states';
+import { flowRunOrchestrationRoutes } from './flow-runs-orchestration';
+import { flowRunBulkRoutes } from './flow-runs-bulk';
+import { deploymentFlowRunBulkRoutes } from './deployment-flow-runs-bulk';
 import { concurrencyLimitRoutes } from './concurrency-limits';
 import { deploymentRoutes } from './deployments';
 import { flowRunUpdateRoutes } from './flow-runs';
@@ -19,14 +24,19 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flows', flowReadRoutes],
   ['/flows', flowRoutes],
   ['/flow_runs', flowRunReadRoutes],
+  ['/flow_runs', flowRunOrchestrationRoutes],
+  ['/flow_runs', flowRunBulkRoutes],
   ['/flow_runs', flowRunUpdateRoutes],
+  ['/flow_run_states', flowRunStateRoutes],
   ['/task_runs', taskRunReadRoutes],
   ['/task_runs', taskRunRoutes],
   ['/deployments', deploymentReadRoutes],
+  ['/deployments', deploymentFlowRunBulkRoutes],
   ['/deployments', deploymentRoutes],
   ['/work_pools', workPoolReadRoutes],
   ['/work_pools', workPoolRoutes],
   ['/work_queues', workQueueReadRoutes],
   ['/work_queues', workQueueRoutes],
+  ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
 ];
