@@ -4,22 +4,11 @@
  * runs on the client and reports them through events, so the server-side policy only guards the
  * few things that matter for direct API callers (see `decideTaskRunTransition`).
  */
-import type { StateType } from '../db/schema';
 import { parseMicros, type Micros } from '../time';
+import { completeStateDetails, initialHasPersistedResult, isTerminal, type OrchState, type StateType } from './states';
 
-const TERMINAL: ReadonlySet<StateType> = new Set(['COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED']);
-const isTerminal = (t: StateType | null | undefined) => t != null && TERMINAL.has(t);
-
-/** A state in memory (the shape of the flow-run engine's states). */
-export interface TaskState {
-  id: string;
-  type: StateType;
-  name: string;
-  timestamp: Micros;
-  message: string | null;
-  data: unknown;
-  stateDetails: Record<string, unknown>;
-}
+/** A task-run state in memory: the same shape as the flow-run engine's states. */
+export type TaskState = OrchState;
 
 /** The task_run columns a transition reads and writes. Times are microseconds. */
 export interface TaskRunBookkeeping {
@@ -81,10 +70,6 @@ export function applyTaskRunTransforms(
   return { run, state };
 }
 
-const hasPersistedResult = (data: unknown) =>
-  data !== null && typeof data === 'object' && !Array.isArray(data) && Object.keys(data).length > 0 &&
-  (data as Record<string, unknown>).type !== 'unpersisted';
-
 /**
  * Decides a proposed task-run state. Forced: always accepted. Otherwise three of Prefect's core
  * task rules apply:
@@ -114,7 +99,7 @@ export function decideTaskRunTransition(
     if (state.type === 'CANCELLING' || state.type === 'PAUSED' || state.type === 'CRASHED') {
       return { status: 'ABORT', reason: `Run is already ${initial.type}.` };
     }
-    if (initial.type === 'COMPLETED' && hasPersistedResult(initial.data)) {
+    if (initial.type === 'COMPLETED' && initialHasPersistedResult(initial.data)) {
       return { status: 'REJECT', state: null, reason: 'This run is already completed.', run: null };
     }
     if (!isTerminal(state.type)) next.runCount = 0;
@@ -129,7 +114,7 @@ export function decideTaskRunTransition(
         timestamp: state.timestamp,
         message: null,
         data: null,
-        stateDetails: { pause_timeout: flowRun.pauseTimeout, pause_reschedule: flowRun.pauseReschedule },
+        stateDetails: completeStateDetails({ pause_timeout: flowRun.pauseTimeout, pause_reschedule: flowRun.pauseReschedule }),
       };
       const applied = applyTaskRunTransforms(next, initial, paused);
       return {

@@ -7,7 +7,8 @@ import type { PgInsertValue, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
-import type { DeploymentCreate, DeploymentUpdate } from '../schemas/actions/deployments';
+import { withoutRequired, type DeploymentCreate, type DeploymentUpdate } from '../schemas/actions/deployments';
+import { firstSchemaError } from '../orchestration/json-schema';
 import { deleteAllSchedules, deleteScheduledRuns, insertSchedules } from './deployment-schedules';
 import { DEFAULT_AGENT_POOL, requirePoolByName, type WorkPoolRow } from './work-pools';
 import { defaultQueueOfPool, ensureLegacyWorkQueue, ensurePoolQueue } from './work-queues';
@@ -157,11 +158,30 @@ export async function upsertDeployment(
 }
 
 /**
+ * While schema enforcement is on (sent, or already set), the parameters (sent, or stored) must fit
+ * the parameter schema (sent, or stored): a 409, as Prefect answers on update.
+ */
+function checkParametersOnUpdate(current: DeploymentRow, body: DeploymentUpdate): void {
+  if (!(body.enforce_parameter_schema ?? current.enforceParameterSchema)) return;
+  const schema = body.parameter_openapi_schema || current.parameterOpenapiSchema;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) {
+    throw detailError(
+      409,
+      'Error updating deployment: Cannot update parameters because parameter schema enforcement is enabled and the ' +
+        'deployment does not have a valid parameter schema.',
+    );
+  }
+  const error = firstSchemaError(withoutRequired(schema) as Record<string, unknown>, body.parameters ?? current.parameters);
+  if (error) throw detailError(409, `Error updating deployment: Validation failed. Failure reason: ${error}`);
+}
+
+/**
  * PATCH /deployments/{id} without the schedules (see deployment-schedules.ts): the fields sent, the
  * queue they name (an explicit null pool detaches it), and the deployment's own limit.
  */
 export async function updateDeployment(tx: DbOrTx, current: DeploymentRow, body: DeploymentUpdate): Promise<void> {
   const pool = body.work_pool_name ? await requirePoolByName(tx, body.work_pool_name) : undefined;
+  checkParametersOnUpdate(current, body);
   if (body.global_concurrency_limit_id) await requireGlobalLimit(tx, body.global_concurrency_limit_id);
   const set: PgUpdateSetSource<typeof deployment> = { ...sentColumns(body), updated: sql`now()` };
   if ('parameters' in body && body.parameters != null) set.parameters = body.parameters;

@@ -4,7 +4,8 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { deployment, flowRun } from '../db/schema';
 import { detailError, notFound, objectNotFound } from '../http/errors';
-import { runNameOrSlug } from '../names';
+import { randomRunName } from '../routes/run-names';
+import { toFlowRunPolicy } from '../schemas/states';
 import type { FlowRunUpdate } from '../schemas/actions/flow-runs';
 
 const runNotFound = () => notFound('Flow run not found');
@@ -31,10 +32,10 @@ async function checkJobVariablesEditable(db: DbOrTx, id: string): Promise<void> 
 export async function updateFlowRun(tx: DbOrTx, id: string, body: FlowRunUpdate): Promise<void> {
   if (body.job_variables != null) await checkJobVariablesEditable(tx, id);
   const set: PgUpdateSetSource<typeof flowRun> = { updated: sql`now()` };
-  if ('name' in body) set.name = runNameOrSlug(body.name);
+  if ('name' in body) set.name = body.name || randomRunName();
   if ('flow_version' in body) set.flowVersion = body.flow_version ?? null;
   if (body.parameters !== undefined) set.parameters = body.parameters;
-  if (body.empirical_policy !== undefined) set.empiricalPolicy = body.empirical_policy;
+  if (body.empirical_policy !== undefined) set.empiricalPolicy = { ...toFlowRunPolicy(body.empirical_policy) };
   if (body.tags !== undefined) set.tags = body.tags;
   if ('infrastructure_pid' in body) set.infrastructurePid = body.infrastructure_pid ?? null;
   if ('job_variables' in body) set.jobVariables = body.job_variables ?? null;

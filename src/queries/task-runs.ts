@@ -8,7 +8,9 @@ import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { flowRun, flowRunState, taskRun, taskRunState } from '../db/schema';
 import { objectNotFound } from '../http/errors';
-import { runNameOrSlug } from '../names';
+import { uuid7 } from '../orchestration/ids';
+import { completeStateDetails } from '../orchestration/states';
+import { randomRunName } from '../routes/run-names';
 import {
   applyTaskRunTransforms,
   decideTaskRunTransition,
@@ -16,33 +18,10 @@ import {
   type TaskRunBookkeeping,
   type TaskState,
 } from '../orchestration/task-run-policy';
-import type { StateCreate } from '../schemas/actions/state-create';
+import { buildProposedState, type StateCreate } from '../schemas/states';
 import type { TaskRunCreate } from '../schemas/actions/task-runs';
 import { formatMicros, parseMicros, toPgTimestamp, type Micros } from '../time';
 import type { StateRow } from './read-models';
-
-const STATE_DETAIL_DEFAULTS = {
-  flow_run_id: null, task_run_id: null, child_flow_run_id: null, scheduled_time: null, cache_key: null,
-  cache_expiration: null, deferred: false, untrackable_result: false, pause_timeout: null, pause_reschedule: false,
-  pause_key: null, run_input_keyset: null, refresh_cache: null, retriable: null, transition_id: null,
-  task_parameters_id: null, traceparent: null, deployment_concurrency_lease_id: null,
-};
-
-/** The proposed state a StateCreate stands for, at server time `now`. */
-export function proposedTaskState(input: StateCreate, now: Micros, id: string = crypto.randomUUID()): TaskState {
-  const details: Record<string, unknown> = { ...STATE_DETAIL_DEFAULTS };
-  for (const [k, val] of Object.entries(input.state_details ?? {})) if (val !== undefined && k in details) details[k] = val;
-  if (input.type === 'SCHEDULED' && !details.scheduled_time) details.scheduled_time = formatMicros(now);
-  return {
-    id,
-    type: input.type,
-    name: input.name ?? input.type[0] + input.type.slice(1).toLowerCase(),
-    timestamp: now,
-    message: input.message ?? null,
-    data: input.data ?? null,
-    stateDetails: details,
-  };
-}
 
 /** Data of the form {"type": "unpersisted", ...} is echoed but never stored. */
 const storableData = (data: unknown) =>
@@ -55,7 +34,7 @@ export const toStateRow = (s: TaskState): StateRow => ({
   timestamp: formatMicros(s.timestamp),
   message: s.message,
   data: s.data,
-  stateDetails: s.stateDetails,
+  stateDetails: { ...s.stateDetails },
 });
 
 const pgTime = (us: Micros | null) => (us === null ? null : toPgTimestamp(us));
@@ -86,7 +65,7 @@ async function insertState(tx: DbOrTx, taskRunId: string, state: TaskState): Pro
     timestamp: toPgTimestamp(state.timestamp),
     name: state.name,
     message: state.message,
-    stateDetails: state.stateDetails,
+    stateDetails: { ...state.stateDetails },
     data: storableData(state.data),
   });
 }
@@ -99,8 +78,8 @@ const FRESH = { runCount: 0, flowRunRunCount: 0, startTime: null, endTime: null,
  * the flow run's, then `prefect.flow-run.id`, then the caller's.
  */
 export async function insertTaskRun(tx: DbOrTx, body: TaskRunCreate, now: Micros): Promise<{ id: string; created: boolean }> {
-  const id = body.id ?? crypto.randomUUID();
-  const initial = proposedTaskState(body.state ?? { type: 'PENDING' }, now);
+  const id = body.id ?? uuid7(now);
+  const initial = buildProposedState(body.state ?? { type: 'PENDING' }, now);
   const { run, state } = applyTaskRunTransforms({ id, flowRunId: body.flow_run_id ?? null, ...FRESH }, null, initial);
   const labels = body.flow_run_id
     ? sql`coalesce((select ${flowRun.labels} from ${flowRun} where ${flowRun.id} = ${body.flow_run_id}), '{}'::jsonb)
@@ -109,7 +88,7 @@ export async function insertTaskRun(tx: DbOrTx, body: TaskRunCreate, now: Micros
   const values = {
     id,
     flowRunId: body.flow_run_id ?? null,
-    name: runNameOrSlug(body.name),
+    name: body.name || randomRunName(),
     taskKey: body.task_key,
     dynamicKey: body.dynamic_key,
     cacheKey: body.cache_key ?? null,
@@ -146,7 +125,7 @@ export async function insertTaskRun(tx: DbOrTx, body: TaskRunCreate, now: Micros
 
 export async function renameTaskRun(db: DbOrTx, id: string, name: string | null | undefined, rename: boolean): Promise<boolean> {
   const set: PgUpdateSetSource<typeof taskRun> = { updated: sql`now()` };
-  if (rename) set.name = runNameOrSlug(name);
+  if (rename) set.name = name || randomRunName();
   const rows = await db.update(taskRun).set(set).where(eq(taskRun.id, id)).returning({ id: taskRun.id });
   return rows.length > 0;
 }
@@ -206,7 +185,7 @@ export async function setTaskRunState(tx: DbOrTx, id: string, input: StateCreate
         timestamp: micros(row.current.timestamp) as Micros,
         message: row.current.message,
         data: row.current.data,
-        stateDetails: (row.current.stateDetails ?? {}) as Record<string, unknown>,
+        stateDetails: completeStateDetails(row.current.stateDetails),
       }
     : null;
   // States of one run never share a timestamp (a unique index): step past the latest one.
@@ -222,9 +201,9 @@ export async function setTaskRunState(tx: DbOrTx, id: string, input: StateCreate
           pauseTimeout: (flowDetails.pause_timeout as string | undefined) ?? null,
           pauseReschedule: flowDetails.pause_reschedule === true,
         };
-  const decision = decideTaskRunTransition(bookkeeping, initial, proposedTaskState(input, at), flow, {
+  const decision = decideTaskRunTransition(bookkeeping, initial, buildProposedState(input, at), flow, {
     force,
-    newStateId: () => crypto.randomUUID(),
+    newStateId: () => uuid7(at),
   });
   const current = initial ? toStateRow(initial) : null;
   if (decision.status === 'ABORT') {

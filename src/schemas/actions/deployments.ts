@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { enumOf, intAtLeast, issueMessage, jsonObject, laxBool, list, looseModel, model, opt, str, uuid } from '../common';
 import { DeploymentFilter } from '../filters';
+import { firstSchemaError } from '../../orchestration/json-schema';
 import { bulkLimit, keyValueLabels, nameOrEmpty, objectList, positiveInt } from './fields';
 import { DeploymentScheduleCreate, DeploymentScheduleUpdate } from './schedules';
 
@@ -40,11 +41,39 @@ const BOTH_LIMITS = issueMessage(
   { error: {} },
 );
 
+const asRecord = (x: unknown) => (typeof x === 'object' && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : {});
+
 /** A model-level rule, checked on the raw body (like Pydantic's "before" validator). */
 const notBothLimits = v.check((x: unknown) => {
-  const o = (typeof x === 'object' && x !== null ? x : {}) as Record<string, unknown>;
+  const o = asRecord(x);
   return !(o.concurrency_limit && o.global_concurrency_limit_id);
 }, BOTH_LIMITS);
+
+/**
+ * With `enforce_parameter_schema` sent true, the parameters sent must fit the parameter schema sent
+ * (required properties aside, since a deployment may leave them to its runs). Checked with the
+ * engine's JSON Schema subset (type, enum, const, properties, items, local $ref).
+ */
+export function parameterSchemaError(body: unknown): string | null {
+  const o = asRecord(body);
+  const schema = o.parameter_openapi_schema;
+  if (!o.enforce_parameter_schema || typeof schema !== 'object' || schema === null || typeof o.parameters !== 'object' || o.parameters === null) {
+    return null;
+  }
+  return firstSchemaError(withoutRequired(schema) as Record<string, unknown>, o.parameters);
+}
+
+/** A schema with every `required` removed, at every level. */
+export function withoutRequired(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(withoutRequired);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  return Object.fromEntries(Object.entries(schema).filter(([k]) => k !== 'required').map(([k, x]) => [k, withoutRequired(x)]));
+}
+
+const parametersFitSchema = v.rawCheck(({ dataset, addIssue }) => {
+  const error = dataset.typed ? parameterSchemaError(dataset.value) : null;
+  if (error) addIssue({ message: issueMessage('value_error', `Value error, Validation failed. Failure reason: ${error}`, { error: {} }) });
+});
 
 const deploymentFields = {
   paused: v.optional(laxBool()),
@@ -70,6 +99,7 @@ export const DeploymentCreate = v.pipe(
   v.unknown(),
   withoutLegacyKeys,
   notBothLimits,
+  parametersFitSchema,
   model({
     ...deploymentFields,
     // Prefect's 500 for these characters becomes a 422 here.

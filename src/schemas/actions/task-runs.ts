@@ -2,7 +2,7 @@
 import * as v from 'valibot';
 import { dateTime, issueMessage, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from '../common';
 import { keyValueLabels } from './fields';
-import { StateCreate } from './state-create';
+import { stateCreate as StateCreate } from '../states';
 
 /** PREFECT_API_TASK_CACHE_KEY_MAX_LENGTH's default. */
 const CACHE_KEY_MAX_LENGTH = 2000;

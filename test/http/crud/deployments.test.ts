@@ -305,3 +305,38 @@ describe('pause / resume', () => {
     expect(missing.body).toEqual({ detail: 'Deployment not found' });
   });
 });
+
+describe('parameter schema enforcement', () => {
+  const schema = {
+    type: 'object',
+    properties: { x: { type: 'integer' }, mode: { enum: ['a', 'b'] }, item: { $ref: '#/definitions/Item' } },
+    required: ['x'],
+    definitions: { Item: { type: 'object', properties: { n: { type: 'string' } } } },
+  };
+
+  it('create: parameters must fit the schema when enforcement is sent (422), required properties aside', async () => {
+    const ok = await post('/deployments/', { name: randomName('dep'), flow_id: flowId, enforce_parameter_schema: true, parameter_openapi_schema: schema, parameters: { mode: 'a' } });
+    expect(ok.status).toBe(201);
+    const bad = await post('/deployments/', { name: randomName('dep'), flow_id: flowId, enforce_parameter_schema: true, parameter_openapi_schema: schema, parameters: { x: 'one' } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.exception_detail[0]).toMatchObject({ type: 'value_error', loc: ['body'] });
+    expect(bad.body.exception_detail[0].msg).toContain("'one' is not of type 'integer'");
+    const nested = await post('/deployments/', { name: randomName('dep'), flow_id: flowId, enforce_parameter_schema: true, parameter_openapi_schema: schema, parameters: { item: { n: 3 } } });
+    expect(nested.status).toBe(422);
+    const off = await post('/deployments/', { name: randomName('dep'), flow_id: flowId, enforce_parameter_schema: false, parameter_openapi_schema: schema, parameters: { x: 'one' } });
+    expect(off.status).toBe(201);
+  });
+
+  it('update: new or stored parameters must fit the new or stored schema (409)', async () => {
+    const d = (await post('/deployments/', { name: randomName('dep'), flow_id: flowId, parameter_openapi_schema: schema, parameters: { x: 1 } })).body;
+    const bad = await patch(`/deployments/${d.id}`, { parameters: { mode: 'c' } });
+    expect(bad.status).toBe(409);
+    expect(bad.body.detail).toMatch(/^Error updating deployment: Validation failed/);
+    expect((await patch(`/deployments/${d.id}`, { parameters: { mode: 'b' } })).status).toBe(204);
+    expect((await patch(`/deployments/${d.id}`, { enforce_parameter_schema: false, parameters: { mode: 'c' } })).status).toBe(204);
+    const noSchema = (await post('/deployments/', { name: randomName('dep'), flow_id: flowId, parameter_openapi_schema: null })).body;
+    const missing = await patch(`/deployments/${noSchema.id}`, { parameters: { a: 1 } });
+    expect(missing.status).toBe(409);
+    expect(missing.body.detail).toMatch(/does not have a valid parameter schema/);
+  });
+});

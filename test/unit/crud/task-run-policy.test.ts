@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { applyTaskRunTransforms, decideTaskRunTransition, type TaskRunBookkeeping, type TaskState } from '../../../src/orchestration/task-run-policy';
+import { completeStateDetails } from '../../../src/orchestration/states';
 
 const run = (x: Partial<TaskRunBookkeeping> = {}): TaskRunBookkeeping => ({
   id: 't', flowRunId: 'f', runCount: 0, flowRunRunCount: 0, startTime: null, endTime: null, totalRunTime: 0,
   expectedStartTime: null, nextScheduledStartTime: null, ...x,
 });
-const state = (type: TaskState['type'], timestamp: number, x: Partial<TaskState> = {}): TaskState => ({
-  id: `${type}-${timestamp}`, type, name: type, timestamp, message: null, data: null, stateDetails: {}, ...x,
-});
+const state = (type: TaskState['type'], timestamp: number, x: Partial<Omit<TaskState, 'stateDetails'>> & { details?: object } = {}): TaskState => {
+  const { details, ...rest } = x;
+  return { id: `${type}-${timestamp}`, type, name: type, timestamp, message: null, data: null, stateDetails: completeStateDetails(details ?? {}), ...rest };
+};
 const flow = (stateType: 'RUNNING' | 'PAUSED' | 'COMPLETED' | null, runCount = 1) => ({ stateType, runCount, pauseTimeout: null, pauseReschedule: false });
 const opts = { force: false, newStateId: () => 'new' };
 
@@ -17,7 +19,7 @@ describe('applyTaskRunTransforms', () => {
     expect(a.run).toMatchObject({ startTime: 200, runCount: 1, expectedStartTime: 200 });
     const b = applyTaskRunTransforms(a.run, state('RUNNING', 200), state('COMPLETED', 700));
     expect(b.run).toMatchObject({ startTime: 200, endTime: 700, totalRunTime: 500, runCount: 1 });
-    expect(b.state.stateDetails).toEqual({ flow_run_id: 'f', task_run_id: 't' });
+    expect(b.state.stateDetails).toMatchObject({ flow_run_id: 'f', task_run_id: 't' });
   });
   it('a terminal state without a start sets start = end; leaving terminal clears end', () => {
     const a = applyTaskRunTransforms(run(), null, state('FAILED', 50));
@@ -26,7 +28,7 @@ describe('applyTaskRunTransforms', () => {
     expect(b.run.endTime).toBeNull();
   });
   it('SCHEDULED sets expected and next start from scheduled_time; leaving it clears next', () => {
-    const s = state('SCHEDULED', 10, { stateDetails: { scheduled_time: '2030-01-01T00:00:00.000001Z' } });
+    const s = state('SCHEDULED', 10, { details: { scheduled_time: '2030-01-01T00:00:00.000001Z' } });
     const a = applyTaskRunTransforms(run(), null, s);
     expect(a.run.expectedStartTime).toBe(Date.UTC(2030, 0, 1) * 1000 + 1);
     expect(a.run.nextScheduledStartTime).toBe(a.run.expectedStartTime);
