@@ -11,6 +11,12 @@ export interface Env {
   /** When "1", responses carry `x-sql-statements`, the number of SQL statements the request sent. */
   EXPOSE_SQL_COUNT?: string;
 
+  // Orchestration settings (src/queries/flow-run-orchestration.ts).
+  /** Seconds a deployment-concurrency lease lives without renewal (Prefect's default: 300). */
+  PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION?: string;
+  /** Seconds a run waits in AwaitingConcurrencySlot before it is tried again (default: 30). */
+  PREFECT_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS?: string;
+
   // Security (see src/http/auth.ts and src/http/limits.ts). Set the secrets with `wrangler secret put`.
   /** Secret: comma-separated API keys accepted as `Authorization: Bearer <key>` (what PREFECT_API_KEY sends). */
   PREFECT_API_KEYS?: string;

@@ -395,3 +395,18 @@ export const taskRunState = pgTable(
     index('ix_task_run_state__updated').on(t.updated),
   ],
 );
+
+/** Values a paused run receives on resume, and the JSON schemas they must match (keyed per run). */
+export const flowRunInput = pgTable(
+  'flow_run_input',
+  {
+    ...base(),
+    flowRunId: uuid('flow_run_id')
+      .notNull()
+      .references(() => flowRun.id, { onDelete: 'cascade' }),
+    key: varchar('key').notNull(),
+    value: text('value').notNull(),
+    sender: varchar('sender'),
+  },
+  (t) => [uniqueIndex('uq_flow_run_input__flow_run_id_key').on(t.flowRunId, t.key), index('ix_flow_run_input__updated').on(t.updated)],
+);

@@ -1,0 +1,320 @@
+/**
+ * Persistence for flow-run orchestration, built for many runs at once (spec §5.2, "our design"):
+ *
+ * 1. `lockRunsForOrchestration` locks the selected runs (ORDER BY id DESC … FOR UPDATE) and loads
+ *    everything the rules read — current states, deployments, the leases the states name and the
+ *    concurrency limits involved (both locked too, leases before limits) — in ONE statement.
+ * 2. The engine runs for every run in memory.
+ * 3. `applyOrchestration` writes the outcomes with a fixed number of statements, whatever the
+ *    number of runs: one INSERT of states, one UPDATE of runs, one for parent task runs (and one
+ *    for legacy task-run retries), one for slot counts, one for leases.
+ *
+ * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id); the lease reaper
+ * skips locked leases. That order keeps concurrent requests free of deadlocks.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { Tx } from '../db/client';
+import { ConcurrencyLedger, type ConcurrencyLimit, type Lease, type LeaseMetadata } from '../orchestration/concurrency';
+import type { DeploymentSnapshot, RunSnapshot } from '../orchestration/context';
+import type { OrchestrationOutcome } from '../orchestration/engine';
+import { stateFromRow, type StateRowJson } from '../orchestration/state-json';
+import { isUnpersistedData, normalizePolicy, type OrchState } from '../orchestration/states';
+import { parseMicros, toPgTimestamp, type Micros } from '../time';
+
+export interface OrchestrationBatch {
+  /** The database clock when the runs were locked. */
+  now: Micros;
+  /** The locked runs, id DESC. */
+  runs: RunSnapshot[];
+  /** Deployments by id; a run whose deployment_id is absent here names a deleted deployment. */
+  deployments: Map<string, DeploymentSnapshot>;
+  ledger: ConcurrencyLedger;
+}
+
+/** Which runs to lock: explicit ids, or a condition on `flow_run` with a limit (bulk endpoints). */
+export type RunSelection = { ids: string[] } | { where: SQL | undefined; limit: number };
+
+interface RunRowJson {
+  id: string;
+  state_id: string | null;
+  run_count: number;
+  start_time: string | null;
+  end_time: string | null;
+  total_run_time_us: number;
+  expected_start_time: string | null;
+  next_scheduled_start_time: string | null;
+  empirical_policy: unknown;
+  deployment_id: string | null;
+  parent_task_run_id: string | null;
+  infrastructure_pid: string | null;
+}
+
+interface LoadedJson {
+  now: string;
+  runs: RunRowJson[];
+  states: (StateRowJson & { flow_run_id: string })[];
+  recent: { flow_run_id: string; ts: string[] }[] | null;
+  deps: { id: string; concurrency_limit_id: string | null; concurrency_options: DeploymentSnapshot['concurrencyOptions'] }[] | null;
+  leases: { id: string; resource_ids: string[]; expiration: string; metadata: LeaseMetadata | null }[] | null;
+  limits: { id: string; limit: number; active_slots: number; active: boolean }[] | null;
+}
+
+const micros = (t: string | null): Micros | null => (t === null ? null : parseMicros(t));
+
+function selectionSql(selection: RunSelection): SQL {
+  if ('ids' in selection) {
+    return sql`SELECT * FROM flow_run WHERE id = ANY(${toUuidArray(selection.ids)}) ORDER BY id DESC FOR UPDATE`;
+  }
+  const where = selection.where ? sql`WHERE ${selection.where}` : sql``;
+  return sql`SELECT * FROM flow_run ${where} ORDER BY id DESC LIMIT ${selection.limit} FOR UPDATE`;
+}
+
+const toUuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+
+async function load(tx: Tx, selection: RunSelection): Promise<LoadedJson> {
+  // Scalar subqueries run left to right, so rows are locked runs → leases → limits.
+  const result = await tx.execute(sql`
+    WITH clock AS MATERIALIZED (SELECT clock_timestamp() AS now),
+    locked AS (${selectionSql(selection)}),
+    runs AS (
+      SELECT id, state_id, run_count, start_time, end_time,
+             (extract(epoch FROM total_run_time) * 1000000)::bigint AS total_run_time_us,
+             expected_start_time, next_scheduled_start_time, empirical_policy, deployment_id,
+             parent_task_run_id, infrastructure_pid
+      FROM locked),
+    states AS (
+      SELECT s.id, s.flow_run_id, s.type, s.name, s.timestamp, s.message, s.data, s.state_details
+      FROM flow_run_state s JOIN runs r ON s.id = r.state_id),
+    recent AS (
+      SELECT flow_run_id, array_agg(timestamp) AS ts FROM flow_run_state
+      WHERE flow_run_id IN (SELECT id FROM runs) AND timestamp >= (SELECT now FROM clock)
+      GROUP BY flow_run_id),
+    deps AS (
+      SELECT id, concurrency_limit_id, concurrency_options FROM deployment
+      WHERE id IN (SELECT deployment_id FROM runs)),
+    leases AS (
+      SELECT id, resource_ids, expiration, metadata FROM concurrency_lease
+      WHERE id IN (
+        SELECT (state_details->>'deployment_concurrency_lease_id')::uuid FROM states
+        WHERE state_details->>'deployment_concurrency_lease_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
+      ORDER BY id FOR UPDATE),
+    limits AS (
+      SELECT id, "limit", active_slots, active FROM concurrency_limit_v2
+      WHERE id IN (SELECT concurrency_limit_id FROM deps UNION ALL SELECT unnest(resource_ids) FROM leases)
+      ORDER BY id FOR UPDATE)
+    SELECT (SELECT now FROM clock)::text AS now,
+           (SELECT coalesce(json_agg(r ORDER BY r.id DESC), '[]') FROM runs r) AS runs,
+           (SELECT coalesce(json_agg(s), '[]') FROM states s) AS states,
+           (SELECT json_agg(x) FROM recent x) AS recent,
+           (SELECT json_agg(d) FROM deps d) AS deps,
+           (SELECT json_agg(l) FROM leases l) AS leases,
+           (SELECT json_agg(c) FROM limits c) AS limits`);
+  return result.rows[0] as unknown as LoadedJson;
+}
+
+/**
+ * Locks the selected runs and loads what orchestration reads. One statement; a second only when a
+ * concurrent transaction committed a new state for a run while we waited for its lock (our
+ * statement's snapshot predates that state, so it is loaded again now that the lock is held).
+ */
+export async function lockRunsForOrchestration(tx: Tx, selection: RunSelection): Promise<OrchestrationBatch> {
+  let loaded = await load(tx, selection);
+  const seen = new Set(loaded.states.map((s) => s.id));
+  if (loaded.runs.some((r) => r.state_id !== null && !seen.has(r.state_id))) {
+    loaded = await load(tx, { ids: loaded.runs.map((r) => r.id) });
+  }
+  const now = parseMicros(loaded.now)!;
+  const states = new Map(loaded.states.map((s) => [s.flow_run_id, stateFromRow(s)]));
+  const recent = new Map((loaded.recent ?? []).map((r) => [r.flow_run_id, r.ts.map((t) => parseMicros(t)!)]));
+  const runs = loaded.runs.map(
+    (r): RunSnapshot => ({
+      id: r.id,
+      runCount: r.run_count,
+      startTime: micros(r.start_time),
+      endTime: micros(r.end_time),
+      totalRunTime: Number(r.total_run_time_us),
+      expectedStartTime: micros(r.expected_start_time),
+      nextScheduledStartTime: micros(r.next_scheduled_start_time),
+      empiricalPolicy: normalizePolicy(r.empirical_policy),
+      deploymentId: r.deployment_id,
+      parentTaskRunId: r.parent_task_run_id,
+      infrastructurePid: r.infrastructure_pid,
+      state: states.get(r.id) ?? null,
+      recentStateTimestamps: recent.get(r.id) ?? [],
+    }),
+  );
+  const deployments = new Map(
+    (loaded.deps ?? []).map((d): [string, DeploymentSnapshot] => [
+      d.id,
+      { id: d.id, concurrencyLimitId: d.concurrency_limit_id, concurrencyOptions: d.concurrency_options },
+    ]),
+  );
+  const limits = (loaded.limits ?? []).map(
+    (l): ConcurrencyLimit => ({ id: l.id, limit: l.limit, activeSlots: l.active_slots, active: l.active }),
+  );
+  const leases = (loaded.leases ?? []).map(
+    (l): Lease => ({ id: l.id, resourceIds: l.resource_ids, expiration: parseMicros(l.expiration)!, metadata: l.metadata }),
+  );
+  return { now, runs, deployments, ledger: new ConcurrencyLedger(limits, leases) };
+}
+
+/** The deployment argument the engine expects: undefined (none), null (deleted) or the snapshot. */
+export const deploymentOf = (batch: OrchestrationBatch, run: RunSnapshot) =>
+  run.deploymentId === null ? undefined : (batch.deployments.get(run.deploymentId) ?? null);
+
+const ts = (us: Micros | null) => (us === null ? null : toPgTimestamp(us));
+const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
+
+function stateRecord(runId: string, s: OrchState) {
+  return {
+    id: s.id,
+    owner_id: runId,
+    type: s.type,
+    timestamp: toPgTimestamp(s.timestamp),
+    name: s.name,
+    message: s.message,
+    state_details: s.stateDetails,
+    // Unpersisted result placeholders are echoed in the response but never stored (§1.5).
+    data: isUnpersistedData(s.data) ? null : s.data,
+  };
+}
+
+/** Writes every outcome of a batch: a fixed number of statements for any number of runs. */
+export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outcomes: OrchestrationOutcome[]): Promise<void> {
+  const written = outcomes.filter((o) => o.wrote && o.state && !o.error);
+  if (written.length > 0) {
+    await tx.execute(sql`
+      INSERT INTO flow_run_state (id, flow_run_id, type, timestamp, name, message, state_details, data)
+      SELECT id, owner_id, type, timestamp, name, message, state_details, data
+      FROM jsonb_to_recordset(${json(written.map((o) => stateRecord(o.run.id, o.state!)))})
+        AS v(id uuid, owner_id uuid, type state_type, timestamp timestamptz, name text, message text, state_details jsonb, data jsonb)`);
+  }
+
+  const changedRuns = outcomes.filter((o) => o.runChanged && !o.error).map((o) => o.run);
+  if (changedRuns.length > 0) {
+    const rows = changedRuns.map((r) => ({
+      id: r.id,
+      state_id: r.state?.id ?? null,
+      state_type: r.state?.type ?? null,
+      state_name: r.state?.name ?? null,
+      state_timestamp: ts(r.state?.timestamp ?? null),
+      run_count: r.runCount,
+      start_time: ts(r.startTime),
+      end_time: ts(r.endTime),
+      total_run_time_us: r.totalRunTime,
+      expected_start_time: ts(r.expectedStartTime),
+      next_scheduled_start_time: ts(r.nextScheduledStartTime),
+      empirical_policy: r.empiricalPolicy,
+    }));
+    await tx.execute(sql`
+      UPDATE flow_run fr SET
+        state_id = v.state_id, state_type = v.state_type, state_name = v.state_name,
+        state_timestamp = v.state_timestamp, run_count = v.run_count, start_time = v.start_time,
+        end_time = v.end_time, total_run_time = v.total_run_time_us * interval '1 microsecond',
+        expected_start_time = v.expected_start_time, next_scheduled_start_time = v.next_scheduled_start_time,
+        empirical_policy = v.empirical_policy, updated = clock_timestamp()
+      FROM jsonb_to_recordset(${json(rows)}) AS v(
+        id uuid, state_id uuid, state_type state_type, state_name text, state_timestamp timestamptz,
+        run_count int, start_time timestamptz, end_time timestamptz, total_run_time_us bigint,
+        expected_start_time timestamptz, next_scheduled_start_time timestamptz, empirical_policy jsonb)
+      WHERE fr.id = v.id`);
+  }
+
+  const syncs = outcomes.filter((o) => o.parentTaskSync && !o.error).map((o) => o.parentTaskSync!);
+  if (syncs.length > 0) await syncParentTaskRuns(tx, syncs.map((s) => stateRecord(s.taskRunId, s.state)));
+
+  const retrying = outcomes.filter((o) => o.retryFailedTaskRuns && !o.error).map((o) => o.run.id);
+  if (retrying.length > 0) await retryFailedTaskRuns(tx, retrying, batch.now);
+
+  await applyConcurrencyChanges(tx, batch.ledger);
+}
+
+/**
+ * Forces each subflow's new state onto its parent task run (global transform #11), with the
+ * task-run transforms done in SQL against the task row: state columns, start/end time, run time,
+ * expected/next start, run_count. The timestamp moves past the task's latest state if needed.
+ */
+async function syncParentTaskRuns(tx: Tx, records: ReturnType<typeof stateRecord>[]): Promise<void> {
+  await tx.execute(sql`
+    WITH v AS (
+      SELECT * FROM jsonb_to_recordset(${json(records)})
+        AS v(id uuid, owner_id uuid, type state_type, timestamp timestamptz, name text, message text, state_details jsonb, data jsonb)),
+    t AS (
+      SELECT v.*, tr.flow_run_id AS task_flow_run_id,
+             GREATEST(v.timestamp, (SELECT max(s.timestamp) + interval '1 microsecond' FROM task_run_state s WHERE s.task_run_id = tr.id)) AS ts,
+             v.type IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED') AS terminal,
+             (v.state_details->>'scheduled_time')::timestamptz AS scheduled
+      FROM v JOIN task_run tr ON tr.id = v.owner_id),
+    ins AS (
+      INSERT INTO task_run_state (id, task_run_id, type, timestamp, name, message, state_details, data)
+      SELECT id, owner_id, type, ts, name, message,
+             state_details || jsonb_build_object('flow_run_id', task_flow_run_id, 'task_run_id', owner_id), data
+      FROM t)
+    UPDATE task_run tr SET
+      state_id = t.id, state_type = t.type, state_name = t.name, state_timestamp = t.ts,
+      run_count = tr.run_count + (t.type = 'RUNNING')::int,
+      start_time = CASE WHEN (t.type = 'RUNNING' OR (t.terminal AND tr.end_time IS NULL)) AND tr.start_time IS NULL THEN t.ts ELSE tr.start_time END,
+      end_time = CASE WHEN t.terminal THEN coalesce(tr.end_time, t.ts)
+                      WHEN tr.state_type IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED') THEN NULL
+                      ELSE tr.end_time END,
+      total_run_time = tr.total_run_time + CASE WHEN tr.state_type = 'RUNNING' THEN t.ts - tr.state_timestamp ELSE interval '0' END,
+      expected_start_time = coalesce(tr.expected_start_time, CASE WHEN t.type = 'SCHEDULED' THEN t.scheduled ELSE t.ts END),
+      next_scheduled_start_time = CASE WHEN t.type = 'SCHEDULED' THEN t.scheduled
+                                       WHEN tr.state_type = 'SCHEDULED' THEN NULL
+                                       ELSE tr.next_scheduled_start_time END,
+      updated = clock_timestamp()
+    FROM t WHERE tr.id = t.owner_id`);
+}
+
+/**
+ * Legacy automatic retries (API < 0.8.3, spec §3.2 #15): every FAILED task run of the retried flow
+ * runs is forced to AwaitingRetry (scheduled now) with its run_count reset to 0.
+ */
+async function retryFailedTaskRuns(tx: Tx, flowRunIds: string[], now: Micros): Promise<void> {
+  await tx.execute(sql`
+    WITH failed AS (
+      SELECT id, flow_run_id FROM task_run
+      WHERE flow_run_id = ANY(${toUuidArray(flowRunIds)}) AND state_type = 'FAILED' ORDER BY id FOR UPDATE),
+    t AS (
+      SELECT f.id, f.flow_run_id, gen_random_uuid() AS state_id,
+             GREATEST(${toPgTimestamp(now)}::timestamptz,
+                      (SELECT max(s.timestamp) + interval '1 microsecond' FROM task_run_state s WHERE s.task_run_id = f.id)) AS ts
+      FROM failed f),
+    ins AS (
+      INSERT INTO task_run_state (id, task_run_id, type, timestamp, name, state_details)
+      SELECT state_id, id, 'SCHEDULED', ts, 'AwaitingRetry',
+             jsonb_build_object('flow_run_id', flow_run_id, 'task_run_id', id,
+                                'scheduled_time', to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
+      FROM t)
+    UPDATE task_run tr SET
+      state_id = t.state_id, state_type = 'SCHEDULED', state_name = 'AwaitingRetry', state_timestamp = t.ts,
+      run_count = 0, end_time = NULL, next_scheduled_start_time = t.ts,
+      expected_start_time = coalesce(tr.expected_start_time, t.ts), updated = clock_timestamp()
+    FROM t WHERE tr.id = t.id`);
+}
+
+/** Slot counts (absolute: the rows are locked) and lease creations, renewals and revocations. */
+export async function applyConcurrencyChanges(tx: Tx, ledger: ConcurrencyLedger): Promise<void> {
+  const changes = ledger.changes();
+  if (changes.slots.length > 0) {
+    await tx.execute(sql`
+      UPDATE concurrency_limit_v2 c SET active_slots = v.active_slots, updated = clock_timestamp()
+      FROM jsonb_to_recordset(${json(changes.slots.map((s) => ({ id: s.id, active_slots: s.activeSlots })))}) AS v(id uuid, active_slots int)
+      WHERE c.id = v.id`);
+  }
+  const leaseRow = (l: Lease) => ({ id: l.id, resource_ids: l.resourceIds, expiration: toPgTimestamp(l.expiration), metadata: l.metadata });
+  const { createdLeases, renewedLeases, revokedLeaseIds } = changes;
+  if (createdLeases.length + renewedLeases.length + revokedLeaseIds.length === 0) return;
+  await tx.execute(sql`
+    WITH created AS (
+      INSERT INTO concurrency_lease (id, resource_ids, expiration, metadata)
+      SELECT id, resource_ids, expiration, metadata
+      FROM jsonb_to_recordset(${json(createdLeases.map(leaseRow))}) AS v(id uuid, resource_ids uuid[], expiration timestamptz, metadata jsonb)
+      RETURNING 1),
+    renewed AS (
+      UPDATE concurrency_lease l SET expiration = v.expiration
+      FROM jsonb_to_recordset(${json(renewedLeases.map(leaseRow))}) AS v(id uuid, expiration timestamptz)
+      WHERE l.id = v.id RETURNING 1),
+    revoked AS (DELETE FROM concurrency_lease WHERE id = ANY(${toUuidArray(revokedLeaseIds)}) RETURNING 1)
+    SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM renewed), (SELECT count(*) FROM revoked)`);
+}

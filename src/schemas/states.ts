@@ -1,0 +1,76 @@
+/**
+ * StateCreate (spec §1.4) and FlowRunPolicy input: what clients send when they propose a state or
+ * create a run. Extra keys on a state are forbidden; extra keys in state_details and the policy are
+ * dropped, as Prefect's value objects do.
+ */
+import * as v from 'valibot';
+import { enumOf, dateTime, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from './common';
+import { STATE_TYPES } from '../db/schema';
+import { completeStateDetails, defaultStateName, normalizePolicy, type FlowRunPolicy, type OrchState, type StateDetails } from '../orchestration/states';
+import { uuid7 } from '../orchestration/ids';
+import { formatMicros, type Micros } from '../time';
+
+export const stateDetailsInput = looseModel({
+  flow_run_id: opt(uuid()),
+  task_run_id: opt(uuid()),
+  child_flow_run_id: opt(uuid()),
+  scheduled_time: opt(dateTime()),
+  cache_key: opt(str()),
+  cache_expiration: opt(dateTime()),
+  deferred: opt(laxBool()),
+  untrackable_result: opt(laxBool()),
+  pause_timeout: opt(dateTime()),
+  pause_reschedule: opt(laxBool()),
+  pause_key: opt(str()),
+  run_input_keyset: opt(v.record(v.string(), v.string())),
+  refresh_cache: opt(laxBool()),
+  retriable: opt(laxBool()),
+  transition_id: opt(uuid()),
+  task_parameters_id: opt(uuid()),
+  traceparent: opt(str()),
+  deployment_concurrency_lease_id: opt(uuid()),
+});
+
+export const stateCreate = model({
+  type: enumOf(STATE_TYPES),
+  name: opt(str()),
+  message: opt(str()),
+  data: v.optional(v.unknown()),
+  state_details: opt(stateDetailsInput),
+});
+
+export type StateCreate = v.InferOutput<typeof stateCreate>;
+
+/**
+ * Builds the proposed state from a StateCreate at server time `now`: default name, a scheduled
+ * time for SCHEDULED states, a fresh UUIDv7 and the timestamp. Each call copies the input, so runs
+ * of a bulk request never share details (Appendix A1).
+ */
+export function buildProposedState(input: StateCreate, now: Micros): OrchState {
+  const details: StateDetails = completeStateDetails(structuredClone(input.state_details ?? {}));
+  details.untrackable_result ??= false;
+  details.pause_reschedule ??= false;
+  if (input.type === 'SCHEDULED' && !details.scheduled_time) details.scheduled_time = formatMicros(now);
+  return {
+    id: uuid7(now),
+    type: input.type,
+    name: input.name ?? defaultStateName(input.type),
+    timestamp: now,
+    message: input.message ?? null,
+    data: structuredClone(input.data ?? null),
+    stateDetails: details,
+  };
+}
+
+export const flowRunPolicyInput = looseModel({
+  max_retries: opt(laxInt()),
+  retry_delay_seconds: opt(laxFloat()),
+  retries: opt(laxInt()),
+  retry_delay: opt(laxInt()),
+  pause_keys: opt(list(str())),
+  resuming: opt(laxBool()),
+  retry_type: opt(enumOf(['in_process', 'reschedule'] as const)),
+});
+
+export const toFlowRunPolicy = (input: v.InferOutput<typeof flowRunPolicyInput> | null | undefined): FlowRunPolicy =>
+  normalizePolicy(input ?? {});
