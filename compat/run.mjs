@@ -9,6 +9,7 @@
 //
 // Options: --markdown FILE  also write the table as Markdown
 //          --only TEXT      run only the cases whose id contains TEXT (the dataset is always built)
+//          --dump DIR       write each case's request, both replies and their normalised forms to DIR
 // Environment: COMPAT_EDGE_ROOT  a checkout whose Worker to test instead of this one
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -79,6 +80,7 @@ function createDatabase(cluster, name) {
 async function main() {
   const only = option('--only');
   const markdown = option('--markdown');
+  const dump = option('--dump');
   const edgeRoot = path.resolve(process.env.COMPAT_EDGE_ROOT ?? ROOT);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prefect-edge-compat-'));
   log(`logs in ${workDir}`);
@@ -115,6 +117,14 @@ async function main() {
     // Cases that save ids are needed by later ones, so --only never skips them.
     if (only && !c.id.includes(only) && !c.save) continue;
     results.push(await runCase(c, run));
+  }
+  if (dump) {
+    fs.mkdirSync(dump, { recursive: true });
+    results.forEach((r, i) => {
+      const file = path.join(dump, `${String(i).padStart(3, '0')}-${r.id.replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 60)}.json`);
+      fs.writeFileSync(file, JSON.stringify(r, null, 2));
+    });
+    log(`replies written to ${dump}`);
   }
   const shown = only ? results.filter((r) => r.id.includes(only) || r.verdict !== 'match') : results;
   console.log(`\nprefect-edge vs Prefect ${prefectVersion}\n`);

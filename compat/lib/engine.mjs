@@ -2,7 +2,7 @@
 // Sends one case to both servers and judges the pair. A case is plain data: a request whose strings may
 // hold `{{NAME}}` templates (filled from each server's own ids and captured values), how its list is
 // ordered, and which response values to keep under a name for later cases.
-/* global AbortSignal */
+/* global AbortSignal, TextEncoder */
 import { differences } from './compare.mjs';
 import { isUuid, normalizeResponse } from './normalize.mjs';
 
@@ -18,12 +18,17 @@ import { isUuid, normalizeResponse } from './normalize.mjs';
  *   headers?: Record<string, string>,
  *   order?: Order,
  *   save?: Record<string, string>,
+ *   noContentType?: boolean,
  * }} Case
  *   body: JSON, sent as is after filling templates; rawBody: sent verbatim instead (e.g. invalid JSON).
  *   save: name → dotted path into a 2xx response body. A uuid saved this way also names that id.
+ *   noContentType: send the body without a Content-Type header.
  * @typedef {{ status: number, body: unknown }} Reply
  * @typedef {{ reply: Reply | null, skipped?: string, error?: string }} Outcome
- * @typedef {{ id: string, request: string, ours: Outcome, prefect: Outcome, verdict: 'match' | 'diff' | 'known' | 'skipped', diffs: string[], reason?: string }} CaseResult
+ * @typedef {{
+ *   id: string, request: string, ours: Outcome, prefect: Outcome, verdict: 'match' | 'diff' | 'known' | 'skipped',
+ *   diffs: string[], reason?: string, normalized?: { ours: unknown, prefect: unknown },
+ * }} CaseResult
  * @typedef {{ case: string, reason: string }} Allowed
  */
 
@@ -73,8 +78,9 @@ async function send(baseUrl, c, side) {
   try {
     const res = await fetch(`${baseUrl}${path}`, {
       method: c.method ?? 'POST',
-      headers: { 'content-type': 'application/json', ...c.headers },
-      body,
+      headers: { ...(c.noContentType ? {} : { 'content-type': 'application/json' }), ...c.headers },
+      // fetch labels a string body text/plain; bytes go without a Content-Type.
+      body: c.noContentType && body !== undefined ? new TextEncoder().encode(body) : body,
       // Prefect redirects some slash variants (307); the case should name the path Prefect declares.
       redirect: 'manual',
       signal: AbortSignal.timeout(30_000),
@@ -122,6 +128,7 @@ export async function runCase(c, run) {
     const opts = { caseId: c.id, order: c.order, times: run.times };
     const a = normalizeResponse(ours.reply, { ...opts, side: run.ours.side });
     const b = normalizeResponse(prefect.reply, { ...opts, side: run.prefect.side });
+    result.normalized = { ours: a, prefect: b };
     if (ours.reply.status !== prefect.reply.status) result.diffs.push(`status: ours ${ours.reply.status} ≠ Prefect ${prefect.reply.status}`);
     result.diffs.push(...differences(a, b));
     if (result.diffs.length) result.verdict = 'diff';

@@ -9,6 +9,8 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?
 /** Prefect's output format: UTC with `Z`, the fraction only when non-zero and then 6 digits. */
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/;
 /** Timedeltas that depend on the moment of the request: only their sign is compared. */
+/** Lists inside a response object that are ordered like a top-level list. */
+const LISTS = ['results', 'deleted'];
 const DURATIONS = new Set(['total_run_time', 'estimated_run_time', 'estimated_start_time_delta', 'delay_seconds']);
 
 /**
@@ -69,8 +71,14 @@ export function normalizeResponse({ status, body }, { side, caseId, order = 'set
   }
   let out = mapKnown(value, '', side, times);
   if (Array.isArray(value)) out = ordered(/** @type {unknown[]} */ (out), value, order);
-  else if (isObject(value) && Array.isArray(value.results) && isObject(out) && Array.isArray(out.results)) {
-    out = { ...out, results: ordered(out.results, value.results, order) };
+  else if (isObject(value) && isObject(out)) {
+    // A page's results, and the runs of a bulk request (picked in id order, and ids differ per server).
+    const obj = out;
+    for (const key of LISTS) {
+      const raw = value[key];
+      const list = obj[key];
+      if (Array.isArray(raw) && Array.isArray(list)) obj[key] = ordered(list, raw, order);
+    }
   }
   return nameUnknown(out, caseId, side);
 }

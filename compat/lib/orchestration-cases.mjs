@@ -86,7 +86,8 @@ export function orchestrationCases() {
     setState('21 COMPLETED → CANCELLING', 'O9', { type: 'CANCELLING' }),
     setState('21 COMPLETED → PAUSED', 'O9', { type: 'PAUSED' }),
 
-    create('22 create deployed RUNNING', 'O10', { deployment_id: '{{D11}}', state: { type: 'RUNNING' } }),
+    // A deployed run belongs to its deployment's flow (F1 for D11).
+    create('22 create deployed RUNNING', 'O10', { flow_id: '{{F1}}', deployment_id: '{{D11}}', state: { type: 'RUNNING' } }),
     setState('22 RUNNING → FAILED', 'O10', { type: 'FAILED' }),
     setState('22 FAILED → AwaitingRetry (deployed)', 'O10', { type: 'SCHEDULED', name: 'AwaitingRetry' }),
     read('22 run after reschedule', 'O10'),
@@ -128,7 +129,7 @@ export function orchestrationCases() {
     read('41 run after resume', 'O17'),
     { id: '40 resume a FAILED run', path: '/flow_runs/{{O11}}/resume', body: {} },
 
-    create('34 create deployed RUNNING', 'O18', { deployment_id: '{{D11}}', state: { type: 'RUNNING' } }),
+    create('34 create deployed RUNNING', 'O18', { flow_id: '{{F1}}', deployment_id: '{{D11}}', state: { type: 'RUNNING' } }),
     setState('34 PAUSED with a pause key', 'O18', { type: 'PAUSED', state_details: { pause_key: 'hello', pause_timeout: '{{NOW_PLUS_1D}}' } }),
     setState('37 PAUSED → PENDING rejected', 'O18', { type: 'PENDING' }),
     setState('37 PAUSED → RUNNING', 'O18', { type: 'RUNNING' }),

@@ -21,6 +21,7 @@ export function writeCases() {
     { id: '53 the same key again', path: '/flow_runs/', body: { flow_id: '{{F1}}', name: 'other', idempotency_key: 'k1', work_pool_name: 'Test Pool' } },
     { id: '53 run in a missing pool', path: '/flow_runs/', body: { flow_id: '{{F1}}', work_pool_name: 'nope' } },
     { id: '53 run in a missing pool queue', path: '/flow_runs/', body: { flow_id: '{{F1}}', work_pool_name: 'Test Pool', work_queue_name: 'nope' } },
+    { id: '53 run of one flow with the deployment of another', path: '/flow_runs/', body: { flow_id: '{{F2}}', name: 'mixed', deployment_id: '{{D11}}' } },
     { id: '53 run of an unknown flow', path: '/flow_runs/', body: { flow_id: '7c0e3a4e-96a6-4d36-9c8c-000000000000', name: 'x' } },
     {
       id: '54 create a deployment with a concurrency limit',
