@@ -24,7 +24,7 @@ import { runCase } from './lib/engine.mjs';
 import { Side, timeMicros } from './lib/normalize.mjs';
 import { orchestrationCases } from './lib/orchestration-cases.mjs';
 import { ensurePrefect, startPrefect } from './lib/prefect.mjs';
-import { deriveReadVars, formatMicros, readCases } from './lib/read-cases.mjs';
+import { RANDOM_ID, deriveReadVars, formatMicros, readCases } from './lib/read-cases.mjs';
 import { markdownReport, tally, textReport } from './lib/report.mjs';
 import { validationCases } from './lib/validation-cases.mjs';
 import { writeCases } from './lib/write-cases.mjs';
@@ -107,7 +107,10 @@ async function main() {
     times: times.byMicros,
     allowed: JSON.parse(fs.readFileSync(new URL('./allowlist.json', import.meta.url), 'utf8')).differences,
   };
-  for (const { side } of [run.ours, run.prefect]) for (const [k, v] of Object.entries(times.named)) side.vars.set(k, v);
+  for (const { side } of [run.ours, run.prefect]) {
+    for (const [k, v] of Object.entries(times.named)) side.vars.set(k, v);
+    side.nameId('RANDOM_ID', RANDOM_ID);
+  }
 
   const results = [];
   for (const c of datasetCases()) results.push(await runCase(c, run));

@@ -11,7 +11,7 @@ import { isUuid, normalizeResponse } from './normalize.mjs';
  * @typedef {import('./normalize.mjs').Side} Side
  * @typedef {{
  *   id: string,
- *   method?: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+ *   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
  *   path: string,
  *   body?: unknown,
  *   rawBody?: string,

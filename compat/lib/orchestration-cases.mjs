@@ -128,6 +128,7 @@ export function orchestrationCases() {
     { id: '40 resume a blocking pause', path: '/flow_runs/{{O17}}/resume', body: {} },
     read('41 run after resume', 'O17'),
     { id: '40 resume a FAILED run', path: '/flow_runs/{{O11}}/resume', body: {} },
+    { id: '40 resume an unknown run', path: `/flow_runs/${RANDOM_ID}/resume`, body: {} },
 
     create('34 create deployed RUNNING', 'O18', { flow_id: '{{F1}}', deployment_id: '{{D11}}', state: { type: 'RUNNING' } }),
     setState('34 PAUSED with a pause key', 'O18', { type: 'PAUSED', state_details: { pause_key: 'hello', pause_timeout: '{{NOW_PLUS_1D}}' } }),

@@ -60,6 +60,8 @@ export function validationCases() {
     { id: 'GET on a count route', method: 'GET', path: '/flows/count' },
     { id: 'DELETE on a filter route', method: 'DELETE', path: '/deployments/filter' },
     { id: 'unknown route', method: 'GET', path: '/nope' },
+    { id: 'unknown route with api version abc', method: 'GET', path: '/nope', headers: { 'x-prefect-api-version': 'abc' } },
+    { id: 'PUT on a flow', method: 'PUT', path: '/flows/{{F1}}', body: {} },
     { id: 'filter with trailing slash', path: '/flows/filter/', body: {} },
   ];
 }

@@ -2,6 +2,8 @@
 // The write cases of ../shared/spec/prefect-filters.md §5.2 (52–56). They change the dataset (the
 // deletes remove D11, P and F3), so they run last.
 
+import { RANDOM_ID } from './read-cases.mjs';
+
 /** @typedef {import('./engine.mjs').Case} Case */
 
 /** @returns {Case[]} */
@@ -19,10 +21,13 @@ export function writeCases() {
       save: { API_RUN: 'id' },
     },
     { id: '53 the same key again', path: '/flow_runs/', body: { flow_id: '{{F1}}', name: 'other', idempotency_key: 'k1', work_pool_name: 'Test Pool' } },
+    { id: '53 run with job_variables null', path: '/flow_runs/', body: { flow_id: '{{F1}}', name: 'jv-null', job_variables: null }, save: { JV_NULL: 'id' } },
+    { id: '53 run with job_variables null, read back', method: 'GET', path: '/flow_runs/{{JV_NULL}}' },
+    { id: '53 run with job_variables', path: '/flow_runs/', body: { flow_id: '{{F1}}', name: 'jv', job_variables: { a: 1 } } },
     { id: '53 run in a missing pool', path: '/flow_runs/', body: { flow_id: '{{F1}}', work_pool_name: 'nope' } },
     { id: '53 run in a missing pool queue', path: '/flow_runs/', body: { flow_id: '{{F1}}', work_pool_name: 'Test Pool', work_queue_name: 'nope' } },
     { id: '53 run of one flow with the deployment of another', path: '/flow_runs/', body: { flow_id: '{{F2}}', name: 'mixed', deployment_id: '{{D11}}' } },
-    { id: '53 run of an unknown flow', path: '/flow_runs/', body: { flow_id: '7c0e3a4e-96a6-4d36-9c8c-000000000000', name: 'x' } },
+    { id: '53 run of an unknown flow', path: '/flow_runs/', body: { flow_id: RANDOM_ID, name: 'x' } },
     {
       id: '54 create a deployment with a concurrency limit',
       path: '/deployments/',
@@ -33,8 +38,9 @@ export function writeCases() {
     {
       id: '54 both concurrency limits',
       path: '/deployments/',
-      body: { name: 'x', flow_id: '{{F2}}', concurrency_limit: 1, global_concurrency_limit_id: '7c0e3a4e-96a6-4d36-9c8c-000000000000' },
+      body: { name: 'x', flow_id: '{{F2}}', concurrency_limit: 1, global_concurrency_limit_id: RANDOM_ID },
     },
+    { id: '54 deployment name with /', path: '/deployments/', body: { name: 'a/b', flow_id: '{{F2}}' } },
     { id: '54 deployment in a missing pool', path: '/deployments/', body: { name: 'x', flow_id: '{{F2}}', work_pool_name: 'nope' } },
     { id: '55 delete D11', method: 'DELETE', path: '/deployments/{{D11}}' },
     { id: '55 R1 keeps its deployment_id', method: 'GET', path: '/flow_runs/{{R1}}' },
