@@ -140,7 +140,11 @@ async function main() {
     fs.writeFileSync(markdown, `Prefect ${prefectVersion}; ${results.length} cases: ${n.match} match, ${n.known} known, ${n.diff} unexpected, ${n.skipped} skipped.\n\n${markdownReport(results)}\n`);
     log(`table written to ${markdown}`);
   }
-  return n.diff === 0 && n.skipped === 0;
+  const ok = n.diff === 0 && n.skipped === 0;
+  // The servers' logs are worth keeping only when something differed.
+  if (ok) cleanups.unshift(async () => fs.rmSync(workDir, { recursive: true, force: true }));
+  else log(`servers' logs kept in ${workDir}`);
+  return ok;
 }
 
 let ok = false;

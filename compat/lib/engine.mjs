@@ -75,16 +75,25 @@ async function send(baseUrl, c, side) {
     if (e instanceof MissingVar) return { reply: null, skipped: `needs ${e.message}` };
     throw e;
   }
+  /** @type {RequestInit} */
+  const init = {
+    method: c.method ?? 'POST',
+    headers: { ...(c.noContentType ? {} : { 'content-type': 'application/json' }), ...c.headers },
+    // fetch labels a string body text/plain; bytes go without a Content-Type.
+    body: c.noContentType && body !== undefined ? new TextEncoder().encode(body) : body,
+    // Prefect redirects some slash variants (307); the case should name the path Prefect declares.
+    redirect: 'manual',
+  };
   try {
-    const res = await fetch(`${baseUrl}${path}`, {
-      method: c.method ?? 'POST',
-      headers: { ...(c.noContentType ? {} : { 'content-type': 'application/json' }), ...c.headers },
-      // fetch labels a string body text/plain; bytes go without a Content-Type.
-      body: c.noContentType && body !== undefined ? new TextEncoder().encode(body) : body,
-      // Prefect redirects some slash variants (307); the case should name the path Prefect declares.
-      redirect: 'manual',
-      signal: AbortSignal.timeout(30_000),
-    });
+    let res;
+    try {
+      res = await fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+    } catch (e) {
+      // After a 500, Prefect's server closes the kept-alive connection, and the next request sent on it
+      // fails before it is read: send it once more, on a new connection.
+      if (!closedConnection(e)) throw e;
+      res = await fetch(`${baseUrl}${path}`, { ...init, signal: AbortSignal.timeout(30_000) });
+    }
     const text = await res.text();
     let parsed;
     try {
@@ -98,6 +107,11 @@ async function send(baseUrl, c, side) {
   } catch (e) {
     return { reply: null, error: String(e instanceof Error ? e.message : e) };
   }
+}
+
+function closedConnection(/** @type {unknown} */ e) {
+  const cause = e instanceof Error ? /** @type {{ code?: string } | undefined} */ (e.cause) : undefined;
+  return ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '');
 }
 
 function save(/** @type {Case} */ c, /** @type {unknown} */ body, /** @type {Side} */ side) {

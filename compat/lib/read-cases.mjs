@@ -198,6 +198,76 @@ export function readCases() {
       flows: {}, flow_runs: {}, task_runs: {}, deployments: {}, work_pools: {}, work_pool_queues: {},
     }),
     ...getCases(),
+    ...moreReadCases(),
+  ];
+}
+
+/** Filters, sorts and bodies §5.2 does not list, on the same dataset. */
+function moreReadCases() {
+  const t = (/** @type {unknown} */ taskRuns) => ({ task_runs: taskRuns });
+  return [
+    q('sort flows CREATED_DESC', '/flows/filter', { sort: 'CREATED_DESC' }, 'list'),
+    q('sort flows NAME_DESC, limit, offset', '/flows/filter', { sort: 'NAME_DESC', limit: 2, offset: 1 }, 'list'),
+    q('sort deployments CREATED_DESC', '/deployments/filter', { sort: 'CREATED_DESC' }, 'list'),
+    q('sort runs START_TIME_ASC', '/flow_runs/filter', { sort: 'START_TIME_ASC' }, { groupBy: ['start_time', 'expected_start_time'] }),
+    q('sort runs EXPECTED_START_TIME_ASC', '/flow_runs/filter', { sort: 'EXPECTED_START_TIME_ASC' }, { groupBy: ['expected_start_time'] }),
+    q('sort runs EXPECTED_START_TIME_DESC', '/flow_runs/filter', { sort: 'EXPECTED_START_TIME_DESC' }, { groupBy: ['expected_start_time'] }),
+    q('sort runs NAME_DESC offset', '/flow_runs/filter', { sort: 'NAME_DESC', offset: 10 }, 'list'),
+    q('sort tasks END_TIME_DESC', '/task_runs/filter', { sort: 'END_TIME_DESC' }, { groupBy: ['end_time'] }),
+    q('sort tasks EXPECTED_START_TIME_DESC', '/task_runs/filter', { sort: 'EXPECTED_START_TIME_DESC' }, { groupBy: ['expected_start_time'] }),
+    q('sort tasks NAME_DESC', '/task_runs/filter', { sort: 'NAME_DESC', limit: 3 }, 'list'),
+    q('runs expected_start_time after_', '/flow_runs/count', fr({ expected_start_time: { after_: '{{NOW_MINUS_5M}}' } })),
+    q('runs expected_start_time before_', '/flow_runs/count', fr({ expected_start_time: { before_: '{{NOW_PLUS_1D}}' } })),
+    q('runs next_scheduled_start_time before_', '/flow_runs/filter', fr({ next_scheduled_start_time: { before_: '{{NOW_PLUS_1D}}' } })),
+    q('runs end_time is_null_', '/flow_runs/count', fr({ end_time: { is_null_: true } })),
+    q('runs end_time after_', '/flow_runs/count', fr({ end_time: { after_: '{{NOW_MINUS_5M}}' } })),
+    q('runs work_queue_name any_', '/flow_runs/count', fr({ work_queue_name: { any_: ['default'] } })),
+    q('runs work_queue_name is_null_', '/flow_runs/count', fr({ work_queue_name: { is_null_: true } })),
+    q('runs flow_version any_', '/flow_runs/count', fr({ flow_version: { any_: ['1'] } })),
+    q('runs idempotency_key any_', '/flow_runs/count', fr({ idempotency_key: { any_: ['x'] } })),
+    q('runs parent_task_run_id any_', '/flow_runs/filter', fr({ parent_task_run_id: { any_: ['{{TPb}}'] } })),
+    q('runs id any_ and not_any_', '/flow_runs/count', fr({ id: { any_: ['{{R1}}', '{{R2}}'], not_any_: ['{{R2}}'] } })),
+    q('runs name any_', '/flow_runs/filter', fr({ name: { any_: ['parent', 'child'] } })),
+    q('runs state name not_any_', '/flow_runs/count', state({ name: { not_any_: ['Completed'] } })),
+    q('runs by deployment tags', '/flow_runs/count', { deployments: { tags: { all_: [] } } }),
+    q('runs by deployment paused', '/flow_runs/filter', { deployments: { paused: { eq_: true } } }),
+    q('runs by queue startswith_', '/flow_runs/count', { work_pool_queues: { name: { startswith_: ['def'] } } }),
+    q('runs by flow id', '/flow_runs/count', { flows: { id: { any_: ['{{F2}}'] } } }),
+    q('runs by flow deployment is_null_', '/flow_runs/count', { flows: { deployment: { is_null_: false } } }),
+    q('tasks by tags', '/task_runs/count', t({ tags: { all_: [] } })),
+    q('tasks by state name', '/task_runs/filter', t({ state: { name: { any_: ['Pending'] } } })),
+    q('tasks by state type not_any_', '/task_runs/count', t({ state: { type: { not_any_: ['COMPLETED'] } } })),
+    q('tasks start_time is_null_', '/task_runs/count', t({ start_time: { is_null_: true } })),
+    q('tasks start_time after_', '/task_runs/count', t({ start_time: { after_: '{{NOW_MINUS_5M}}' } })),
+    q('tasks expected_start_time before_', '/task_runs/count', t({ expected_start_time: { before_: '{{NOW_PLUS_1D}}' } })),
+    q('tasks id any_', '/task_runs/filter', t({ id: { any_: ['{{T1}}', '{{TCa}}'] } })),
+    q('tasks name any_', '/task_runs/count', t({ name: { any_: ['p-a', 'nope'] } })),
+    q('tasks by run state', '/task_runs/count', { flow_runs: { state: { type: { any_: ['PENDING'] } } } }),
+    q('tasks or_', '/task_runs/count', t({ operator: 'or_', name: { like_: 'tr-' }, state: { type: { any_: ['FAILED'] } } })),
+    q('flows id any_', '/flows/filter', { flows: { id: { any_: ['{{F1}}', '{{F4}}'] } } }, 'list'),
+    q('flows tags is_null_', '/flows/filter', { flows: { tags: { is_null_: true } } }, 'list'),
+    q('flows name like_ %', '/flows/count', { flows: { name: { like_: '%-%' } } }),
+    q('flows or_', '/flows/filter', { flows: { operator: 'or_', name: { any_: ['f-4'] }, tags: { all_: ['blue'] } } }, 'list'),
+    q('flows by run state', '/flows/filter', fr({ state: { type: { any_: ['SCHEDULED'] } } }), 'list'),
+    q('flows paginate limit 0', '/flows/paginate', { limit: 0 }, 'list'),
+    q('deployments id any_', '/deployments/filter', { deployments: { id: { any_: ['{{D31}}', '{{D12}}'] } } }, 'list'),
+    q('deployments tags all_', '/deployments/count', { deployments: { tags: { all_: [] } } }),
+    q('deployments name like_', '/deployments/filter', { deployments: { name: { like_: '-1-' } } }, 'list'),
+    q('deployments paused eq_ false', '/deployments/filter', { deployments: { paused: { eq_: false } } }, 'list'),
+    q('deployments by pool type', '/deployments/count', { work_pools: { type: { any_: ['prefect-agent'] } } }),
+    q('deployments by queue id', '/deployments/filter', { work_pool_queues: { id: { any_: ['{{WQd}}'] } } }, 'list'),
+    q('deployments work_queue_name like_', '/deployments/count', { deployments: { work_queue_name: { like_: 'test' } } }),
+    q('work_pools/filter by type', '/work_pools/filter', { work_pools: { type: { any_: ['prefect-agent'] } } }, 'list'),
+    q('work_pools/filter by id', '/work_pools/filter', { work_pools: { id: { any_: ['{{pool}}'] } } }, 'list'),
+    q('work_pools/filter limit offset', '/work_pools/filter', { limit: 1, offset: 1 }, 'list'),
+    q('work_queues/filter by name', '/work_queues/filter', { work_queues: { name: { any_: ['default'] } } }, 'list'),
+    q('work_queues/filter startswith_', '/work_queues/filter', { work_queues: { name: { startswith_: ['test'] } } }, 'list'),
+    q('pool queues/filter by name', '/work_pools/Test%20Pool/queues/filter', { work_queues: { name: { any_: ['nope'] } } }, 'list'),
+    get('GET agent pool queue', '/work_pools/default-agent-pool/queues/test-queue-for-filters'),
+    get('GET task run (pending)', '/task_runs/{{TCa}}'),
+    get('GET task run (failed)', '/task_runs/{{T7}}'),
+    get('GET flow run (running)', '/flow_runs/{{R4}}'),
+    get('GET flow run (no hyphens)', '/flow_runs/{{R1.upper}}'),
   ];
 }
 
@@ -266,6 +336,8 @@ export function deriveReadVars(side) {
     side.vars.set('F1.upper', f1.replace(/-/g, '').toUpperCase());
     side.vars.set('F1.braced', `{${f1}}`);
   }
+  const r1 = side.vars.get('R1');
+  if (typeof r1 === 'string') side.vars.set('R1.upper', r1.replace(/-/g, '').toUpperCase());
   const start = side.vars.get('R4.start_time');
   const micros = typeof start === 'string' ? timeMicros(start) : null;
   if (micros === null) return;
