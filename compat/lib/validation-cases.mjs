@@ -48,6 +48,7 @@ export function validationCases() {
     q('task_runs ignores work_pools', '/task_runs/count', { work_pools: { name: { any_: ['nope'] } } }),
     q('work_pools/count extra key', '/work_pools/count', { work_pools: { foo: 1 } }),
     q('work_queues/filter extra key', '/work_queues/filter', { work_queues: { foo: 1 } }),
+    ...moreValidationCases(),
     { id: 'body invalid JSON', path: '/flow_runs/count', rawBody: '{"limit": ' },
     { id: 'body is a JSON array', path: '/flow_runs/count', rawBody: '[]' },
     { id: 'body is null', path: '/flow_runs/count', rawBody: 'null' },
@@ -63,5 +64,38 @@ export function validationCases() {
     { id: 'unknown route with api version abc', method: 'GET', path: '/nope', headers: { 'x-prefect-api-version': 'abc' } },
     { id: 'PUT on a flow', method: 'PUT', path: '/flows/{{F1}}', body: {} },
     { id: 'filter with trailing slash', path: '/flows/filter/', body: {} },
+  ];
+}
+
+/** Nested values of every kind in the filter models. */
+function moreValidationCases() {
+  return [
+    runs('more validation: like_ a number', { flow_runs: { name: { like_: 1 } } }),
+    runs('more validation: like_ null', { flow_runs: { name: { like_: null } } }),
+    runs('more validation: any_ null', { flow_runs: { state: { type: { any_: null } } } }),
+    runs('more validation: bad month', { flow_runs: { start_time: { before_: '2000-13-01' } } }),
+    runs('more validation: offset in a datetime', { flow_runs: { start_time: { before_: '2000-01-01T00:00:00+25:00' } } }),
+    runs('more validation: is_null_ "yes"', { flow_runs: { tags: { all_: ['db'], is_null_: 'yes' } } }),
+    runs('more validation: is_null_ 2', { flow_runs: { tags: { is_null_: 2 } } }),
+    runs('more validation: exists_ on a run', { flow_runs: { subflow_runs: { exists_: true } } }),
+    runs('more validation: created_by', { flow_runs: { created_by: { id_: ['{{F1}}'], type_: ['x'] } } }),
+    runs('more validation: created_by bad uuid', { flow_runs: { created_by: { id_: ['x'] } } }),
+    runs('more validation: work_pools name any_ []', { work_pools: { name: { any_: [] } } }),
+    runs('more validation: deep extra key', { deployments: { tags: { all_: [], foo: 1 } } }),
+    runs('more validation: two errors', { flow_runs: { id: { any_: ['x', 'y'] }, name: { any_: 'x' } } }),
+    q('more validation: offset "2"', '/flows/filter', { offset: '2' }),
+    q('more validation: sort null', '/flows/filter', { sort: null }),
+    q('more validation: page "2"', '/flows/paginate', { page: '2', limit: 2 }),
+    q('more validation: page 1.5', '/flows/paginate', { page: 1.5 }),
+    q('more validation: flow_or_deployment_name extra', '/deployments/count', { deployments: { flow_or_deployment_name: { any_: ['x'] } } }),
+    q('more validation: work_queue_name startswith_', '/deployments/count', { deployments: { work_queue_name: { startswith_: ['test'] } } }),
+    q('more validation: paused eq_ "false"', '/deployments/count', { deployments: { paused: { eq_: 'false' } } }),
+    q('more validation: concurrency_limit value', '/deployments/count', { deployments: { concurrency_limit: { ge_: 'x' } } }),
+    q('more validation: task flow_run_id bad', '/task_runs/count', { task_runs: { flow_run_id: { any_: ['x'] } } }),
+    q('more validation: task state type enum', '/task_runs/count', { task_runs: { state: { type: { any_: ['DONE'] } } } }),
+    q('more validation: flows deployment is_null_ null', '/flows/count', { flows: { deployment: { is_null_: null } } }),
+    q('more validation: work pool type like_', '/work_pools/count', { work_pools: { type: { like_: 'agent' } } }),
+    q('more validation: queue filter on a pool', '/work_pools/Test%20Pool/queues/filter', { work_queues: { name: { any_: 'default' } } }),
+    q('more validation: limit on work_pools/count', '/work_pools/count', { limit: 'x' }),
   ];
 }
