@@ -18,6 +18,7 @@ import { flowRoutes } from './flows';
 import { taskRunRoutes } from './task-runs';
 import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
+import { logRoutes } from './logs';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -39,4 +40,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/work_queues', workQueueRoutes],
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
+  ['/logs', logRoutes],
 ];
