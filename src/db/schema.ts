@@ -20,6 +20,7 @@ import {
   jsonb,
   pgEnum,
   pgTable,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -409,4 +410,31 @@ export const flowRunInput = pgTable(
     sender: varchar('sender'),
   },
   (t) => [uniqueIndex('uq_flow_run_input__flow_run_id_key').on(t.flowRunId, t.key), index('ix_flow_run_input__updated').on(t.updated)],
+);
+
+/**
+ * Log lines the SDK posts while runs execute. No foreign keys, as in Prefect: logs may arrive before
+ * their run exists or after it is gone; deleting a flow run deletes its logs explicitly.
+ */
+export const log = pgTable(
+  'log',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    level: smallint('level').notNull(),
+    flowRunId: uuid('flow_run_id'),
+    taskRunId: uuid('task_run_id'),
+    message: text('message').notNull(),
+    // The client's time for the log line, not the server's.
+    timestamp: ts('timestamp').notNull(),
+  },
+  (t) => [
+    index('ix_log__level').on(t.level),
+    index('ix_log__flow_run_id').on(t.flowRunId),
+    index('ix_log__task_run_id').on(t.taskRunId),
+    index('ix_log__timestamp').on(t.timestamp),
+    // A run's logs in time order: what the UI and `prefect flow-run logs` ask for.
+    index('ix_log__flow_run_id_timestamp').on(t.flowRunId, t.timestamp),
+    index('ix_log__updated').on(t.updated),
+  ],
 );

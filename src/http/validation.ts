@@ -32,9 +32,11 @@ export async function readJson(c: Context): Promise<unknown> {
     return JSON.parse(text) as unknown;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
+    // Prefect reports the character offset of the error; a truncated body fails at its end.
     const at = /position (\d+)/.exec(message);
+    const offset = at ? Number(at[1]) : text.length;
     throw new RequestValidationError(
-      [{ type: 'json_invalid', loc: ['body', at ? Number(at[1]) : 0], msg: 'JSON decode error', input: {}, ctx: { error: message } }],
+      [{ type: 'json_invalid', loc: ['body', offset], msg: 'JSON decode error', input: {}, ctx: { error: message } }],
       text,
     );
   }

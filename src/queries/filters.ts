@@ -21,5 +21,6 @@ export {
   deploymentFilterSql,
   workPoolFilterSql,
   workQueueFilterSql,
+  logFilterSql,
 } from './filter-sql/entities';
-export { FLOW_RUN_ORDER, TASK_RUN_ORDER, FLOW_ORDER, DEPLOYMENT_ORDER } from './filter-sql/sorts';
+export { FLOW_RUN_ORDER, TASK_RUN_ORDER, FLOW_ORDER, DEPLOYMENT_ORDER, LOG_ORDER } from './filter-sql/sorts';

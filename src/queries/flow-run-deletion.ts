@@ -1,9 +1,12 @@
 /**
  * Deleting flow runs (DELETE /flow_runs/{id}, POST /flow_runs/bulk_delete): lock the runs with
  * the same one-statement load orchestration uses, release the deployment slot of each run that
- * holds one (PENDING, RUNNING, CANCELLING), revoke its lease, and delete — four statements for any
- * number of runs. States, task runs (and their states) and run inputs go by cascade; subflows of
- * deleted task runs become top-level runs (ON DELETE SET NULL).
+ * holds one (PENDING, RUNNING, CANCELLING), revoke its lease, and delete the runs and their logs — four
+ * statements for any number of runs. States, task runs (and their states) and run inputs go by
+ * cascade; subflows of deleted task runs become top-level runs (ON DELETE SET NULL). Logs have no
+ * foreign key, so the run DELETE carries a second DELETE for them in a CTE: same transaction, same
+ * statement (Prefect uses a background job and the logs linger until it runs:
+ * ../shared/spec/prefect-orchestration.md §5.1).
  */
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
@@ -25,7 +28,10 @@ export async function deleteFlowRuns(tx: Tx, selection: RunSelection, opts: { dr
   }
   const ids = batch.runs.map((r) => r.id);
   if (opts.dryRun) return ids;
-  await tx.execute(sql`DELETE FROM flow_run WHERE id = ANY(${`{${ids.join(',')}}`}::uuid[])`);
+  const idArray = `{${ids.join(',')}}`;
+  await tx.execute(sql`
+    WITH run_logs AS (DELETE FROM log WHERE flow_run_id = ANY(${idArray}::uuid[]))
+    DELETE FROM flow_run WHERE id = ANY(${idArray}::uuid[])`);
   await applyConcurrencyChanges(tx, batch.ledger);
   return ids;
 }

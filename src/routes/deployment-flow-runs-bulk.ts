@@ -1,5 +1,6 @@
 /**
- * POST /deployments/{id}/create_flow_run/bulk: up to 100 runs of one deployment in one request.
+ * POST /deployments/{id}/create_flow_run/bulk: up to 100 runs of one deployment in one request, and
+ * POST /deployments/{id}/create_flow_run: one run, answered with the FlowRunResponse.
  * Body: a list of DeploymentFlowRunCreate; answer: `{"results": [{flow_run_id, status, error}]}`
  * in input order, each CREATED or FAILED (a queue that does not exist, parameters that fail the
  * deployment's schema). Parameters and tags extend the deployment's; the initial state (default
@@ -21,6 +22,7 @@ import { firstSchemaError } from '../orchestration/json-schema';
 import { issueMessage, jsonObject, laxBool, list, model, opt, str, uuid } from '../schemas/common';
 import { buildProposedState, flowRunPolicyInput, stateCreate, toFlowRunPolicy } from '../schemas/states';
 import { applyOrchestration } from '../queries/flow-run-orchestration-store';
+import { readFlowRuns } from '../queries/read-models';
 import { parseMicros } from '../time';
 import { createdByAutomation } from './flow-run-create';
 import { pathId, requestOptions, UUID_PARAM } from './orchestration-http';
@@ -142,65 +144,90 @@ async function existingByKey(tx: Tx, flowId: string, keys: string[]): Promise<Ma
   return new Map((rows.rows as { id: string; idempotency_key: string }[]).map((r) => [r.idempotency_key, r.id]));
 }
 
-export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>().post(`/:id${UUID_PARAM}/create_flow_run/bulk`, async (c) => {
-  const items = await modelBody(c, bulkBody);
-  const deploymentId = pathId(c);
-  return c.var.db.transaction(async (tx) => {
-    const dep = await readDeployment(tx, deploymentId);
-    if (!dep) throw notFound('Deployment not found');
-    if (items.length > BULK_CREATE_LIMIT) throw detailError(400, `Cannot create more than ${BULK_CREATE_LIMIT} flow runs at once.`);
-    const queues = await queuesByName(tx, dep, items);
-    const planned = items.map((item) => runRow(c, dep, item, queues));
-    const rows = planned.flatMap((p) => (p.row ? [p.row] : []));
-    const inserted = rows.length ? await insertRuns(tx, rows) : [];
-    const created = new Map(inserted.map((r) => [r.id, r.now]));
-    const skippedKeys = rows.filter((r) => !created.has(r.id) && r.idempotency_key).map((r) => r.idempotency_key!);
-    const existing = await existingByKey(tx, dep.flow_id, skippedKeys);
+/**
+ * Creates runs of one deployment inside the caller's transaction: the shared core of the bulk and
+ * single-run endpoints. Results are in input order.
+ */
+async function createDeploymentFlowRuns(c: Context<AppEnv>, tx: Tx, deploymentId: string, items: Item[]): Promise<Result[]> {
+  const dep = await readDeployment(tx, deploymentId);
+  if (!dep) throw notFound('Deployment not found');
+  const queues = await queuesByName(tx, dep, items);
+  const planned = items.map((item) => runRow(c, dep, item, queues));
+  const rows = planned.flatMap((p) => (p.row ? [p.row] : []));
+  const inserted = rows.length ? await insertRuns(tx, rows) : [];
+  const created = new Map(inserted.map((r) => [r.id, r.now]));
+  const skippedKeys = rows.filter((r) => !created.has(r.id) && r.idempotency_key).map((r) => r.idempotency_key!);
+  const existing = await existingByKey(tx, dep.flow_id, skippedKeys);
 
-    // Initial states for the new runs, forced (no deployment slot is taken), written once.
-    const ledger = new ConcurrencyLedger();
-    const snapshots: RunSnapshot[] = [];
-    const outcomes = rows.flatMap((row, i) => {
-      const at = created.get(row.id);
-      if (at === undefined) return [];
-      // One clock reading for the INSERT; a µs apart per run keeps the runs' states in input order.
-      const now = parseMicros(at)! + i;
-      const run: RunSnapshot = {
-        id: row.id,
-        runCount: 0,
-        startTime: null,
-        endTime: null,
-        totalRunTime: 0,
-        expectedStartTime: null,
-        nextScheduledStartTime: null,
-        empiricalPolicy: row.empirical_policy,
-        deploymentId: dep.id,
-        parentTaskRunId: row.parent_task_run_id,
-        infrastructurePid: null,
-        state: null,
-        recentStateTimestamps: [],
-      };
-      snapshots.push(run);
-      const item = items[planned.findIndex((p) => p.row === row)]!;
-      const outcome = orchestrate({
-        ...requestOptions(c, true),
-        run,
-        deployment: undefined,
-        proposed: buildProposedState(item.state ?? { type: 'SCHEDULED' }, now),
-        now,
-        ledger,
-      });
-      return [outcome];
+  // Initial states for the new runs, forced (no deployment slot is taken), written once.
+  const ledger = new ConcurrencyLedger();
+  const snapshots: RunSnapshot[] = [];
+  const outcomes = rows.flatMap((row, i) => {
+    const at = created.get(row.id);
+    if (at === undefined) return [];
+    // One clock reading for the INSERT; a µs apart per run keeps the runs' states in input order.
+    const now = parseMicros(at)! + i;
+    const run: RunSnapshot = {
+      id: row.id,
+      runCount: 0,
+      startTime: null,
+      endTime: null,
+      totalRunTime: 0,
+      expectedStartTime: null,
+      nextScheduledStartTime: null,
+      empiricalPolicy: row.empirical_policy,
+      deploymentId: dep.id,
+      parentTaskRunId: row.parent_task_run_id,
+      infrastructurePid: null,
+      state: null,
+      recentStateTimestamps: [],
+    };
+    snapshots.push(run);
+    const item = items[planned.findIndex((p) => p.row === row)]!;
+    const outcome = orchestrate({
+      ...requestOptions(c, true),
+      run,
+      deployment: undefined,
+      proposed: buildProposedState(item.state ?? { type: 'SCHEDULED' }, now),
+      now,
+      ledger,
     });
-    const failed = outcomes.find((o) => o.error !== undefined);
-    if (failed) throw failed.error;
-    if (outcomes.length) await applyOrchestration(tx, { now: 0, runs: snapshots, deployments: new Map(), ledger }, outcomes);
-
-    const results = planned.map((p): Result => {
-      if (!p.row) return { flow_run_id: null, status: 'FAILED', error: p.error! };
-      const id = created.has(p.row.id) ? p.row.id : (existing.get(p.row.idempotency_key ?? '') ?? null);
-      return id ? { flow_run_id: id, status: 'CREATED', error: null } : { flow_run_id: null, status: 'FAILED', error: 'Flow run could not be created.' };
-    });
-    return c.json({ results });
+    return [outcome];
   });
-});
+  const failed = outcomes.find((o) => o.error !== undefined);
+  if (failed) throw failed.error;
+  if (outcomes.length) await applyOrchestration(tx, { now: 0, runs: snapshots, deployments: new Map(), ledger }, outcomes);
+
+  const results = planned.map((p): Result => {
+    if (!p.row) return { flow_run_id: null, status: 'FAILED', error: p.error! };
+    const id = created.has(p.row.id) ? p.row.id : (existing.get(p.row.idempotency_key ?? '') ?? null);
+    return id ? { flow_run_id: id, status: 'CREATED', error: null } : { flow_run_id: null, status: 'FAILED', error: 'Flow run could not be created.' };
+  });
+  return results;
+}
+
+export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
+  .post(`/:id${UUID_PARAM}/create_flow_run/bulk`, async (c) => {
+    const items = await modelBody(c, bulkBody);
+    if (items.length > BULK_CREATE_LIMIT) throw detailError(400, `Cannot create more than ${BULK_CREATE_LIMIT} flow runs at once.`);
+    const deploymentId = pathId(c);
+    const results = await c.var.db.transaction((tx) => createDeploymentFlowRuns(c, tx, deploymentId, items));
+    return c.json({ results });
+  })
+  // What `prefect deployment run` and `run_deployment()` call: one run, answered as a FlowRunResponse.
+  .post(`/:id${UUID_PARAM}/create_flow_run`, async (c) => {
+    const item = await modelBody(c, deploymentFlowRunCreate);
+    const deploymentId = pathId(c);
+    const run = await c.var.db.transaction(async (tx) => {
+      const [result] = await createDeploymentFlowRuns(c, tx, deploymentId, [item]);
+      if (!result?.flow_run_id) {
+        // Parameters that fail the deployment's schema are a conflict with it (409, as Prefect);
+        // an unknown queue is a bad request.
+        const error = result?.error ?? 'Flow run could not be created.';
+        throw detailError(error.startsWith('Error creating flow run') ? 409 : 400, error);
+      }
+      const [response] = await readFlowRuns(tx, { where: sql`flow_run.id = ${result.flow_run_id}` });
+      return response;
+    });
+    return c.json(run, 201);
+  });

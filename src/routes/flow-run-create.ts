@@ -75,7 +75,8 @@ async function resolveWorkQueue(tx: Tx, pool: string | null | undefined, queue: 
 async function insertRun(tx: Tx, body: FlowRunCreate, workQueueId: string | null, createdBy: unknown) {
   const policy = toFlowRunPolicy(body.empirical_policy);
   const deploymentId = body.deployment_id ?? null;
-  // Labels: the deployment's (or else the flow's), then Prefect's ids, then the caller's.
+  // Labels: the deployment's (or else the flow's), then Prefect's ids (the flow id is the deployment's
+  // flow when there is one), then the caller's. job_variables default to {} as in Prefect 3.8.
   const result = await tx.execute(sql`
     INSERT INTO flow_run (flow_id, name, deployment_id, flow_version, parameters, context, parent_task_run_id,
       infrastructure_document_id, empirical_policy, tags, labels, idempotency_key, work_queue_name, work_queue_id,
@@ -84,13 +85,13 @@ async function insertRun(tx: Tx, body: FlowRunCreate, workQueueId: string | null
       ${JSON.stringify(body.parameters ?? {})}::jsonb, ${JSON.stringify(body.context ?? {})}::jsonb, ${body.parent_task_run_id ?? null},
       ${body.infrastructure_document_id ?? null}, ${JSON.stringify(policy)}::jsonb, ${JSON.stringify(body.tags ?? [])}::jsonb,
       (SELECT CASE WHEN d.id IS NOT NULL
-                THEN coalesce(d.labels, '{}') || jsonb_build_object('prefect.flow.id', ${body.flow_id}::text, 'prefect.deployment.id', d.id::text)
+                THEN coalesce(d.labels, '{}') || jsonb_build_object('prefect.flow.id', d.flow_id::text, 'prefect.deployment.id', d.id::text)
                 ELSE coalesce(f.labels, '{}') || jsonb_build_object('prefect.flow.id', ${body.flow_id}::text) END
        FROM (SELECT 1) one
        LEFT JOIN flow f ON f.id = ${body.flow_id}
        LEFT JOIN deployment d ON d.id = ${deploymentId}) || ${JSON.stringify(body.labels ?? {})}::jsonb,
       ${body.idempotency_key ?? null}, ${body.work_queue_name ?? null}, ${workQueueId},
-      ${body.job_variables === undefined || body.job_variables === null ? null : JSON.stringify(body.job_variables)}::jsonb,
+      ${JSON.stringify(body.job_variables ?? {})}::jsonb,
       ${createdBy === null ? null : JSON.stringify(createdBy)}::jsonb)
     ON CONFLICT (flow_id, idempotency_key) DO NOTHING
     RETURNING id, clock_timestamp()::text AS now`);

@@ -4,12 +4,13 @@
  * the top level of a query over that table or inside an EXISTS that introduces it.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { deployment, flow, flowRun, taskRun, workPool, workQueue } from '../../db/schema';
+import { deployment, flow, flowRun, log, taskRun, workPool, workQueue } from '../../db/schema';
 import type {
   DeploymentFilter,
   FlowFilter,
   FlowRunFilter,
   FlowRunFilterState,
+  LogFilter,
   TaskRunFilter,
   WorkPoolFilter,
   WorkQueueFilter,
@@ -21,6 +22,7 @@ import {
   before,
   combine,
   exists,
+  FALSE,
   isBool,
   isNull,
   like,
@@ -240,6 +242,31 @@ export function workQueueFilterSql(f: WorkQueueFilter): SQL {
     [
       when(f.id, (x) => combine([anyOf(workQueue.id, x.any_)])),
       when(f.name, (x) => combine([anyOf(workQueue.name, x.any_), startsWithAny(workQueue.name, x.startswith_)])),
+    ],
+    f.operator,
+  );
+}
+
+// `level` is a smallint: a bound outside its range would make Postgres reject the parameter, so such
+// bounds are decided here (every level is >= -40000; none is >= 40000).
+const LEVEL_MIN = -32768;
+const LEVEL_MAX = 32767;
+function levelAtLeast(ge: number | null | undefined): SQL | undefined {
+  if (ge === null || ge === undefined || ge <= LEVEL_MIN) return undefined;
+  return ge > LEVEL_MAX ? FALSE : sql`${log.level} >= ${ge}`;
+}
+function levelAtMost(le: number | null | undefined): SQL | undefined {
+  if (le === null || le === undefined || le >= LEVEL_MAX) return undefined;
+  return le < LEVEL_MIN ? FALSE : sql`${log.level} <= ${le}`;
+}
+
+export function logFilterSql(f: LogFilter): SQL {
+  return combine(
+    [
+      when(f.level, (x) => combine([levelAtLeast(x.ge_), levelAtMost(x.le_)])),
+      when(f.timestamp, (x) => combine([before(log.timestamp, x.before_), after(log.timestamp, x.after_)])),
+      when(f.flow_run_id, (x) => combine([anyOf(log.flowRunId, x.any_)])),
+      when(f.task_run_id, (x) => combine([anyOf(log.taskRunId, x.any_), isNull(log.taskRunId, x.is_null_)])),
     ],
     f.operator,
   );

@@ -4,8 +4,8 @@
  * ties come back in a stable order and pagination never repeats or skips a row.
  */
 import { asc, desc, sql, type SQL } from 'drizzle-orm';
-import { deployment, flow, flowRun, taskRun } from '../../db/schema';
-import type { DeploymentSort, FlowRunSort, FlowSort, TaskRunSort } from '../../schemas/filters';
+import { deployment, flow, flowRun, log, taskRun } from '../../db/schema';
+import type { DeploymentSort, FlowRunSort, FlowSort, LogSort, TaskRunSort } from '../../schemas/filters';
 
 const flowRunStart = sql`coalesce(${flowRun.startTime}, ${flowRun.expectedStartTime})`;
 
@@ -43,4 +43,9 @@ export const DEPLOYMENT_ORDER: Record<DeploymentSort, SQL[]> = {
   UPDATED_DESC: [desc(deployment.updated), desc(deployment.id)],
   NAME_ASC: [asc(deployment.name), asc(deployment.id)],
   NAME_DESC: [desc(deployment.name), desc(deployment.id)],
+};
+
+export const LOG_ORDER: Record<LogSort, SQL[]> = {
+  TIMESTAMP_ASC: [asc(log.timestamp), asc(log.id)],
+  TIMESTAMP_DESC: [desc(log.timestamp), desc(log.id)],
 };

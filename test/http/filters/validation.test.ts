@@ -79,6 +79,9 @@ describe('validation: spec §5.2', () => {
     const badJson = await post('/flows/filter', '{"limit":');
     expect(badJson.status).toBe(422);
     expect(detail(badJson)[0]!.type).toBe('json_invalid');
+    // The loc carries the character offset, as Prefect's: a truncated body fails at its end.
+    expect(detail(badJson)[0]!.loc).toEqual(['body', 9]);
+    expect(detail(await post('/flows/filter', '{"limit": 1,,}'))[0]!.loc).toEqual(['body', 12]);
     // A limit error wins over other validation errors, as in Prefect.
     expect(await post('/flows/filter', { limit: 500, flows: { foo: 1 } })).toMatchObject({ status: 422, body: { detail: expect.stringContaining('Invalid limit') } });
   });

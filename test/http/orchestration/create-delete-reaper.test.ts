@@ -30,7 +30,8 @@ describe('POST /flow_runs/', () => {
     expect(r.expected_start_time).toBe(r.state.timestamp);
     expect(r.labels).toEqual({ 'prefect.flow.id': flowId });
     expect(r.empirical_policy).toEqual({ max_retries: 0, retry_delay_seconds: 0, retries: null, retry_delay: null, pause_keys: [], resuming: false, retry_type: null });
-    expect(r.job_variables).toBeNull();
+    // Prefect 3.8.8 stores {} when none are sent (the spec saw null on an older commit).
+    expect(r.job_variables).toEqual({});
   });
 
   it('a run created COMPLETED has start = end = expected start = the state timestamp; RUNNING counts the run', async () => {
@@ -51,6 +52,14 @@ describe('POST /flow_runs/', () => {
     expect(res.status).toBe(201);
     expect((await limitRow(dep.limitId!)).active_slots).toBe(0);
     expect(res.body.labels).toEqual({ 'prefect.flow.id': dep.flowId, 'prefect.deployment.id': dep.id, team: 'a' });
+  });
+
+  it("labels a run of another flow's deployment with the deployment's flow id, as Prefect does", async () => {
+    const dep = await createDeployment({});
+    const otherFlow = await createFlow();
+    const res = await post('/flow_runs/', { flow_id: otherFlow, deployment_id: dep.id });
+    expect(res.body.flow_id).toBe(otherFlow);
+    expect(res.body.labels).toEqual({ 'prefect.flow.id': dep.flowId, 'prefect.deployment.id': dep.id });
   });
 
   it('an idempotency key returns the existing run unchanged with 200', async () => {
