@@ -76,7 +76,8 @@ async function insertRun(tx: Tx, body: FlowRunCreate, workQueueId: string | null
   const policy = toFlowRunPolicy(body.empirical_policy);
   const deploymentId = body.deployment_id ?? null;
   // Labels: the deployment's (or else the flow's), then Prefect's ids (the flow id is the deployment's
-  // flow when there is one), then the caller's. job_variables default to {} as in Prefect 3.8.
+  // flow when there is one), then the caller's. Unsent job_variables are {} — or null when a work pool but no deployment is named — as Prefect 3.8.8
+  // stores them (measured with npm run compat).
   const result = await tx.execute(sql`
     INSERT INTO flow_run (flow_id, name, deployment_id, flow_version, parameters, context, parent_task_run_id,
       infrastructure_document_id, empirical_policy, tags, labels, idempotency_key, work_queue_name, work_queue_id,
@@ -91,7 +92,7 @@ async function insertRun(tx: Tx, body: FlowRunCreate, workQueueId: string | null
        LEFT JOIN flow f ON f.id = ${body.flow_id}
        LEFT JOIN deployment d ON d.id = ${deploymentId}) || ${JSON.stringify(body.labels ?? {})}::jsonb,
       ${body.idempotency_key ?? null}, ${body.work_queue_name ?? null}, ${workQueueId},
-      ${JSON.stringify(body.job_variables ?? {})}::jsonb,
+      ${body.job_variables != null ? JSON.stringify(body.job_variables) : body.work_pool_name && !body.deployment_id ? null : '{}'}::jsonb,
       ${createdBy === null ? null : JSON.stringify(createdBy)}::jsonb)
     ON CONFLICT (flow_id, idempotency_key) DO NOTHING
     RETURNING id, clock_timestamp()::text AS now`);

@@ -34,6 +34,16 @@ describe('POST /flow_runs/', () => {
     expect(r.job_variables).toEqual({});
   });
 
+  it('stores job_variables as null when a work pool is named and none are sent (Prefect 3.8.8)', async () => {
+    const flowId = await createFlow();
+    const pool = `pool-${crypto.randomUUID().slice(0, 8)}`;
+    expect((await post('/work_pools/', { name: pool, type: 'process' })).status).toBe(201);
+    const r = (await post('/flow_runs/', { flow_id: flowId, work_pool_name: pool })).body;
+    expect([r.work_pool_name, r.work_queue_name, r.job_variables]).toEqual([pool, 'default', null]);
+    const given = (await post('/flow_runs/', { flow_id: flowId, work_pool_name: pool, job_variables: { cpu: 1 } })).body;
+    expect(given.job_variables).toEqual({ cpu: 1 });
+  });
+
   it('a run created COMPLETED has start = end = expected start = the state timestamp; RUNNING counts the run', async () => {
     const flowId = await createFlow();
     const done = (await post('/flow_runs/', { flow_id: flowId, state: { type: 'COMPLETED' } })).body;
