@@ -97,7 +97,12 @@ export const laxBool = () =>
         if (TRUE_WORDS.has(t)) return true;
         if (FALSE_WORDS.has(t)) return false;
       }
-      addIssue({ message: issueMessage('bool_parsing', 'Input should be a valid boolean, unable to interpret input') });
+      // Pydantic: a string or number it cannot read is bool_parsing; any other type is bool_type.
+      if (typeof x === 'string' || typeof x === 'number') {
+        addIssue({ message: issueMessage('bool_parsing', 'Input should be a valid boolean, unable to interpret input') });
+      } else {
+        addIssue({ message: issueMessage('bool_type', 'Input should be a valid boolean') });
+      }
       return NEVER;
     }),
   );

@@ -1,0 +1,34 @@
+/** Pydantic's error types for lax scalars (found by the property tests in test/http/properties/). */
+import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
+import { laxBool } from '../../../src/schemas/common';
+import { validate } from '../../../src/http/validation';
+import { RequestValidationError } from '../../../src/http/errors';
+
+function errorType(schema: v.GenericSchema, value: unknown): string | undefined {
+  try {
+    validate(v.object({ x: schema }), { x: value });
+    return undefined;
+  } catch (e) {
+    return (e as RequestValidationError).issues[0]?.type;
+  }
+}
+
+describe('laxBool', () => {
+  it('a string or number it cannot read is bool_parsing', () => {
+    expect(errorType(laxBool(), 'maybe')).toBe('bool_parsing');
+    expect(errorType(laxBool(), 2)).toBe('bool_parsing');
+    expect(errorType(laxBool(), 0.5)).toBe('bool_parsing');
+  });
+
+  it('a list, an object or null is bool_type', () => {
+    expect(errorType(laxBool(), [])).toBe('bool_type');
+    expect(errorType(laxBool(), {})).toBe('bool_type');
+    expect(errorType(laxBool(), null)).toBe('bool_type');
+  });
+
+  it('the lax spellings still parse', () => {
+    expect(errorType(laxBool(), 'YES')).toBeUndefined();
+    expect(errorType(laxBool(), 0)).toBeUndefined();
+  });
+});
