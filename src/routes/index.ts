@@ -11,18 +11,32 @@ import { flowRunStateRoutes } from './flow-run-states';
 import { flowRunOrchestrationRoutes } from './flow-runs-orchestration';
 import { flowRunBulkRoutes } from './flow-runs-bulk';
 import { deploymentFlowRunBulkRoutes } from './deployment-flow-runs-bulk';
+import { concurrencyLimitRoutes } from './concurrency-limits';
+import { deploymentRoutes } from './deployments';
+import { flowRunUpdateRoutes } from './flow-runs';
+import { flowRoutes } from './flows';
+import { taskRunRoutes } from './task-runs';
+import { workPoolRoutes } from './work-pools';
+import { workQueueRoutes } from './work-queues';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flows', flowReadRoutes],
+  ['/flows', flowRoutes],
   ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunOrchestrationRoutes],
   ['/flow_runs', flowRunBulkRoutes],
+  ['/flow_runs', flowRunUpdateRoutes],
   ['/flow_run_states', flowRunStateRoutes],
   ['/task_runs', taskRunReadRoutes],
+  ['/task_runs', taskRunRoutes],
   ['/deployments', deploymentReadRoutes],
   ['/deployments', deploymentFlowRunBulkRoutes],
+  ['/deployments', deploymentRoutes],
   ['/work_pools', workPoolReadRoutes],
+  ['/work_pools', workPoolRoutes],
   ['/work_queues', workQueueReadRoutes],
+  ['/work_queues', workQueueRoutes],
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
+  ['/v2/concurrency_limits', concurrencyLimitRoutes],
 ];

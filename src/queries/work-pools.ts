@@ -1,0 +1,104 @@
+/** Writes of work pools, and the by-name lookups the other writes share. */
+import { eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../db/client';
+import { workPool, workQueue } from '../db/schema';
+import { detailError, notFound } from '../http/errors';
+import type { WorkPoolUpdate } from '../schemas/actions/work-pools';
+
+export type WorkPoolRow = typeof workPool.$inferSelect;
+
+/** The pool that legacy queues (those created without a pool) live in, created on first use. */
+export const DEFAULT_AGENT_POOL = 'default-agent-pool';
+const DEFAULT_QUEUE_DESCRIPTION = "The work pool's default queue.";
+
+/** Names starting with "prefect" (any case) are reserved for Prefect's own pools. */
+export const isReservedPoolName = (name: string) => name.toLowerCase().startsWith('prefect');
+
+export const poolNotFound = (name: string) => notFound(`Work pool "${name}" not found.`);
+
+export async function findPoolByName(db: DbOrTx, name: string): Promise<WorkPoolRow | undefined> {
+  const [row] = await db.select().from(workPool).where(eq(workPool.name, name)).limit(1);
+  return row;
+}
+
+export async function requirePoolByName(db: DbOrTx, name: string): Promise<WorkPoolRow> {
+  const pool = await findPoolByName(db, name);
+  if (!pool) throw poolNotFound(name);
+  return pool;
+}
+
+export interface NewWorkPool {
+  name: string;
+  type: string;
+  description?: string | null | undefined;
+  base_job_template?: Record<string, unknown> | undefined;
+  is_paused?: boolean | undefined;
+  concurrency_limit?: number | null | undefined;
+  storage_configuration?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Inserts a pool with its `default` queue (priority 1) and points the pool at it. A duplicate name
+ * is a 409 with Prefect's message.
+ */
+export async function insertWorkPool(tx: DbOrTx, body: NewWorkPool): Promise<{ id: string; defaultQueueId: string }> {
+  const paused = body.is_paused ?? false;
+  const [pool] = await tx
+    .insert(workPool)
+    .values({
+      name: body.name,
+      type: body.type,
+      description: body.description ?? null,
+      baseJobTemplate: body.base_job_template ?? {},
+      isPaused: paused,
+      concurrencyLimit: body.concurrency_limit ?? null,
+      // Agent pools keep the column default; their status is never reported.
+      status: body.type !== 'prefect-agent' && paused ? 'PAUSED' : 'NOT_READY',
+      storageConfiguration: storageConfiguration(body.storage_configuration),
+    })
+    .onConflictDoNothing({ target: workPool.name })
+    .returning({ id: workPool.id });
+  if (!pool) throw detailError(409, 'A work pool with this name already exists.');
+  const [queue] = await tx
+    .insert(workQueue)
+    .values({ name: 'default', description: DEFAULT_QUEUE_DESCRIPTION, priority: 1, workPoolId: pool.id })
+    .returning({ id: workQueue.id });
+  if (!queue) throw new Error('default queue insert returned no row');
+  await tx.update(workPool).set({ defaultQueueId: queue.id }).where(eq(workPool.id, pool.id));
+  return { id: pool.id, defaultQueueId: queue.id };
+}
+
+/** Every key of Prefect's WorkPoolStorageConfiguration, as it stores them. */
+function storageConfiguration(c: Record<string, unknown> | undefined) {
+  return {
+    bundle_upload_step: c?.bundle_upload_step ?? null,
+    bundle_execution_step: c?.bundle_execution_step ?? null,
+    default_result_storage_block_id: c?.default_result_storage_block_id ?? null,
+  };
+}
+
+/**
+ * Updates the fields sent. For pools other than agent pools, pausing sets PAUSED and unpausing sets
+ * NOT_READY (READY needs an online worker, and this port has no workers yet); a status change
+ * records when it happened.
+ */
+export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPoolUpdate): Promise<void> {
+  const set: PgUpdateSetSource<typeof workPool> = { updated: sql`now()` };
+  if ('description' in body) set.description = body.description ?? null;
+  if (body.is_paused != null) set.isPaused = body.is_paused;
+  if (body.base_job_template != null) set.baseJobTemplate = body.base_job_template;
+  if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
+  if (body.storage_configuration != null) set.storageConfiguration = storageConfiguration(body.storage_configuration);
+  if (pool.type !== 'prefect-agent' && body.is_paused != null) {
+    set.status = body.is_paused ? 'PAUSED' : 'NOT_READY';
+    set.lastTransitionedStatusAt = sql`now()`;
+    set.lastStatusEventId = crypto.randomUUID();
+  }
+  await tx.update(workPool).set(set).where(eq(workPool.id, pool.id));
+}
+
+/** Deletes a pool; its queues cascade, and deployments and runs pointing at them lose the queue. */
+export async function deleteWorkPool(tx: DbOrTx, poolId: string): Promise<void> {
+  await tx.delete(workPool).where(eq(workPool.id, poolId));
+}

@@ -1,0 +1,218 @@
+/**
+ * Writes of work queues (pool queues and legacy queues) and the lookups that resolve queue names for
+ * deployments. Priorities are kept unique within a pool (§1.9 of the filters spec).
+ */
+import { and, asc, eq, sql } from 'drizzle-orm';
+import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
+import type { DbOrTx } from '../db/client';
+import { workPool, workQueue } from '../db/schema';
+import { detailError, notFound } from '../http/errors';
+import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
+import { nowMicros, parseMicros } from '../time';
+import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPool, requirePoolByName } from './work-pools';
+
+export type WorkQueueRow = typeof workQueue.$inferSelect;
+
+/** A queue polled this recently counts as READY when it is unpaused. */
+const LAST_POLLED_TIMEOUT_US = 60 * 1_000_000;
+
+/** The first free priority in 1..n, else max + 1 (used when a queue is created without one). */
+export function firstFreePriority(taken: number[]): number {
+  const sorted = [...taken].sort((a, b) => a - b);
+  for (let i = 0; i < sorted.length; i += 1) if (sorted[i] !== i + 1) return i + 1;
+  return (sorted.at(-1) ?? 0) + 1;
+}
+
+/**
+ * New priorities for a pool's queues after some queues are given target priorities: the targets
+ * are placed first, and every queue after them is pushed up just enough to keep priorities unique
+ * and the order unchanged (the fewest changes). `queues` must be in priority order.
+ */
+export function rebalancedPriorities(
+  queues: { id: string; priority: number }[],
+  targets: ReadonlyMap<string, number>,
+): Map<string, number> {
+  const others = queues.filter((q) => !targets.has(q.id)).map((q) => ({ ...q }));
+  const moved = queues
+    .filter((q) => targets.has(q.id))
+    .map((q) => ({ id: q.id, priority: targets.get(q.id) as number }))
+    .sort((a, b) => a.priority - b.priority);
+  const ordered = [...others];
+  for (const q of moved) {
+    // Before the first queue at or above its target; a target beyond every queue goes last.
+    const at = ordered.findIndex((o) => o.priority >= q.priority);
+    if (at >= 0) ordered.splice(at, 0, q);
+    else ordered.push(q);
+  }
+  const result = new Map<string, number>();
+  let last = 0;
+  for (const q of ordered) {
+    const priority = q.priority <= last ? last + 1 : q.priority;
+    last = priority;
+    result.set(q.id, priority);
+  }
+  return result;
+}
+
+/** Applies rebalancedPriorities to a pool, locking its queues first, and writes only what changed. */
+export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, targets: ReadonlyMap<string, number>) {
+  const queues = await tx
+    .select({ id: workQueue.id, priority: workQueue.priority })
+    .from(workQueue)
+    .where(eq(workQueue.workPoolId, poolId))
+    .orderBy(asc(workQueue.priority), asc(workQueue.id))
+    .for('update');
+  const next = rebalancedPriorities(queues, targets);
+  const changed = queues.filter((q) => next.get(q.id) !== q.priority);
+  if (changed.length === 0) return;
+  const values = sql.join(
+    changed.map((q) => sql`(${q.id}::uuid, ${next.get(q.id)}::int)`),
+    sql`, `,
+  );
+  await tx.execute(sql`update work_queue set priority = v.priority, updated = now()
+    from (values ${values}) as v(id, priority) where work_queue.id = v.id`);
+}
+
+/** Creates a queue in a pool: a free priority when none is given, else the given one with the others shifted. */
+export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<WorkQueueRow> {
+  let priority = body.priority ?? null;
+  if (priority === null) {
+    const taken = await tx.select({ p: workQueue.priority }).from(workQueue).where(eq(workQueue.workPoolId, poolId));
+    priority = firstFreePriority(taken.map((t) => t.p));
+  }
+  const [row] = await tx
+    .insert(workQueue)
+    .values({
+      name: body.name,
+      workPoolId: poolId,
+      description: body.description ?? '',
+      isPaused: body.is_paused ?? false,
+      concurrencyLimit: body.concurrency_limit ?? null,
+      priority,
+      filter: body.filter ? { tags: body.filter.tags ?? null, deployment_ids: body.filter.deployment_ids ?? null } : null,
+    })
+    .returning();
+  if (!row) throw new Error('work queue insert returned no row');
+  if (body.priority) await rebalancePoolPriorities(tx, poolId, new Map([[row.id, body.priority]]));
+  return row;
+}
+
+/** The queue named `queueName` in the pool named `poolName`. */
+export async function findPoolQueue(db: DbOrTx, poolName: string, queueName: string): Promise<WorkQueueRow | undefined> {
+  const [row] = await db
+    .select({ queue: workQueue })
+    .from(workQueue)
+    .innerJoin(workPool, eq(workPool.id, workQueue.workPoolId))
+    .where(and(eq(workPool.name, poolName), eq(workQueue.name, queueName)))
+    .limit(1);
+  return row?.queue;
+}
+
+export const poolQueueNotFound = (poolName: string, queueName: string) =>
+  notFound(`Work pool queue '${poolName}/${queueName}' not found.`);
+
+export async function requirePoolQueue(db: DbOrTx, poolName: string, queueName: string): Promise<WorkQueueRow> {
+  const queue = await findPoolQueue(db, poolName, queueName);
+  if (!queue) throw poolQueueNotFound(poolName, queueName);
+  return queue;
+}
+
+/** A pool's queue by name, created when missing (deployments name queues that may not exist yet). */
+export async function ensurePoolQueue(tx: DbOrTx, poolName: string, queueName: string): Promise<string> {
+  const queue = await findPoolQueue(tx, poolName, queueName);
+  if (queue) return queue.id;
+  const pool = await requirePoolByName(tx, poolName);
+  return (await insertWorkQueue(tx, pool.id, { name: queueName, description: '', is_paused: false })).id;
+}
+
+/** The pool's default queue id (the pool must exist). */
+export async function defaultQueueOfPool(db: DbOrTx, poolName: string): Promise<string | null> {
+  return (await requirePoolByName(db, poolName)).defaultQueueId;
+}
+
+/**
+ * A legacy queue by name: in `default-agent-pool` when that pool exists, otherwise the first queue
+ * of that name in any pool (Prefect's migration-era lookup).
+ */
+export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<WorkQueueRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(workQueue)
+    .where(
+      and(
+        eq(workQueue.name, name),
+        sql`(not exists (select 1 from work_pool where name = ${DEFAULT_AGENT_POOL})
+          or ${workQueue.workPoolId} = (select id from work_pool where name = ${DEFAULT_AGENT_POOL}))`,
+      ),
+    )
+    .limit(1);
+  return row;
+}
+
+/**
+ * Creates a legacy queue (POST /work_queues/): it lives in `default-agent-pool`, created lazily.
+ * When the pool is created by this call and the queue is `default`, the pool's own default queue
+ * is the answer.
+ */
+export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
+  const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
+  if (pool) return insertWorkQueue(tx, pool.id, body);
+  const created = await insertWorkPool(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
+  if (body.name === 'default') {
+    const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, created.defaultQueueId));
+    if (queue) return queue;
+  }
+  return insertWorkQueue(tx, created.id, body);
+}
+
+/** The id of a legacy queue by name, creating it (priority 1) in `default-agent-pool` when missing. */
+export async function ensureLegacyWorkQueue(tx: DbOrTx, name: string): Promise<string> {
+  const existing = await findLegacyQueueByName(tx, name);
+  if (existing) return existing.id;
+  const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
+  if (pool && name === 'default' && pool.defaultQueueId) return pool.defaultQueueId;
+  return (await insertLegacyWorkQueue(tx, { name, description: '', is_paused: false, priority: 1 })).id;
+}
+
+/**
+ * Updates a queue with the fields sent. Pausing sets PAUSED; unpausing a PAUSED queue sets
+ * NOT_READY, or READY when it was polled within the last minute. Pool-queue updates also
+ * re-balance priorities; legacy updates do not (as in Prefect).
+ */
+export async function updateWorkQueue(
+  tx: DbOrTx,
+  current: WorkQueueRow,
+  body: WorkQueueUpdate,
+  opts: { rebalance: boolean },
+): Promise<void> {
+  const set: PgUpdateSetSource<typeof workQueue> = { updated: sql`now()` };
+  if ('name' in body) {
+    if (body.name == null) throw detailError(422, 'A work queue name cannot be null.');
+    set.name = body.name;
+  }
+  if ('description' in body) set.description = body.description ?? '';
+  if (body.is_paused !== undefined) set.isPaused = body.is_paused;
+  if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
+  if ('priority' in body && body.priority != null) set.priority = body.priority;
+  if ('last_polled' in body) set.lastPolled = body.last_polled ?? null;
+  if ('filter' in body) {
+    set.filter = body.filter ? { tags: body.filter.tags ?? null, deployment_ids: body.filter.deployment_ids ?? null } : null;
+  }
+  if (body.is_paused === true && current.status !== 'PAUSED') set.status = 'PAUSED';
+  if (body.is_paused === false && current.status === 'PAUSED') {
+    const polled = 'last_polled' in body ? (body.last_polled ?? null) : current.lastPolled;
+    const polledAt = polled === null ? null : parseMicros(polled);
+    set.status = polledAt !== null && nowMicros() - polledAt <= LAST_POLLED_TIMEOUT_US ? 'READY' : 'NOT_READY';
+  }
+  await tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
+  if (opts.rebalance && body.priority != null) {
+    await rebalancePoolPriorities(tx, current.workPoolId, new Map([[current.id, body.priority]]));
+  }
+}
+
+/** Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does. */
+export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }) {
+  if (pool.defaultQueueId === queue.id) throw detailError(409, "Can't delete a pool's default queue.");
+  await tx.delete(workQueue).where(eq(workQueue.id, queue.id));
+  await rebalancePoolPriorities(tx, queue.workPoolId, new Map());
+}

@@ -1,0 +1,154 @@
+/**
+ * Deployment writes (../shared/spec/prefect-filters.md §4.4): the upsert, PATCH, DELETE, bulk delete,
+ * pause / resume, and the schedules sub-resource. Every write runs in one transaction.
+ */
+import { Hono } from 'hono';
+import { eq } from 'drizzle-orm';
+import type { AppEnv } from '../env';
+import { methodNotAllowed } from '../http/method-not-allowed';
+import { deployment, deploymentSchedule } from '../db/schema';
+import { automationActor } from '../http/actor';
+import { detailError, notFound, sqlState } from '../http/errors';
+import { pathUuid, uuidParam } from '../http/params';
+import { embeddedBody, modelBody } from '../http/validation';
+import { list } from '../schemas/common';
+import { DeploymentBulkDelete, DeploymentCreate, DeploymentUpdate } from '../schemas/actions/deployments';
+import { BULK_OPERATION_LIMIT } from '../schemas/actions/fields';
+import { DEPLOYMENT_ORDER, deploymentsCondition } from '../queries/filters';
+import { DeploymentScheduleCreate, DeploymentScheduleUpdate } from '../schemas/actions/schedules';
+import {
+  applySlugPlan,
+  deleteAllSchedules,
+  deleteSchedule,
+  deleteScheduledRuns,
+  insertSchedules,
+  planScheduleUpdate,
+  readSchedules,
+  updateSchedule,
+} from '../queries/deployment-schedules';
+import { deleteDeployments, findDeployment, setDeploymentPaused, updateDeployment, upsertDeployment } from '../queries/deployments';
+import { readDeployments } from '../queries/read-models';
+import type { DbOrTx } from '../db/client';
+
+const ID = `/${uuidParam('id')}`;
+const SCHEDULE = `${ID}/schedules/${uuidParam('schedule_id')}`;
+
+/** The deployment, or 404 with the trailing period Prefect's update and schedule routes use. */
+async function requireDeployment(db: DbOrTx, id: string) {
+  const found = await findDeployment(db, id);
+  if (!found) throw notFound('Deployment not found.');
+  return found;
+}
+
+export const deploymentRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const body = await modelBody(c, DeploymentCreate);
+    const createdBy = automationActor(c);
+    const { response, created } = await c.var.db.transaction(async (tx) => {
+      const { id, created } = await upsertDeployment(tx, body, { createdBy });
+      const [response] = await readDeployments(tx, { where: eq(deployment.id, id) });
+      return { response, created };
+    });
+    return c.json(response, created ? 201 : 200);
+  })
+  .patch(ID, async (c) => {
+    const id = pathUuid(c, 'id');
+    const body = await modelBody(c, DeploymentUpdate);
+    await c.var.db.transaction(async (tx) => {
+      const current = await requireDeployment(tx, id);
+      const existing = await tx
+        .select({ slug: deploymentSchedule.slug })
+        .from(deploymentSchedule)
+        .where(eq(deploymentSchedule.deploymentId, id));
+      // Decided (and rejected with 422) before anything is written.
+      const plan = planScheduleUpdate(
+        existing.map((s) => s.slug),
+        body.schedules,
+      );
+      await updateDeployment(tx, current, body);
+      if (plan.kind === 'replace') {
+        await deleteAllSchedules(tx, id);
+        await insertSchedules(
+          tx,
+          id,
+          plan.schedules
+            .filter((s) => s.schedule != null)
+            .map((s) => ({ schedule: s.schedule, active: s.active ?? true, parameters: s.parameters, slug: s.slug, max_scheduled_runs: null })),
+        );
+      } else if (plan.kind === 'by_slug') {
+        await applySlugPlan(tx, id, plan);
+      }
+    });
+    return c.body(null, 204);
+  })
+  .post('/bulk_delete', async (c) => {
+    const body = await embeddedBody(c, DeploymentBulkDelete);
+    const deleted = await c.var.db.transaction(async (tx) => {
+      const chosen = await tx
+        .select({ id: deployment.id })
+        .from(deployment)
+        .where(deploymentsCondition({ deployments: body.deployments }))
+        .orderBy(...DEPLOYMENT_ORDER.NAME_ASC)
+        .limit(body.limit ?? BULK_OPERATION_LIMIT)
+        .for('update');
+      const ids = chosen.map((d) => d.id);
+      await deleteDeployments(tx, ids);
+      return ids;
+    });
+    return c.json({ deleted });
+  })
+  .all('/bulk_delete', methodNotAllowed)
+  .delete(ID, async (c) => {
+    const id = pathUuid(c, 'id');
+    const deleted = await c.var.db.transaction((tx) => deleteDeployments(tx, [id]));
+    if (deleted.length === 0) throw notFound('Deployment not found');
+    return c.body(null, 204);
+  })
+  .post(`${ID}/pause_deployment`, async (c) => {
+    const found = await c.var.db.transaction((tx) => setDeploymentPaused(tx, pathUuid(c, 'id'), true));
+    if (!found) throw notFound('Deployment not found');
+    return c.json(null);
+  })
+  .post(`${ID}/resume_deployment`, async (c) => {
+    const found = await c.var.db.transaction((tx) => setDeploymentPaused(tx, pathUuid(c, 'id'), false));
+    if (!found) throw notFound('Deployment not found');
+    return c.json(null);
+  })
+  .get(`${ID}/schedules`, async (c) => {
+    const id = pathUuid(c, 'id');
+    await requireDeployment(c.var.db, id);
+    return c.json(await readSchedules(c.var.db, id));
+  })
+  .post(`${ID}/schedules`, async (c) => {
+    const id = pathUuid(c, 'id');
+    const schedules = await modelBody(c, list(DeploymentScheduleCreate));
+    try {
+      const created = await c.var.db.transaction(async (tx) => {
+        await requireDeployment(tx, id);
+        return insertSchedules(tx, id, schedules);
+      });
+      return c.json(created, 201);
+    } catch (e) {
+      if (sqlState(e) === '23505') throw detailError(409, 'Schedule slugs must be unique within a deployment.');
+      throw e;
+    }
+  })
+  .patch(SCHEDULE, async (c) => {
+    const id = pathUuid(c, 'id');
+    const body = await modelBody(c, DeploymentScheduleUpdate);
+    await c.var.db.transaction(async (tx) => {
+      await requireDeployment(tx, id);
+      if (!(await updateSchedule(tx, id, { id: pathUuid(c, 'schedule_id') }, body))) throw notFound('Schedule not found.');
+      await deleteScheduledRuns(tx, id, { autoScheduledOnly: true, futureOnly: true });
+    });
+    return c.body(null, 204);
+  })
+  .delete(SCHEDULE, async (c) => {
+    const id = pathUuid(c, 'id');
+    await c.var.db.transaction(async (tx) => {
+      await requireDeployment(tx, id);
+      if (!(await deleteSchedule(tx, id, pathUuid(c, 'schedule_id')))) throw notFound('Schedule not found.');
+      await deleteScheduledRuns(tx, id, { autoScheduledOnly: true, futureOnly: false });
+    });
+    return c.body(null, 204);
+  });
