@@ -30,9 +30,17 @@ export const model = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainOb
 /** A value object that ignores unknown keys (FlowRunPolicy, StateDetails, CreatedBy...). */
 export const looseModel = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainObject(), v.object(entries, MODEL_TYPE));
 
+const DICT_TYPE = issueMessage('dict_type', 'Input should be a valid dictionary');
+
+/** A JSON object whose values match `value` (dict[str, T]); Valibot's record alone accepts arrays. */
+export const dict = <T extends v.GenericSchema>(value: T) =>
+  v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), DICT_TYPE),
+    v.record(v.string(), value, DICT_TYPE),
+  );
+
 /** Any JSON object (dict[str, Any]). */
-export const jsonObject = () =>
-  v.record(v.string(), v.unknown(), issueMessage('dict_type', 'Input should be a valid dictionary'));
+export const jsonObject = () => dict(v.unknown());
 
 /** An optional field for which an explicit null means the same as absent. */
 export const opt = <T extends v.GenericSchema>(schema: T) => v.nullish(schema);

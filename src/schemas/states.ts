@@ -4,7 +4,7 @@
  * dropped, as Prefect's value objects do.
  */
 import * as v from 'valibot';
-import { enumOf, dateTime, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from './common';
+import { enumOf, dateTime, dict, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from './common';
 import { STATE_TYPES } from '../db/schema';
 import { completeStateDetails, defaultStateName, normalizePolicy, type FlowRunPolicy, type OrchState, type StateDetails } from '../orchestration/states';
 import { uuid7 } from '../orchestration/ids';
@@ -22,7 +22,7 @@ export const stateDetailsInput = looseModel({
   pause_timeout: opt(dateTime()),
   pause_reschedule: opt(laxBool()),
   pause_key: opt(str()),
-  run_input_keyset: opt(v.record(v.string(), v.string())),
+  run_input_keyset: opt(dict(str())),
   refresh_cache: opt(laxBool()),
   retriable: opt(laxBool()),
   transition_id: opt(uuid()),

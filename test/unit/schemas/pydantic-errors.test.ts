@@ -1,0 +1,52 @@
+/** Pydantic's error types where ours differed (found by the property tests in test/http/properties/). */
+import { describe, expect, it } from 'vitest';
+import * as v from 'valibot';
+import { jsonObject, laxBool } from '../../../src/schemas/common';
+import { keyValueLabels, objectList } from '../../../src/schemas/actions/fields';
+import { stateDetailsInput } from '../../../src/schemas/states';
+import { validate } from '../../../src/http/validation';
+import { RequestValidationError } from '../../../src/http/errors';
+
+function errorType(schema: v.GenericSchema, value: unknown): string | undefined {
+  try {
+    validate(v.object({ x: schema }), { x: value });
+    return undefined;
+  } catch (e) {
+    return (e as RequestValidationError).issues[0]?.type;
+  }
+}
+
+describe('laxBool', () => {
+  it('a string or number it cannot read is bool_parsing', () => {
+    expect(errorType(laxBool(), 'maybe')).toBe('bool_parsing');
+    expect(errorType(laxBool(), 2)).toBe('bool_parsing');
+    expect(errorType(laxBool(), 0.5)).toBe('bool_parsing');
+  });
+
+  it('a list, an object or null is bool_type', () => {
+    expect(errorType(laxBool(), [])).toBe('bool_type');
+    expect(errorType(laxBool(), {})).toBe('bool_type');
+    expect(errorType(laxBool(), null)).toBe('bool_type');
+  });
+
+  it('the lax spellings still parse', () => {
+    expect(errorType(laxBool(), 'YES')).toBeUndefined();
+    expect(errorType(laxBool(), 0)).toBeUndefined();
+  });
+});
+
+describe('JSON objects (dict[str, ...]) reject arrays, which Valibot records accept', () => {
+  it('jsonObject: parameters, context, job_variables, run_input...', () => {
+    expect(errorType(jsonObject(), [])).toBe('dict_type');
+    expect(errorType(jsonObject(), [1, 2])).toBe('dict_type');
+    expect(errorType(jsonObject(), 'x')).toBe('dict_type');
+    expect(errorType(jsonObject(), { a: [] })).toBeUndefined();
+  });
+
+  it('labels, pull steps and a state\'s run_input_keyset', () => {
+    expect(errorType(keyValueLabels(), [])).toBe('dict_type');
+    expect(errorType(objectList(), [[]])).toBe('dict_type');
+    expect(errorType(stateDetailsInput, { run_input_keyset: [] })).toBe('dict_type');
+    expect(errorType(stateDetailsInput, { run_input_keyset: { schema: 5 } })).toBe('string_type');
+  });
+});
