@@ -18,9 +18,10 @@ export const stateDetailsInput = looseModel({
   cache_key: opt(str()),
   cache_expiration: opt(dateTime()),
   deferred: opt(laxBool()),
-  untrackable_result: opt(laxBool()),
+  // Plain bools in Prefect (not Optional): null is a 422, absent means false.
+  untrackable_result: v.optional(laxBool()),
   pause_timeout: opt(dateTime()),
-  pause_reschedule: opt(laxBool()),
+  pause_reschedule: v.optional(laxBool()),
   pause_key: opt(str()),
   run_input_keyset: opt(dict(str())),
   refresh_cache: opt(laxBool()),

@@ -50,3 +50,12 @@ describe('JSON objects (dict[str, ...]) reject arrays, which Valibot records acc
     expect(errorType(stateDetailsInput, { run_input_keyset: { schema: 5 } })).toBe('string_type');
   });
 });
+
+describe('StateDetails', () => {
+  it('untrackable_result and pause_reschedule are plain bools: null is bool_type, absent is fine', () => {
+    expect(errorType(stateDetailsInput, { untrackable_result: null })).toBe('bool_type');
+    expect(errorType(stateDetailsInput, { pause_reschedule: null })).toBe('bool_type');
+    expect(errorType(stateDetailsInput, { deferred: null, pause_key: null })).toBeUndefined();
+    expect(errorType(stateDetailsInput, {})).toBeUndefined();
+  });
+});
