@@ -63,7 +63,28 @@ export function buildProposedState(input: StateCreate, now: Micros): OrchState {
   };
 }
 
-export const flowRunPolicyInput = looseModel({
+/** Python's truthiness (Prefect's validators test fields with `not x`). */
+const pyFalsy = (x: unknown) =>
+  x === null || x === undefined || x === false || x === 0 || x === '' ||
+  (typeof x === 'object' && Object.keys(x as object).length === 0);
+
+/**
+ * Prefect fills the deprecated fields' successors BEFORE validating: `retries := max_retries` and
+ * `retry_delay := retry_delay_seconds` when the new field is falsy and the old one is not 0. The
+ * copied value is then validated as the new field, an int: a fractional retry_delay_seconds is a
+ * 422 at `retry_delay` (int_from_float), as in Prefect, never a fractional retry_delay.
+ */
+const withDeprecatedPolicyFields = v.transform((x: unknown) => {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return x;
+  const p = { ...(x as Record<string, unknown>) };
+  const maxRetries = 'max_retries' in p ? p.max_retries : 0;
+  const retryDelaySeconds = 'retry_delay_seconds' in p ? p.retry_delay_seconds : 0;
+  if (pyFalsy(p.retries) && maxRetries !== 0) p.retries = maxRetries;
+  if (pyFalsy(p.retry_delay) && retryDelaySeconds !== 0) p.retry_delay = retryDelaySeconds;
+  return p;
+});
+
+export const flowRunPolicyInput = v.pipe(v.unknown(), withDeprecatedPolicyFields, looseModel({
   max_retries: opt(laxInt()),
   retry_delay_seconds: opt(laxFloat()),
   retries: opt(laxInt()),
@@ -71,7 +92,7 @@ export const flowRunPolicyInput = looseModel({
   pause_keys: opt(list(str())),
   resuming: opt(laxBool()),
   retry_type: opt(enumOf(['in_process', 'reschedule'] as const)),
-});
+}));
 
 export const toFlowRunPolicy = (input: v.InferOutput<typeof flowRunPolicyInput> | null | undefined): FlowRunPolicy =>
   normalizePolicy(input ?? {});

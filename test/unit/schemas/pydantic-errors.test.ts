@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { jsonObject, laxBool } from '../../../src/schemas/common';
 import { keyValueLabels, objectList } from '../../../src/schemas/actions/fields';
-import { stateDetailsInput } from '../../../src/schemas/states';
+import { flowRunPolicyInput, stateDetailsInput } from '../../../src/schemas/states';
 import { validate } from '../../../src/http/validation';
 import { RequestValidationError } from '../../../src/http/errors';
 
@@ -57,5 +57,25 @@ describe('StateDetails', () => {
     expect(errorType(stateDetailsInput, { pause_reschedule: null })).toBe('bool_type');
     expect(errorType(stateDetailsInput, { deferred: null, pause_key: null })).toBeUndefined();
     expect(errorType(stateDetailsInput, {})).toBeUndefined();
+  });
+});
+
+describe('FlowRunPolicy input', () => {
+  const issue = (value: unknown) => {
+    try {
+      validate(v.object({ empirical_policy: flowRunPolicyInput }), { empirical_policy: value });
+      return undefined;
+    } catch (e) {
+      const i = (e as RequestValidationError).issues[0]!;
+      return { type: i.type, loc: i.loc };
+    }
+  };
+  const parsed = (value: unknown) => v.parse(flowRunPolicyInput, value);
+
+  it('copies the deprecated fields before validating, so retry_delay stays an int', () => {
+    expect(issue({ retry_delay_seconds: 2.5 })).toEqual({ type: 'int_from_float', loc: ['body', 'empirical_policy', 'retry_delay'] });
+    expect(parsed({ retry_delay_seconds: 10, max_retries: 3 })).toMatchObject({ retry_delay: 10, retries: 3 });
+    expect(parsed({ retry_delay_seconds: 2.5, retry_delay: 4 })).toMatchObject({ retry_delay: 4 });
+    expect(parsed({ retries: 0, max_retries: 0 })).toMatchObject({ retries: 0 });
   });
 });
