@@ -150,7 +150,8 @@ export const StateCreate = model({
 
 export const FlowRunPolicy = looseModel({
   max_retries: int({ upTo: 100 }),
-  retry_delay_seconds: float(),
+  // Copied into retry_delay (an int) before validation when retry_delay is falsy: whole values only.
+  retry_delay_seconds: float({ integral: true }),
   retries: int({ upTo: 100 }),
   retry_delay: int({ upTo: 100_000 }),
   pause_keys: strings(),
@@ -163,7 +164,8 @@ export const resumeBody = embedded({ run_input: dict() });
 const bulkLimit = () => int({ min: 1, max: 50 });
 export const bulkSetStateBody = embedded({ flow_runs: FlowRunFilter, state: required(StateCreate), force: bool(), limit: bulkLimit() });
 export const bulkDeleteBody = embedded({ flow_runs: FlowRunFilter, limit: bulkLimit() });
-export const leaseRenewBody = embedded({ lease_duration: float({ min: 0 }) });
+// Not range-checked here (a documented difference: Prefect bounds it).
+export const leaseRenewBody = embedded({ lease_duration: float() });
 
 /** FlowRunCreate (filters spec §4.2); references are filled with existing rows by the caller. */
 export function flowRunCreate(refs: { flowId: Shape; parentTaskRunId: Shape }) {

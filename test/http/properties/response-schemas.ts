@@ -333,5 +333,5 @@ export function conform<S extends v.GenericSchema>(schema: S, value: unknown, wh
   const issues = result.issues
     .slice(0, 5)
     .map((i) => `${(i.path ?? []).map((p) => String(p.key)).join('.') || '(root)'}: ${i.message} (got ${JSON.stringify(i.input)?.slice(0, 120)})`);
-  throw new Error(`${what} does not conform to Prefect's response schema:\n  ${issues.join('\n  ')}`);
+  throw new Error(`${what} does not conform to Prefect's response schema: ${issues.join('; ')}`);
 }

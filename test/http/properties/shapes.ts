@@ -16,7 +16,7 @@ export type Shape =
   | { kind: 'string'; valid?: fc.Arbitrary<string> }
   | { kind: 'name' }
   | { kind: 'int'; min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number }
-  | { kind: 'float'; min?: number }
+  | { kind: 'float'; min?: number; integral?: boolean }
   | { kind: 'bool' }
   | { kind: 'uuid'; valid?: fc.Arbitrary<string> }
   | { kind: 'datetime' }
@@ -52,7 +52,8 @@ export const string = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'string'
 export const name = (): Shape => ({ kind: 'name' });
 /** An int in [min, max] (the bounds Prefect checks); `upTo` only caps generated values. */
 export const int = (o: { min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number } = {}): Shape => ({ kind: 'int', ...o });
-export const float = (o: { min?: number } = {}): Shape => ({ kind: 'float', ...o });
+/** A float; `integral` generates whole values only (valid floats that are also valid ints). */
+export const float = (o: { min?: number; integral?: boolean } = {}): Shape => ({ kind: 'float', ...o });
 export const bool = (): Shape => ({ kind: 'bool' });
 export const uuid = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'uuid', valid });
 export const datetime = (): Shape => ({ kind: 'datetime' });
@@ -101,6 +102,12 @@ const nameText = () => text(16).filter((s) => s.length > 0 && !NAME_BANNED.test(
 export function uuidSpelling(u: string): fc.Arbitrary<string> {
   const hex = u.replace(/-/g, '');
   return fc.constantFrom(u, u.toUpperCase(), hex, hex.toUpperCase(), `{${u}}`, `urn:uuid:${u}`);
+}
+
+/** A UUID as a path segment: Prefect's `{id:uuid}` routes take hyphens or none, any case (no braces, no urn). */
+export function pathSpelling(u: string): fc.Arbitrary<string> {
+  const hex = u.replace(/-/g, '');
+  return fc.constantFrom(u, u.toUpperCase(), hex, hex.toUpperCase());
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -166,6 +173,7 @@ export function valid(shape: Shape): fc.Arbitrary<unknown> {
     }
     case 'float': {
       const min = shape.min ?? -1e6;
+      if (shape.integral) return fc.integer({ min: Math.ceil(min), max: 1e6 });
       return fc.oneof(fc.integer({ min: Math.ceil(min), max: 1e6 }), fc.double({ min, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)));
     }
     case 'bool':
