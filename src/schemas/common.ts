@@ -30,6 +30,10 @@ export const model = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainOb
 /** A value object that ignores unknown keys (FlowRunPolicy, StateDetails, CreatedBy...). */
 export const looseModel = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainObject(), v.object(entries, MODEL_TYPE));
 
+/** A value object that keeps unknown keys (Pydantic's extra="allow", e.g. VersionInfo). */
+export const openModel = <T extends v.ObjectEntries>(entries: T) =>
+  v.pipe(isPlainObject(), v.objectWithRest(entries, v.unknown(), MODEL_TYPE));
+
 const DICT_TYPE = issueMessage('dict_type', 'Input should be a valid dictionary');
 
 /** A JSON object whose values match `value` (dict[str, T]); Valibot's record alone accepts arrays. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { jsonObject, laxBool } from '../../../src/schemas/common';
 import { keyValueLabels, objectList } from '../../../src/schemas/actions/fields';
+import { DeploymentUpdate } from '../../../src/schemas/actions/deployments';
 import { flowRunPolicyInput, stateDetailsInput } from '../../../src/schemas/states';
 import { validate } from '../../../src/http/validation';
 import { RequestValidationError } from '../../../src/http/errors';
@@ -77,5 +78,16 @@ describe('FlowRunPolicy input', () => {
     expect(parsed({ retry_delay_seconds: 10, max_retries: 3 })).toMatchObject({ retry_delay: 10, retries: 3 });
     expect(parsed({ retry_delay_seconds: 2.5, retry_delay: 4 })).toMatchObject({ retry_delay: 4 });
     expect(parsed({ retries: 0, max_retries: 0 })).toMatchObject({ retries: 0 });
+  });
+});
+
+describe('DeploymentUpdate.version_info', () => {
+  it('is a model: an array is model_attributes_type at version_info, unknown keys are kept', () => {
+    expect(errorType(DeploymentUpdate, { version_info: [] })).toBe('model_attributes_type');
+    expect(v.parse(DeploymentUpdate, { version_info: { type: 'git', version: 'abc', branch: 'main' } }).version_info).toEqual({
+      type: 'git',
+      version: 'abc',
+      branch: 'main',
+    });
   });
 });
