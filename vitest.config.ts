@@ -33,6 +33,9 @@ export default defineConfig({
                 ALLOW_UNAUTHENTICATED: 'true',
                 // The control port of the test proxy (for fault tests that cut connections).
                 PROXY_CONTROL: inject<string>('proxyControl'),
+                // Property tests (test/http/properties/): cases per property and the seed; empty = defaults.
+                PROPERTY_RUNS: process.env.PROPERTY_RUNS ?? '',
+                PROPERTY_SEED: process.env.PROPERTY_SEED ?? '',
               },
             },
           })),

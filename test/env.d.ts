@@ -5,6 +5,8 @@ declare global {
     interface Env extends AppBindings {
       DB_KIND: string;
       PROXY_CONTROL: string;
+      PROPERTY_RUNS: string;
+      PROPERTY_SEED: string;
     }
   }
 }

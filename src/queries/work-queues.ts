@@ -54,14 +54,24 @@ export function rebalancedPriorities(
   return result;
 }
 
-/** Applies rebalancedPriorities to a pool, locking its queues first, and writes only what changed. */
-export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, targets: ReadonlyMap<string, number>) {
-  const queues = await tx
+/**
+ * Locks a pool's queues in id order. Every change that re-balances a pool's priorities takes these
+ * locks before touching any queue, so concurrent changes in one pool wait for each other instead of
+ * deadlocking (locking one queue first, then the rest, did: two deletes each held the queue the
+ * other wanted).
+ */
+async function lockPoolQueues(tx: DbOrTx, poolId: string) {
+  return tx
     .select({ id: workQueue.id, priority: workQueue.priority })
     .from(workQueue)
     .where(eq(workQueue.workPoolId, poolId))
-    .orderBy(asc(workQueue.priority), asc(workQueue.id))
+    .orderBy(asc(workQueue.id))
     .for('update');
+}
+
+/** Applies rebalancedPriorities to a pool, locking its queues first, and writes only what changed. */
+export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, targets: ReadonlyMap<string, number>) {
+  const queues = (await lockPoolQueues(tx, poolId)).sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : 1));
   const next = rebalancedPriorities(queues, targets);
   const changed = queues.filter((q) => next.get(q.id) !== q.priority);
   if (changed.length === 0) return;
@@ -204,15 +214,19 @@ export async function updateWorkQueue(
     const polledAt = polled === null ? null : parseMicros(polled);
     set.status = polledAt !== null && nowMicros() - polledAt <= LAST_POLLED_TIMEOUT_US ? 'READY' : 'NOT_READY';
   }
+  // A new priority in a pool shifts its other queues: lock them all first (see lockPoolQueues).
+  const target = opts.rebalance ? (body.priority ?? null) : null;
+  if (target !== null) await lockPoolQueues(tx, current.workPoolId);
   await tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
-  if (opts.rebalance && body.priority != null) {
-    await rebalancePoolPriorities(tx, current.workPoolId, new Map([[current.id, body.priority]]));
+  if (target !== null) {
+    await rebalancePoolPriorities(tx, current.workPoolId, new Map([[current.id, target]]));
   }
 }
 
 /** Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does. */
 export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }) {
   if (pool.defaultQueueId === queue.id) throw detailError(409, "Can't delete a pool's default queue.");
+  await lockPoolQueues(tx, queue.workPoolId);
   await tx.delete(workQueue).where(eq(workQueue.id, queue.id));
   await rebalancePoolPriorities(tx, queue.workPoolId, new Map());
 }

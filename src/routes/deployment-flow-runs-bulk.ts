@@ -27,6 +27,7 @@ import { parseMicros } from '../time';
 import { createdByAutomation } from './flow-run-create';
 import { pathId, requestOptions, UUID_PARAM } from './orchestration-http';
 import { randomRunName } from './run-names';
+import { keyValueLabels } from '../schemas/actions/fields';
 
 export const BULK_CREATE_LIMIT = 100;
 
@@ -40,7 +41,7 @@ const deploymentFlowRunCreate = model({
   empirical_policy: opt(flowRunPolicyInput),
   tags: opt(list(str())),
   idempotency_key: opt(str()),
-  labels: opt(jsonObject()),
+  labels: v.optional(keyValueLabels()),
   parent_task_run_id: opt(uuid()),
   work_queue_name: opt(str()),
   job_variables: opt(jsonObject()),

@@ -19,6 +19,7 @@ import { readFlowRuns } from '../queries/read-models';
 import { applyOrchestration } from '../queries/flow-run-orchestration-store';
 import { parseMicros } from '../time';
 import { randomRunName } from './run-names';
+import { keyValueLabels } from '../schemas/actions/fields';
 import { requestOptions } from './orchestration-http';
 
 const flowRunCreate = model({
@@ -33,7 +34,7 @@ const flowRunCreate = model({
   infrastructure_document_id: opt(uuid()),
   empirical_policy: opt(flowRunPolicyInput),
   tags: opt(list(str())),
-  labels: opt(jsonObject()),
+  labels: v.optional(keyValueLabels()),
   idempotency_key: opt(str()),
   work_pool_name: opt(str()),
   work_queue_name: opt(str()),

@@ -30,9 +30,21 @@ export const model = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainOb
 /** A value object that ignores unknown keys (FlowRunPolicy, StateDetails, CreatedBy...). */
 export const looseModel = <T extends v.ObjectEntries>(entries: T) => v.pipe(isPlainObject(), v.object(entries, MODEL_TYPE));
 
+/** A value object that keeps unknown keys (Pydantic's extra="allow", e.g. VersionInfo). */
+export const openModel = <T extends v.ObjectEntries>(entries: T) =>
+  v.pipe(isPlainObject(), v.objectWithRest(entries, v.unknown(), MODEL_TYPE));
+
+const DICT_TYPE = issueMessage('dict_type', 'Input should be a valid dictionary');
+
+/** A JSON object whose values match `value` (dict[str, T]); Valibot's record alone accepts arrays. */
+export const dict = <T extends v.GenericSchema>(value: T) =>
+  v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), DICT_TYPE),
+    v.record(v.string(), value, DICT_TYPE),
+  );
+
 /** Any JSON object (dict[str, Any]). */
-export const jsonObject = () =>
-  v.record(v.string(), v.unknown(), issueMessage('dict_type', 'Input should be a valid dictionary'));
+export const jsonObject = () => dict(v.unknown());
 
 /** An optional field for which an explicit null means the same as absent. */
 export const opt = <T extends v.GenericSchema>(schema: T) => v.nullish(schema);
@@ -97,7 +109,12 @@ export const laxBool = () =>
         if (TRUE_WORDS.has(t)) return true;
         if (FALSE_WORDS.has(t)) return false;
       }
-      addIssue({ message: issueMessage('bool_parsing', 'Input should be a valid boolean, unable to interpret input') });
+      // Pydantic: a string or number it cannot read is bool_parsing; any other type is bool_type.
+      if (typeof x === 'string' || typeof x === 'number') {
+        addIssue({ message: issueMessage('bool_parsing', 'Input should be a valid boolean, unable to interpret input') });
+      } else {
+        addIssue({ message: issueMessage('bool_type', 'Input should be a valid boolean') });
+      }
       return NEVER;
     }),
   );

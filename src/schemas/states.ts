@@ -4,7 +4,7 @@
  * dropped, as Prefect's value objects do.
  */
 import * as v from 'valibot';
-import { enumOf, dateTime, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from './common';
+import { enumOf, dateTime, dict, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from './common';
 import { STATE_TYPES } from '../db/schema';
 import { completeStateDetails, defaultStateName, normalizePolicy, type FlowRunPolicy, type OrchState, type StateDetails } from '../orchestration/states';
 import { uuid7 } from '../orchestration/ids';
@@ -18,11 +18,12 @@ export const stateDetailsInput = looseModel({
   cache_key: opt(str()),
   cache_expiration: opt(dateTime()),
   deferred: opt(laxBool()),
-  untrackable_result: opt(laxBool()),
+  // Plain bools in Prefect (not Optional): null is a 422, absent means false.
+  untrackable_result: v.optional(laxBool()),
   pause_timeout: opt(dateTime()),
-  pause_reschedule: opt(laxBool()),
+  pause_reschedule: v.optional(laxBool()),
   pause_key: opt(str()),
-  run_input_keyset: opt(v.record(v.string(), v.string())),
+  run_input_keyset: opt(dict(str())),
   refresh_cache: opt(laxBool()),
   retriable: opt(laxBool()),
   transition_id: opt(uuid()),
@@ -62,7 +63,28 @@ export function buildProposedState(input: StateCreate, now: Micros): OrchState {
   };
 }
 
-export const flowRunPolicyInput = looseModel({
+/** Python's truthiness (Prefect's validators test fields with `not x`). */
+const pyFalsy = (x: unknown) =>
+  x === null || x === undefined || x === false || x === 0 || x === '' ||
+  (typeof x === 'object' && Object.keys(x as object).length === 0);
+
+/**
+ * Prefect fills the deprecated fields' successors BEFORE validating: `retries := max_retries` and
+ * `retry_delay := retry_delay_seconds` when the new field is falsy and the old one is not 0. The
+ * copied value is then validated as the new field, an int: a fractional retry_delay_seconds is a
+ * 422 at `retry_delay` (int_from_float), as in Prefect, never a fractional retry_delay.
+ */
+const withDeprecatedPolicyFields = v.transform((x: unknown) => {
+  if (typeof x !== 'object' || x === null || Array.isArray(x)) return x;
+  const p = { ...(x as Record<string, unknown>) };
+  const maxRetries = 'max_retries' in p ? p.max_retries : 0;
+  const retryDelaySeconds = 'retry_delay_seconds' in p ? p.retry_delay_seconds : 0;
+  if (pyFalsy(p.retries) && maxRetries !== 0) p.retries = maxRetries;
+  if (pyFalsy(p.retry_delay) && retryDelaySeconds !== 0) p.retry_delay = retryDelaySeconds;
+  return p;
+});
+
+export const flowRunPolicyInput = v.pipe(v.unknown(), withDeprecatedPolicyFields, looseModel({
   max_retries: opt(laxInt()),
   retry_delay_seconds: opt(laxFloat()),
   retries: opt(laxInt()),
@@ -70,7 +92,7 @@ export const flowRunPolicyInput = looseModel({
   pause_keys: opt(list(str())),
   resuming: opt(laxBool()),
   retry_type: opt(enumOf(['in_process', 'reschedule'] as const)),
-});
+}));
 
 export const toFlowRunPolicy = (input: v.InferOutput<typeof flowRunPolicyInput> | null | undefined): FlowRunPolicy =>
   normalizePolicy(input ?? {});

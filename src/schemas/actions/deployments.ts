@@ -3,7 +3,7 @@
  * the legacy work-pool keys old clients still send, which are dropped first.
  */
 import * as v from 'valibot';
-import { enumOf, intAtLeast, issueMessage, jsonObject, laxBool, list, looseModel, model, opt, str, uuid } from '../common';
+import { enumOf, intAtLeast, issueMessage, jsonObject, laxBool, list, looseModel, model, openModel, opt, str, uuid } from '../common';
 import { DeploymentFilter } from '../filters';
 import { firstSchemaError } from '../../orchestration/json-schema';
 import { bulkLimit, keyValueLabels, nameOrEmpty, objectList, positiveInt } from './fields';
@@ -33,7 +33,7 @@ export const ConcurrencyOptions = looseModel({
   ),
 });
 
-const VersionInfo = v.objectWithRest({ type: str(), version: str() }, v.unknown());
+const VersionInfo = openModel({ type: str(), version: str() });
 
 const BOTH_LIMITS = issueMessage(
   'value_error',

@@ -2,20 +2,18 @@
  * Field types shared by the action (create/update) models, on top of ../common.ts.
  */
 import * as v from 'valibot';
-import { issueMessage, laxFloat, laxInt, pattern, str } from '../common';
+import { dict, issueMessage, jsonObject, laxFloat, laxInt, pattern, str } from '../common';
 
 /** Prefect's KeyValueLabels: string/number/bool values; `null` means `{}`. */
 export const keyValueLabels = () =>
   v.pipe(
     v.unknown(),
     v.transform((x) => (x === null ? {} : x)),
-    v.record(
-      v.string(),
+    dict(
       v.union(
         [v.string(), v.number(), v.boolean()],
         issueMessage('union_type', 'Input should be a valid string, number or boolean'),
       ),
-      issueMessage('dict_type', 'Input should be a valid dictionary'),
     ),
   );
 
@@ -47,7 +45,7 @@ export const nonEmptyishName = () =>
 /** A list of JSON objects (pull steps). */
 export const objectList = () =>
   v.array(
-    v.record(v.string(), v.unknown(), issueMessage('dict_type', 'Input should be a valid dictionary')),
+    jsonObject(),
     issueMessage('list_type', 'Input should be a valid list'),
   );
 

@@ -1,6 +1,6 @@
 /** TaskRunCreate / TaskRunUpdate and the task-run value objects (TaskRunPolicy, task inputs). */
 import * as v from 'valibot';
-import { dateTime, issueMessage, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from '../common';
+import { dateTime, dict, issueMessage, laxBool, laxFloat, laxInt, list, looseModel, model, opt, str, uuid } from '../common';
 import { keyValueLabels } from './fields';
 import { stateCreate as StateCreate } from '../states';
 
@@ -66,7 +66,7 @@ export const TaskRunCreate = model({
   empirical_policy: v.optional(TaskRunPolicy),
   tags: v.optional(list(str()), []),
   labels: v.optional(keyValueLabels(), {}),
-  task_inputs: v.optional(v.record(v.string(), list(TaskRunInput), issueMessage('dict_type', 'Input should be a valid dictionary')), {}),
+  task_inputs: v.optional(dict(list(TaskRunInput)), {}),
 });
 export type TaskRunCreate = v.InferOutput<typeof TaskRunCreate>;
 

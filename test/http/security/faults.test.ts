@@ -1,6 +1,6 @@
 /**
  * Losing the database mid-transaction: the failure is a 503, nothing is committed, and the next request
- * works. (The bulk endpoints will reuse faults.ts the same way once they exist.)
+ * works. The bulk endpoints' fault tests are in bulk-faults.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';

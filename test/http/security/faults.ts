@@ -64,14 +64,16 @@ export async function holdLock(lockingStatement: SQL): Promise<{ release: () => 
 
 /**
  * Runs `request` while another transaction holds `lockingStatement`'s lock; once the request blocks on
- * that lock, cuts every connection. Returns what the request returned (or threw).
+ * that lock (and `whileBlocked`, if given, has looked at the database), cuts every connection.
+ * Returns what the request returned (or threw).
  */
-export async function cutWhileBlocked<T>(lockingStatement: SQL, request: () => Promise<T>): Promise<T> {
+export async function cutWhileBlocked<T>(lockingStatement: SQL, request: () => Promise<T>, whileBlocked?: () => Promise<void>): Promise<T> {
   const lock = await holdLock(lockingStatement);
   try {
     const pending = request();
     pending.catch(() => {}); // observed below; avoids an unhandled rejection while we wait
     await waitForLockWait();
+    if (whileBlocked) await whileBlocked();
     await dropConnections();
     return await pending;
   } finally {
