@@ -5,7 +5,7 @@
  * so every global transform applied), task runs and a subflow.
  */
 import { sql } from 'drizzle-orm';
-import { post, randomName, withDb } from '../helpers';
+import { post, randomName, resetDb, withDb } from '../helpers';
 import { createDeployment, createFlow, createTaskRun, runIn } from '../orchestration/fixtures';
 
 export interface PropertyFixtures {
@@ -33,6 +33,9 @@ async function createPool(): Promise<{ name: string; id: string; queueIds: strin
 }
 
 export async function seedPropertyFixtures(): Promise<PropertyFixtures> {
+  // Read properties check every row they get back: start from an empty database, not from rows other
+  // test files seeded by SQL without the fields a real Prefect client always sends.
+  await resetDb();
   const pool = await createPool();
   const dep = await createDeployment({ limit: 10, options: { collision_strategy: 'ENQUEUE', grace_period_seconds: 120 } });
   const plain = await createDeployment({ flowId: dep.flowId });
