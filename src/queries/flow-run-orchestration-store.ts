@@ -234,7 +234,15 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
  * task-run transforms done in SQL against the task row: state columns, start/end time, run time,
  * expected/next start, run_count. The timestamp moves past the task's latest state if needed.
  */
-async function syncParentTaskRuns(tx: Tx, records: ReturnType<typeof stateRecord>[]): Promise<void> {
+async function syncParentTaskRuns(tx: Tx, all: ReturnType<typeof stateRecord>[]): Promise<void> {
+  // One state per parent task run: when several subflows of a batch share a parent (create_flow_run/bulk
+  // items naming the same parent_task_run_id), the last one wins, as if they had been sent one by one;
+  // two states of one task at one timestamp would break the (task_run_id, timestamp) key.
+  const records = [...new Map(all.map((r) => [r.owner_id, r])).values()];
+  // Lock the parents first, in id order, in a statement of its own: concurrent requests for the same
+  // parent queue here instead of deadlocking, and the statement below (a new snapshot, READ COMMITTED)
+  // sees the other's committed state, so its timestamp lands after it.
+  await tx.execute(sql`SELECT id FROM task_run WHERE id = ANY(${toUuidArray(records.map((r) => r.owner_id))}) ORDER BY id FOR NO KEY UPDATE`);
   await tx.execute(sql`
     WITH v AS (
       SELECT * FROM jsonb_to_recordset(${json(records)})

@@ -1,8 +1,8 @@
 /** Spec §7 case 51 (subflow parent task sync) and the client's happy path with a retry. */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { withDb } from '../helpers';
-import { createRun, createTaskRun, history, runIn, runRow, setState } from './fixtures';
+import { post, withDb } from '../helpers';
+import { createDeployment, createFlow, createRun, createTaskRun, history, runIn, runRow, setState } from './fixtures';
 
 const CLIENT = { 'user-agent': 'prefect/3.4.11 (API 0.8.4)', 'x-prefect-api-version': '0.8.4' };
 
@@ -24,6 +24,58 @@ describe('subflows (§7 51)', () => {
     expect(t.state_id).not.toBe(res.body.state.id);
     expect(t.state_details).toMatchObject({ child_flow_run_id: sub, task_run_id: task, flow_run_id: parent });
     expect(t.ended).toBe(true);
+  });
+});
+
+describe('subflows sharing a parent task run (found by the property tests: a 409 and a deadlock)', () => {
+  const taskStates = (task: string) =>
+    withDb(async (db) => (await db.execute(sql`SELECT type, timestamp::text AS ts FROM task_run_state WHERE task_run_id = ${task} ORDER BY timestamp`)).rows as { type: string; ts: string }[]);
+
+  it("create_flow_run/bulk items naming the same parent: all created, the last item's state on the parent", async () => {
+    const parent = await runIn({ type: 'RUNNING' });
+    const task = await createTaskRun(parent);
+    const dep = await createDeployment();
+    const items = ['SCHEDULED', 'PENDING', 'RUNNING'].map((type) => ({ state: { type }, parent_task_run_id: task }));
+    const res = await post(`/deployments/${dep.id}/create_flow_run/bulk`, items);
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.status)).toEqual(['CREATED', 'CREATED', 'CREATED']);
+    const states = await taskStates(task);
+    expect(states.at(-1)?.type).toBe('RUNNING');
+    expect(new Set(states.map((s) => s.ts)).size).toBe(states.length);
+  });
+
+  it('bulk_set_state on two subflows of one parent: both accepted, one state for the parent', async () => {
+    const parent = await runIn({ type: 'RUNNING' });
+    const task = await createTaskRun(parent);
+    const subs = [await runIn({ type: 'PENDING' }, { parentTaskRunId: task }), await runIn({ type: 'PENDING' }, { parentTaskRunId: task })];
+    const before = (await taskStates(task)).length;
+    const res = await post('/flow_runs/bulk_set_state', { flow_runs: { id: { any_: subs } }, state: { type: 'RUNNING' } });
+    expect(res.status).toBe(200);
+    expect(res.body.results.map((r: any) => r.status)).toEqual(['ACCEPT', 'ACCEPT']);
+    const states = await taskStates(task);
+    expect(states.length).toBe(before + 1);
+    expect(states.at(-1)?.type).toBe('RUNNING');
+  });
+
+  it('concurrent subflow creations and transitions on one parent: every request succeeds, one state per timestamp', async () => {
+    const flowId = await createFlow();
+    const parent = await runIn({ type: 'RUNNING' }, { flowId });
+    const [taskA, taskB] = [await createTaskRun(parent), await createTaskRun(parent)];
+    // Bulk creates naming both parents in opposite orders used to lock the two task runs in opposite orders.
+    const dep = await createDeployment({ flowId });
+    const requests = Array.from({ length: 12 }, (_, i) => {
+      const pair = i % 2 === 0 ? [taskA, taskB] : [taskB, taskA];
+      return i % 3 === 0
+        ? post('/flow_runs/', { flow_id: flowId, parent_task_run_id: pair[0], state: { type: 'RUNNING' } })
+        : post(`/deployments/${dep.id}/create_flow_run/bulk`, pair.map((t) => ({ parent_task_run_id: t, state: { type: 'PENDING' } })));
+    });
+    const responses = await Promise.all(requests);
+    expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 201)).toEqual([]);
+    for (const task of [taskA, taskB]) {
+      const states = await taskStates(task);
+      expect(states.length).toBeGreaterThan(3);
+      expect(new Set(states.map((s) => s.ts)).size).toBe(states.length);
+    }
   });
 });
 

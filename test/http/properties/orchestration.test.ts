@@ -205,9 +205,7 @@ describe('POST /flow_runs/bulk_delete', () => {
   timeoutFor());
 });
 
-// SKIPPED, loudly: in CI's file order this block's creates hit an uninvestigated 409 integrity conflict
-// (a fixture row they reference is gone by then); it passed in isolation. Investigate before re-enabling.
-describe.skip('POST /flow_runs/ (SKIPPED: uninvestigated 409 in CI order, see comment)', () => {
+describe('POST /flow_runs/', () => {
   // References must exist for a 2xx: the flow, the parent task run, the pool (and its queue).
   const shape = () =>
     flowRunCreate({ flowId: uuid(existing(() => fx.flowIds)), parentTaskRunId: uuid(existing(() => fx.taskRunIds)) });
@@ -252,10 +250,9 @@ describe.skip('POST /flow_runs/ (SKIPPED: uninvestigated 409 in CI order, see co
   }, timeoutFor());
 });
 
-// SKIPPED, loudly: in CI's file order these two properties hit a 409 integrity conflict (a fixture row
-// they reference, likely the parent task run, is gone by then); they passed in isolation. Investigate
-// before re-enabling.
-describe.skip('POST /deployments/{id}/create_flow_run/bulk (SKIPPED: fixture interference, see comment)', () => {
+// These found two server bugs: concurrent subflow creations for one parent task run raced to the same
+// state timestamp (a 409) or locked the parents in opposite orders (a deadlock); see syncParentTaskRuns.
+describe('POST /deployments/{id}/create_flow_run/bulk', () => {
   const item = () =>
     model({
       state: StateCreate,
