@@ -3,14 +3,12 @@
  * (../shared/spec/prefect-filters.md §4.2, filters §2.9.1).
  */
 import { Hono } from 'hono';
-import * as v from 'valibot';
 import { eq } from 'drizzle-orm';
 import type { AppEnv } from '../env';
 import { flowRun } from '../db/schema';
 import { notFound } from '../http/errors';
-import { methodNotAllowed } from '../http/method-not-allowed';
 import { pathUuid, uuidParam } from '../http/params';
-import { enumOf, opt } from '../schemas/common';
+import { opt } from '../schemas/common';
 import {
   DeploymentFilter,
   FLOW_RUN_SORTS,
@@ -20,10 +18,9 @@ import {
   WorkPoolFilter,
   WorkQueueFilter,
 } from '../schemas/filters';
-import { DEFAULT_LIMIT, limitField, offsetField, pageField, readBody } from '../schemas/pagination';
 import { FLOW_RUN_ORDER, flowRunsCondition } from '../queries/filters';
 import { readFlowRuns } from '../queries/read-models';
-import { countWhere, paginate } from './read-support';
+import { filterCountPaginate } from './read-support';
 
 /** The six top-level filters flow-run endpoints accept (exported for reuse by other flow-run bodies). */
 export const flowRunFilterKeys = {
@@ -34,39 +31,20 @@ export const flowRunFilterKeys = {
   work_pools: opt(WorkPoolFilter),
   work_pool_queues: opt(WorkQueueFilter),
 };
-const sort = opt(enumOf(FLOW_RUN_SORTS));
-const CountBody = v.object(flowRunFilterKeys);
-const FilterBody = v.object({ ...flowRunFilterKeys, sort, limit: limitField(), offset: offsetField() });
-const PaginateBody = v.object({ ...flowRunFilterKeys, sort, limit: limitField(), page: pageField() });
 
 export const flowRunReadRoutes = new Hono<AppEnv>()
-  .post('/filter', async (c) => {
-    const body = await readBody(c, FilterBody);
-    const runs = await readFlowRuns(c.var.db, {
-      where: flowRunsCondition(body),
-      orderBy: FLOW_RUN_ORDER[body.sort ?? 'ID_DESC'],
-      limit: body.limit ?? DEFAULT_LIMIT,
-      offset: body.offset ?? 0,
-    });
-    return c.json(runs);
-  })
-  .post('/count', async (c) => {
-    const body = await readBody(c, CountBody);
-    return c.json(await countWhere(c.var.db, flowRun, flowRunsCondition(body)));
-  })
-  .post('/paginate', async (c) => {
-    const body = await readBody(c, PaginateBody);
-    const where = flowRunsCondition(body);
-    const page = await paginate(
-      body,
-      () => countWhere(c.var.db, flowRun, where),
-      (limit, offset) => readFlowRuns(c.var.db, { where, orderBy: FLOW_RUN_ORDER[body.sort ?? 'ID_DESC'], limit, offset }),
-    );
-    return c.json(page);
-  })
-  .all('/filter', methodNotAllowed)
-  .all('/count', methodNotAllowed)
-  .all('/paginate', methodNotAllowed)
+  .route(
+    '/',
+    filterCountPaginate({
+      filters: flowRunFilterKeys,
+      sorts: FLOW_RUN_SORTS,
+      defaultSort: 'ID_DESC',
+      order: FLOW_RUN_ORDER,
+      table: flowRun,
+      condition: flowRunsCondition,
+      read: readFlowRuns,
+    }),
+  )
   .get(`/${uuidParam('id')}`, async (c) => {
     const [found] = await readFlowRuns(c.var.db, { where: eq(flowRun.id, pathUuid(c, 'id')) });
     if (!found) throw notFound('Flow run not found');
