@@ -6,19 +6,21 @@
  *    concurrency limits involved (both locked too, leases before limits) — in ONE statement.
  * 2. The engine runs for every run in memory.
  * 3. `applyOrchestration` writes the outcomes with a fixed number of statements, whatever the
- *    number of runs: one INSERT of states, one UPDATE of runs, one for parent task runs (and one
- *    for legacy task-run retries), one for slot counts, one for leases.
+ *    number of runs: one INSERT of states, one UPDATE of runs, two for parent task runs (lock and
+ *    load, then write; and one for legacy task-run retries), one for slot counts, one for leases.
  *
- * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id); the lease reaper
- * skips locked leases. That order keeps concurrent requests free of deadlocks.
+ * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id), then subflows'
+ * parent task runs (id); the lease reaper skips locked leases. That order keeps concurrent requests
+ * free of deadlocks.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
 import { ConcurrencyLedger, type ConcurrencyLimit, type Lease, type LeaseMetadata } from '../orchestration/concurrency';
-import type { DeploymentSnapshot, RunSnapshot } from '../orchestration/context';
+import type { DeploymentSnapshot, ParentTaskSync, RunSnapshot } from '../orchestration/context';
 import type { OrchestrationOutcome } from '../orchestration/engine';
 import { stateFromRow, type StateRowJson } from '../orchestration/state-json';
-import { isUnpersistedData, normalizePolicy, type OrchState } from '../orchestration/states';
+import { isUnpersistedData, normalizePolicy, type OrchState, type StateType } from '../orchestration/states';
+import { applyTaskRunTransforms, type TaskRunBookkeeping } from '../orchestration/task-run-policy';
 import { parseMicros, toPgTimestamp, type Micros } from '../time';
 
 export interface OrchestrationBatch {
@@ -221,7 +223,7 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
   }
 
   const syncs = outcomes.filter((o) => o.parentTaskSync && !o.error).map((o) => o.parentTaskSync!);
-  if (syncs.length > 0) await syncParentTaskRuns(tx, syncs.map((s) => stateRecord(s.taskRunId, s.state)));
+  if (syncs.length > 0) await syncParentTaskRuns(tx, syncs);
 
   const retrying = outcomes.filter((o) => o.retryFailedTaskRuns && !o.error).map((o) => o.run.id);
   if (retrying.length > 0) await retryFailedTaskRuns(tx, retrying, batch.now);
@@ -229,49 +231,85 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
   await applyConcurrencyChanges(tx, batch.ledger);
 }
 
+interface ParentTaskRowJson {
+  id: string;
+  flow_run_id: string | null;
+  run_count: number;
+  flow_run_run_count: number;
+  start_time: string | null;
+  end_time: string | null;
+  total_run_time_us: string | number;
+  expected_start_time: string | null;
+  next_scheduled_start_time: string | null;
+  state_type: StateType | null;
+  state_timestamp: string | null;
+  latest_state: string | null;
+}
+
 /**
- * Forces each subflow's new state onto its parent task run (global transform #11), with the
- * task-run transforms done in SQL against the task row: state columns, start/end time, run time,
- * expected/next start, run_count. The timestamp moves past the task's latest state if needed.
+ * Forces each subflow's new state onto its parent task run (global transform #11), with the task-run
+ * transforms of ../orchestration/task-run-policy.ts (the same ones POST /task_runs/{id}/set_state
+ * applies). Two statements for any number of parents: load them locked, then write states and runs.
  */
-async function syncParentTaskRuns(tx: Tx, all: ReturnType<typeof stateRecord>[]): Promise<void> {
-  // One state per parent task run: when several subflows of a batch share a parent (create_flow_run/bulk
-  // items naming the same parent_task_run_id), the last one wins, as if they had been sent one by one;
-  // two states of one task at one timestamp would break the (task_run_id, timestamp) key.
-  const records = [...new Map(all.map((r) => [r.owner_id, r])).values()];
-  // Lock the parents first, in id order, in a statement of its own: concurrent requests for the same
-  // parent queue here instead of deadlocking, and the statement below (a new snapshot, READ COMMITTED)
-  // sees the other's committed state, so its timestamp lands after it.
-  await tx.execute(sql`SELECT id FROM task_run WHERE id = ANY(${toUuidArray(records.map((r) => r.owner_id))}) ORDER BY id FOR NO KEY UPDATE`);
+async function syncParentTaskRuns(tx: Tx, syncs: ParentTaskSync[]): Promise<void> {
+  // One state per parent: when several subflows of a batch share a parent (create_flow_run/bulk items
+  // naming the same parent_task_run_id), the last one wins, as if they had been sent one by one; two
+  // states of one task at one timestamp would break the (task_run_id, timestamp) key.
+  const proposed = new Map(syncs.map((s) => [s.taskRunId, s.state]));
+  // Locked in id order, in a statement of its own: concurrent requests for the same parent queue here
+  // instead of deadlocking, and each then sees the other's committed state (READ COMMITTED takes a
+  // new snapshot per statement), so its timestamp lands after it.
+  const loaded = await tx.execute(sql`
+    SELECT id, flow_run_id, run_count, flow_run_run_count, start_time::text, end_time::text,
+           (extract(epoch FROM total_run_time) * 1000000)::bigint AS total_run_time_us,
+           expected_start_time::text, next_scheduled_start_time::text, state_type, state_timestamp::text,
+           (SELECT max(s.timestamp)::text FROM task_run_state s WHERE s.task_run_id = task_run.id) AS latest_state
+    FROM task_run WHERE id = ANY(${toUuidArray([...proposed.keys()])}) ORDER BY id FOR NO KEY UPDATE`);
+  const written = (loaded.rows as unknown as ParentTaskRowJson[]).map((row) => {
+    const before: TaskRunBookkeeping = {
+      id: row.id,
+      flowRunId: row.flow_run_id,
+      runCount: row.run_count,
+      flowRunRunCount: row.flow_run_run_count,
+      startTime: micros(row.start_time),
+      endTime: micros(row.end_time),
+      totalRunTime: Number(row.total_run_time_us),
+      expectedStartTime: micros(row.expected_start_time),
+      nextScheduledStartTime: micros(row.next_scheduled_start_time),
+    };
+    const initial = row.state_type === null ? null : ({ type: row.state_type, timestamp: micros(row.state_timestamp)! } as OrchState);
+    const state = proposed.get(row.id)!;
+    // A task's states are unique per timestamp: move past its latest one if needed.
+    const latest = micros(row.latest_state);
+    const timestamp = latest !== null && latest >= state.timestamp ? latest + 1 : state.timestamp;
+    return applyTaskRunTransforms(before, initial, { ...state, timestamp });
+  });
+  if (written.length === 0) return;
+  const rows = written.map(({ run, state }) => ({
+    ...stateRecord(run.id, state),
+    run_count: run.runCount,
+    start_time: ts(run.startTime),
+    end_time: ts(run.endTime),
+    total_run_time_us: run.totalRunTime,
+    expected_start_time: ts(run.expectedStartTime),
+    next_scheduled_start_time: ts(run.nextScheduledStartTime),
+  }));
   await tx.execute(sql`
     WITH v AS (
-      SELECT * FROM jsonb_to_recordset(${json(records)})
-        AS v(id uuid, owner_id uuid, type state_type, timestamp timestamptz, name text, message text, state_details jsonb, data jsonb)),
-    t AS (
-      SELECT v.*, tr.flow_run_id AS task_flow_run_id,
-             GREATEST(v.timestamp, (SELECT max(s.timestamp) + interval '1 microsecond' FROM task_run_state s WHERE s.task_run_id = tr.id)) AS ts,
-             v.type IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED') AS terminal,
-             (v.state_details->>'scheduled_time')::timestamptz AS scheduled
-      FROM v JOIN task_run tr ON tr.id = v.owner_id),
+      SELECT * FROM jsonb_to_recordset(${json(rows)}) AS v(
+        id uuid, owner_id uuid, type state_type, timestamp timestamptz, name text, message text, state_details jsonb, data jsonb,
+        run_count int, start_time timestamptz, end_time timestamptz, total_run_time_us bigint,
+        expected_start_time timestamptz, next_scheduled_start_time timestamptz)),
     ins AS (
       INSERT INTO task_run_state (id, task_run_id, type, timestamp, name, message, state_details, data)
-      SELECT id, owner_id, type, ts, name, message,
-             state_details || jsonb_build_object('flow_run_id', task_flow_run_id, 'task_run_id', owner_id), data
-      FROM t)
+      SELECT id, owner_id, type, timestamp, name, message, state_details, data FROM v)
     UPDATE task_run tr SET
-      state_id = t.id, state_type = t.type, state_name = t.name, state_timestamp = t.ts,
-      run_count = tr.run_count + (t.type = 'RUNNING')::int,
-      start_time = CASE WHEN (t.type = 'RUNNING' OR (t.terminal AND tr.end_time IS NULL)) AND tr.start_time IS NULL THEN t.ts ELSE tr.start_time END,
-      end_time = CASE WHEN t.terminal THEN coalesce(tr.end_time, t.ts)
-                      WHEN tr.state_type IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED') THEN NULL
-                      ELSE tr.end_time END,
-      total_run_time = tr.total_run_time + CASE WHEN tr.state_type = 'RUNNING' THEN t.ts - tr.state_timestamp ELSE interval '0' END,
-      expected_start_time = coalesce(tr.expected_start_time, CASE WHEN t.type = 'SCHEDULED' THEN t.scheduled ELSE t.ts END),
-      next_scheduled_start_time = CASE WHEN t.type = 'SCHEDULED' THEN t.scheduled
-                                       WHEN tr.state_type = 'SCHEDULED' THEN NULL
-                                       ELSE tr.next_scheduled_start_time END,
+      state_id = v.id, state_type = v.type, state_name = v.name, state_timestamp = v.timestamp,
+      run_count = v.run_count, start_time = v.start_time, end_time = v.end_time,
+      total_run_time = v.total_run_time_us * interval '1 microsecond',
+      expected_start_time = v.expected_start_time, next_scheduled_start_time = v.next_scheduled_start_time,
       updated = clock_timestamp()
-    FROM t WHERE tr.id = t.owner_id`);
+    FROM v WHERE tr.id = v.owner_id`);
 }
 
 /**
