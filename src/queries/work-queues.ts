@@ -83,8 +83,14 @@ export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, target
     from (values ${values}) as v(id, priority) where work_queue.id = v.id`);
 }
 
-/** Creates a queue in a pool: a free priority when none is given, else the given one with the others shifted. */
+/**
+ * Creates a queue in a pool: a free priority when none is given, else the given one with the others shifted.
+ * Creates in one pool take turns on the pool's row: two at once read the same taken priorities and
+ * picked the same free one. The pool row, not its queues, so that queue deletes (which null
+ * deployments' queues) and creates (inside deployment upserts) cannot wait for each other in a cycle.
+ */
 export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<WorkQueueRow> {
+  await tx.select({ id: workPool.id }).from(workPool).where(eq(workPool.id, poolId)).for('no key update');
   let priority = body.priority ?? null;
   if (priority === null) {
     const taken = await tx.select({ p: workQueue.priority }).from(workQueue).where(eq(workQueue.workPoolId, poolId));
