@@ -9,7 +9,7 @@ import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
-import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPool, requirePoolByName } from './work-pools';
+import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
 export type WorkQueueRow = typeof workQueue.$inferSelect;
 
@@ -173,7 +173,9 @@ export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<W
 export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
   const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
   if (pool) return insertWorkQueue(tx, pool.id, body);
-  const created = await insertWorkPool(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
+  const created = await insertWorkPoolIfAbsent(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
+  // A concurrent request created the pool since we looked (our insert waited for it): use theirs.
+  if (!created) return insertWorkQueue(tx, (await requirePoolByName(tx, DEFAULT_AGENT_POOL)).id, body);
   if (body.name === 'default') {
     const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, created.defaultQueueId));
     if (queue) return queue;
