@@ -105,7 +105,11 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
   await tx.update(workPool).set(set).where(eq(workPool.id, pool.id));
 }
 
-/** Deletes a pool; its queues cascade, and deployments and runs pointing at them lose the queue. */
-export async function deleteWorkPool(tx: DbOrTx, poolId: string): Promise<void> {
-  await tx.delete(workPool).where(eq(workPool.id, poolId));
+/**
+ * Deletes a pool; its queues cascade, and deployments and runs pointing at them lose the queue.
+ * False when it was gone already (a concurrent delete got there first).
+ */
+export async function deleteWorkPool(tx: DbOrTx, poolId: string): Promise<boolean> {
+  const rows = await tx.delete(workPool).where(eq(workPool.id, poolId)).returning({ id: workPool.id });
+  return rows.length > 0;
 }

@@ -231,10 +231,15 @@ export async function updateWorkQueue(
   }
 }
 
-/** Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does. */
-export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }) {
+/**
+ * Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does.
+ * False when it was gone already (a concurrent delete got there first).
+ */
+export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }): Promise<boolean> {
   if (pool.defaultQueueId === queue.id) throw detailError(409, "Can't delete a pool's default queue.");
   await lockPoolQueues(tx, queue.workPoolId);
-  await tx.delete(workQueue).where(eq(workQueue.id, queue.id));
+  const rows = await tx.delete(workQueue).where(eq(workQueue.id, queue.id)).returning({ id: workQueue.id });
+  if (rows.length === 0) return false;
   await rebalancePoolPriorities(tx, queue.workPoolId, new Map());
+  return true;
 }
