@@ -204,10 +204,8 @@ export async function updateWorkQueue(
   opts: { rebalance: boolean },
 ): Promise<void> {
   const set: PgUpdateSetSource<typeof workQueue> = { updated: sql`now()` };
-  if ('name' in body) {
-    if (body.name == null) throw detailError(422, 'A work queue name cannot be null.');
-    set.name = body.name;
-  }
+  // An explicit null for this NOT NULL column is ignored, like every other (README: Differences from Prefect).
+  if (body.name != null) set.name = body.name;
   if ('description' in body) set.description = body.description ?? '';
   if (body.is_paused !== undefined) set.isPaused = body.is_paused;
   if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
