@@ -19,7 +19,21 @@ import { faultyBodiesRejected, validBodiesSucceed } from './harness';
 import { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update, decrementBody, incrementBody } from './request-shapes';
 import { conform, ConcurrencyLimitV2, GlobalConcurrencyLimit, MinimalConcurrencyLimit } from './response-schemas';
 import { name as nameShape, uuidSpelling, valid, type Fault } from './shapes';
-import { count, ensure, extraFaultsRejected, fingerprint, laxBool, laxInt, freshNames, rows, sameJson, seg, unknownName } from './write-support';
+import {
+  beyondInt4,
+  count,
+  ensure,
+  expectRejectedByDatabase,
+  extraFaultsRejected,
+  fingerprint,
+  freshNames,
+  laxBool,
+  laxInt,
+  rows,
+  sameJson,
+  seg,
+  unknownName,
+} from './write-support';
 
 type Body = Record<string, unknown>;
 interface LimitRow {
@@ -383,6 +397,30 @@ describe('POST /v2/concurrency_limits/increment and /decrement', () => {
         ensure((await limitsById([limit!.id])).get(limit!.id)!.active_slots === taken, `${what}: active_slots differs from the slots granted`);
       }),
       0.25,
+    );
+  }, timeoutFor(0.25));
+});
+
+describe('integers beyond what Postgres stores', () => {
+  it('a 4xx that names no SQL, and nothing written', async () => {
+    const arb = fc.record({ key: fc.constantFrom('limit', 'active_slots', 'denied_slots'), n: beyondInt4(), name: limitNames, patch: fc.boolean() });
+    await check(
+      'concurrency limits beyond int4',
+      fc.asyncProperty(batches(arb), async (cases) => {
+        cases.forEach((k) => freshNames(k, ['name']));
+        const before = await fingerprint('concurrency_limit_v2')();
+        const responses = await Promise.all(
+          cases.map((k) =>
+            k.patch
+              ? patch(`/v2/concurrency_limits/${seg(target.name)}`, { [k.key]: k.n })
+              : post('/v2/concurrency_limits/', { name: k.name, limit: 1, [k.key]: k.n }),
+          ),
+        );
+        responses.forEach((res, i) => expectRejectedByDatabase(res, `${cases[i]!.patch ? 'PATCH' : 'POST'} ${cases[i]!.key}: ${cases[i]!.n}`));
+        ensure((await fingerprint('concurrency_limit_v2')()) === before, 'a rejected request changed the limits');
+      }),
+      0.25,
+      BATCH,
     );
   }, timeoutFor(0.25));
 });

@@ -19,9 +19,11 @@ import { badBaseJobTemplate, WorkPoolCreate, WorkPoolUpdate, WorkQueueCreate, Wo
 import { conform, WorkPool, WorkQueue } from './response-schemas';
 import { name as nameShape, nonEmptyishName, pathSpelling, valid } from './shapes';
 import {
+  beyondInt4,
   canonicalUuid,
   count,
   ensure,
+  expectRejectedByDatabase,
   extraFaultsRejected,
   fingerprint,
   laxBool,
@@ -720,4 +722,39 @@ describe('legacy /work_queues/', () => {
       BATCH,
     );
   }, timeoutFor(0.5));
+});
+
+describe('integers beyond what Postgres stores', () => {
+  it('a 4xx that names no SQL, and nothing written', async () => {
+    const arb = fc.record({
+      what: fc.constantFrom('create pool', 'patch pool', 'create queue', 'patch queue', 'create legacy queue'),
+      key: fc.constantFrom('concurrency_limit', 'priority'),
+      n: beyondInt4(),
+      name: queueNames,
+    });
+    await check(
+      'work pools and queues beyond int4',
+      fc.asyncProperty(batches(arb), async (cases) => {
+        cases.forEach((k) => freshNames(k, ['name']));
+        const before = [await fingerprint('work_pool')(), await fingerprint('work_queue')()];
+        const pool = seg(target.pool.name);
+        const responses = await Promise.all(
+          cases.map((k) => {
+            // Pools have no priority.
+            const body = { [k.what.endsWith('pool') ? 'concurrency_limit' : k.key]: k.n };
+            if (k.what === 'create pool') return post('/work_pools/', { ...body, name: k.name });
+            if (k.what === 'patch pool') return patch(`/work_pools/${pool}`, body);
+            if (k.what === 'create queue') return post(`/work_pools/${pool}/queues`, { ...body, name: k.name });
+            if (k.what === 'patch queue') return patch(`/work_pools/${pool}/queues/${seg(target.queueName)}`, body);
+            return post('/work_queues/', { ...body, name: k.name });
+          }),
+        );
+        responses.forEach((res, i) => expectRejectedByDatabase(res, `${cases[i]!.what} ${cases[i]!.key}: ${cases[i]!.n}`));
+        const after = [await fingerprint('work_pool')(), await fingerprint('work_queue')()];
+        ensure(sameJson(after, before), 'a rejected request changed a pool or a queue');
+      }),
+      0.25,
+      BATCH,
+    );
+  }, timeoutFor(0.25));
 });

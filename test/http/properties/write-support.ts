@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
 import { withDb, type ApiResponse } from '../helpers';
 import { batches, BATCH, check } from './config';
+import { expectClientError } from './errors';
 import { expectFaultReported } from './harness';
 import type { Fault } from './shapes';
 
@@ -119,3 +120,16 @@ export async function extraFaultsRejected(e: {
   );
 }
 
+
+/** Integers JSON and Pydantic accept that a Postgres `integer` column cannot hold. */
+export const beyondInt4 = () => fc.oneof(fc.integer({ min: 2 ** 31, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: -(2 ** 31) - 1 }));
+
+/**
+ * A value Postgres rejects (an integer out of range): a 4xx in Prefect's shape (Prefect answers 500),
+ * whose message names the problem, not the SQL statement or its parameters.
+ */
+export function expectRejectedByDatabase(res: ApiResponse, what: string): void {
+  expectClientError(res, what);
+  const text = JSON.stringify(res.body);
+  ensure(!/Failed query|params:|insert into|update |select /i.test(text), `${what}: the error shows SQL: ${text.slice(0, 300)}`);
+}
