@@ -594,8 +594,10 @@ describe('legacy /work_queues/', () => {
         const [pool] = await rows<{ id: string }>(sql`SELECT id FROM work_pool WHERE name = ${AGENT_POOL}`);
         expectQueueFromCreate(queue, sent as Body, { id: pool!.id, name: AGENT_POOL });
       },
+      // Every case goes to one pool, whose creates take turns: half the cases.
+      scale: 0.5,
     }),
-  timeoutFor());
+  timeoutFor(0.5));
 
   it('POST, one fault: a 422 at the fault, and no queue created', () =>
     faultyBodiesRejected({ name: 'POST /work_queues/', send: (b) => post('/work_queues/', b), shape: WorkQueueCreate, expectOk: () => {}, rowCount: count('work_queue') }),
