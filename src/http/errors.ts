@@ -65,14 +65,19 @@ const RETRYABLE_SQLSTATES = new Set([
   '53300', // too_many_connections
 ]);
 
-/** Finds a Postgres error code on an error or its `cause` chain (Drizzle wraps driver errors). */
-export function sqlState(err: unknown): string | undefined {
+/** The Postgres error on an error's `cause` chain (Drizzle wraps driver errors). */
+function postgresError(err: unknown): { code: string; message?: unknown } | undefined {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth += 1) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return e as { code: string; message?: unknown };
     e = (e as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/** Finds a Postgres error code on an error or its `cause` chain (Drizzle wraps driver errors). */
+export function sqlState(err: unknown): string | undefined {
+  return postgresError(err)?.code;
 }
 
 /** Maps any thrown value to an HttpError. */
@@ -84,7 +89,8 @@ export function toHttpError(err: unknown): HttpError {
   // Input that reaches Postgres and is rejected there (bad datetime, value out of range...) is the
   // client's fault, never a 500.
   if (code && (code.startsWith('22') || code === '42P18')) {
-    return new HttpError(422, { detail: `Invalid value: ${(err as Error).message}` });
+    // Postgres' own message ("integer out of range"): Drizzle's wrapper adds the statement and its parameters.
+    return new HttpError(422, { detail: `Invalid value: ${String(postgresError(err)?.message ?? 'rejected by the database')}` }, String(err));
   }
   if (isConnectionError(err)) return new ServiceUnavailable(String(err));
   return new HttpError(500, { exception_message: 'Internal Server Error' }, String(err));

@@ -43,6 +43,13 @@ export interface NewWorkPool {
  * is a 409 with Prefect's message.
  */
 export async function insertWorkPool(tx: DbOrTx, body: NewWorkPool): Promise<{ id: string; defaultQueueId: string }> {
+  const created = await insertWorkPoolIfAbsent(tx, body);
+  if (!created) throw detailError(409, 'A work pool with this name already exists.');
+  return created;
+}
+
+/** insertWorkPool, or null when a pool of that name exists (or a concurrent insert of it just committed). */
+export async function insertWorkPoolIfAbsent(tx: DbOrTx, body: NewWorkPool): Promise<{ id: string; defaultQueueId: string } | null> {
   const paused = body.is_paused ?? false;
   const [pool] = await tx
     .insert(workPool)
@@ -59,7 +66,7 @@ export async function insertWorkPool(tx: DbOrTx, body: NewWorkPool): Promise<{ i
     })
     .onConflictDoNothing({ target: workPool.name })
     .returning({ id: workPool.id });
-  if (!pool) throw detailError(409, 'A work pool with this name already exists.');
+  if (!pool) return null;
   const [queue] = await tx
     .insert(workQueue)
     .values({ name: 'default', description: DEFAULT_QUEUE_DESCRIPTION, priority: 1, workPoolId: pool.id })
@@ -98,7 +105,11 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
   await tx.update(workPool).set(set).where(eq(workPool.id, pool.id));
 }
 
-/** Deletes a pool; its queues cascade, and deployments and runs pointing at them lose the queue. */
-export async function deleteWorkPool(tx: DbOrTx, poolId: string): Promise<void> {
-  await tx.delete(workPool).where(eq(workPool.id, poolId));
+/**
+ * Deletes a pool; its queues cascade, and deployments and runs pointing at them lose the queue.
+ * False when it was gone already (a concurrent delete got there first).
+ */
+export async function deleteWorkPool(tx: DbOrTx, poolId: string): Promise<boolean> {
+  const rows = await tx.delete(workPool).where(eq(workPool.id, poolId)).returning({ id: workPool.id });
+  return rows.length > 0;
 }

@@ -9,7 +9,7 @@ import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
-import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPool, requirePoolByName } from './work-pools';
+import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
 export type WorkQueueRow = typeof workQueue.$inferSelect;
 
@@ -83,8 +83,14 @@ export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, target
     from (values ${values}) as v(id, priority) where work_queue.id = v.id`);
 }
 
-/** Creates a queue in a pool: a free priority when none is given, else the given one with the others shifted. */
+/**
+ * Creates a queue in a pool: a free priority when none is given, else the given one with the others shifted.
+ * Creates in one pool take turns on the pool's row: two at once read the same taken priorities and
+ * picked the same free one. The pool row, not its queues, so that queue deletes (which null
+ * deployments' queues) and creates (inside deployment upserts) cannot wait for each other in a cycle.
+ */
 export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<WorkQueueRow> {
+  await tx.select({ id: workPool.id }).from(workPool).where(eq(workPool.id, poolId)).for('no key update');
   let priority = body.priority ?? null;
   if (priority === null) {
     const taken = await tx.select({ p: workQueue.priority }).from(workQueue).where(eq(workQueue.workPoolId, poolId));
@@ -167,7 +173,9 @@ export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<W
 export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
   const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
   if (pool) return insertWorkQueue(tx, pool.id, body);
-  const created = await insertWorkPool(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
+  const created = await insertWorkPoolIfAbsent(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
+  // A concurrent request created the pool since we looked (our insert waited for it): use theirs.
+  if (!created) return insertWorkQueue(tx, (await requirePoolByName(tx, DEFAULT_AGENT_POOL)).id, body);
   if (body.name === 'default') {
     const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, created.defaultQueueId));
     if (queue) return queue;
@@ -196,10 +204,8 @@ export async function updateWorkQueue(
   opts: { rebalance: boolean },
 ): Promise<void> {
   const set: PgUpdateSetSource<typeof workQueue> = { updated: sql`now()` };
-  if ('name' in body) {
-    if (body.name == null) throw detailError(422, 'A work queue name cannot be null.');
-    set.name = body.name;
-  }
+  // An explicit null for this NOT NULL column is ignored, like every other (README: Differences from Prefect).
+  if (body.name != null) set.name = body.name;
   if ('description' in body) set.description = body.description ?? '';
   if (body.is_paused !== undefined) set.isPaused = body.is_paused;
   if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
@@ -223,10 +229,15 @@ export async function updateWorkQueue(
   }
 }
 
-/** Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does. */
-export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }) {
+/**
+ * Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does.
+ * False when it was gone already (a concurrent delete got there first).
+ */
+export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }): Promise<boolean> {
   if (pool.defaultQueueId === queue.id) throw detailError(409, "Can't delete a pool's default queue.");
   await lockPoolQueues(tx, queue.workPoolId);
-  await tx.delete(workQueue).where(eq(workQueue.id, queue.id));
+  const rows = await tx.delete(workQueue).where(eq(workQueue.id, queue.id)).returning({ id: workQueue.id });
+  if (rows.length === 0) return false;
   await rebalancePoolPriorities(tx, queue.workPoolId, new Map());
+  return true;
 }

@@ -10,8 +10,8 @@ import { detailError, sqlState } from '../http/errors';
 import { modelBody } from '../http/validation';
 import { WorkPoolCreate, WorkPoolUpdate, WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { readWorkPools, readWorkQueues } from '../queries/read-models';
-import { deleteWorkPool, insertWorkPool, isReservedPoolName, requirePoolByName, updateWorkPool } from '../queries/work-pools';
-import { deletePoolQueue, insertWorkQueue, requirePoolQueue, updateWorkQueue } from '../queries/work-queues';
+import { deleteWorkPool, insertWorkPool, isReservedPoolName, poolNotFound, requirePoolByName, updateWorkPool } from '../queries/work-pools';
+import { deletePoolQueue, insertWorkQueue, poolQueueNotFound, requirePoolQueue, updateWorkQueue } from '../queries/work-queues';
 
 export const workPoolRoutes = new Hono<AppEnv>()
   .post('/', async (c) => {
@@ -43,7 +43,10 @@ export const workPoolRoutes = new Hono<AppEnv>()
     if (isReservedPoolName(name)) {
       throw detailError(403, "Work pools starting with 'Prefect' are reserved for internal use and can not be deleted.");
     }
-    await c.var.db.transaction(async (tx) => deleteWorkPool(tx, (await requirePoolByName(tx, name)).id));
+    await c.var.db.transaction(async (tx) => {
+      // Of deletes racing for one pool, one deletes it; the others find it gone.
+      if (!(await deleteWorkPool(tx, (await requirePoolByName(tx, name)).id))) throw poolNotFound(name);
+    });
     return c.body(null, 204);
   })
   .post('/:name/queues', async (c) => {
@@ -77,7 +80,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     const { name, queue } = c.req.param();
     await c.var.db.transaction(async (tx) => {
       const pool = await requirePoolByName(tx, name);
-      await deletePoolQueue(tx, await requirePoolQueue(tx, name, queue), pool);
+      if (!(await deletePoolQueue(tx, await requirePoolQueue(tx, name, queue), pool))) throw poolQueueNotFound(name, queue);
     });
     return c.body(null, 204);
   });

@@ -2,6 +2,10 @@
 import * as v from 'valibot';
 import { dateTime, jsonObject, laxBool, list, looseModel, model, name, nonNegativeInt, opt, str, uuid } from '../common';
 import { nonEmptyishName, positiveInt } from './fields';
+import { validBaseJobTemplate } from './base-job-template';
+
+/** A JSON object that passes Prefect's base job template validator. */
+const baseJobTemplate = () => v.pipe(jsonObject(), validBaseJobTemplate());
 
 /** Forbids unknown keys, like Prefect's WorkPoolStorageConfiguration. */
 export const WorkPoolStorageConfiguration = model({
@@ -14,7 +18,7 @@ export const WorkPoolCreate = model({
   name: nonEmptyishName(),
   description: opt(str()),
   type: v.optional(str(), 'prefect-agent'),
-  base_job_template: v.optional(jsonObject(), {}),
+  base_job_template: v.optional(baseJobTemplate(), {}),
   is_paused: v.optional(laxBool(), false),
   concurrency_limit: opt(nonNegativeInt()),
   storage_configuration: v.optional(WorkPoolStorageConfiguration, {}),
@@ -24,7 +28,7 @@ export type WorkPoolCreate = v.InferOutput<typeof WorkPoolCreate>;
 export const WorkPoolUpdate = model({
   description: opt(str()),
   is_paused: opt(laxBool()),
-  base_job_template: opt(jsonObject()),
+  base_job_template: opt(baseJobTemplate()),
   concurrency_limit: opt(nonNegativeInt()),
   storage_configuration: opt(WorkPoolStorageConfiguration),
 });

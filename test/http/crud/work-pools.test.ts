@@ -14,7 +14,8 @@ const priorities = async (poolId: string) => Object.fromEntries((await queuesOfP
 describe('POST /work_pools/', () => {
   it('creates a pool with its default queue (201)', async () => {
     const name = randomName('pool');
-    const res = await post('/work_pools/', { name, type: 'process', base_job_template: { job_configuration: {} }, concurrency_limit: 3 });
+    const template = { job_configuration: { command: '{{ command }}' }, variables: { properties: { command: { type: 'string' } } } };
+    const res = await post('/work_pools/', { name, type: 'process', base_job_template: template, concurrency_limit: 3 });
     expect(res.status).toBe(201);
     expect(Object.keys(res.body)).toEqual(POOL_KEYS);
     expect(res.body).toMatchObject({

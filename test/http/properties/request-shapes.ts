@@ -3,6 +3,7 @@
  * (../shared/spec/prefect-filters.md §2.2–§2.6), sorts (§3), pagination (§0.2), StateCreate and the
  * flow-run bodies (prefect-orchestration.md §1.3–§1.4, §4, §5).
  */
+import fc from 'fast-check';
 import {
   bool,
   datetime,
@@ -16,11 +17,16 @@ import {
   list,
   looseModel,
   model,
+  name,
+  nonEmptyishName,
   notNull,
   record,
   required,
   string,
   uuid,
+  jsonValue,
+  text,
+  type Fault,
   type Shape,
 } from './shapes';
 import { STATE_TYPES } from './response-schemas';
@@ -188,3 +194,148 @@ export function flowRunCreate(refs: { flowId: Shape; parentTaskRunId: Shape }) {
     job_variables: dict(),
   });
 }
+
+// ---------------------------------------------------------------------------------------------
+// Work pools, work queues and global concurrency limits: the write bodies, from Prefect's action
+// models (WorkPoolCreate/Update, WorkQueueCreate/Update, ConcurrencyLimitV2Create/Update; filters
+// spec §1.8–§1.10 and §0.6) and the /v2/concurrency_limits/increment|decrement parameters.
+
+const templateVariable = () => fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/);
+/** JSON without anything that looks like a `{{ placeholder }}`. */
+const plainJson = () => jsonValue(1).filter((x) => !JSON.stringify(x).includes('{{'));
+
+/**
+ * A base job template Prefect accepts: `{}`, or a truthy `job_configuration` and `variables` in
+ * which every `{{ placeholder }}` of the job configuration is a property of the variables schema.
+ */
+export const baseJobTemplate = (): fc.Arbitrary<Record<string, unknown>> =>
+  fc.oneof(
+    fc.constant({}),
+    fc.uniqueArray(templateVariable(), { minLength: 1, maxLength: 4 }).chain((vars) =>
+      fc
+        .record({
+          used: fc.subarray(vars),
+          extra: fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), plainJson(), { minKeys: 1, maxKeys: 2 }),
+          spacing: fc.constantFrom('', ' ', '  '),
+          defaults: fc.array(fc.boolean(), { minLength: vars.length, maxLength: vars.length }),
+        })
+        .map(({ used, extra, spacing, defaults }) => ({
+          job_configuration: {
+            ...extra,
+            ...(used.length > 0 ? { command: `run {{${spacing}${used[0]}${spacing}}}`, env: Object.fromEntries(used.map((u) => [u.toUpperCase(), `{{ ${u} }}`])) } : {}),
+          },
+          variables: {
+            type: 'object',
+            properties: Object.fromEntries(vars.map((name, i) => [name, defaults[i] ? { type: 'string', default: 'x' } : { type: 'string' }])),
+          },
+        })),
+    ),
+  );
+
+/** Base job templates Prefect's validator rejects (a value_error at base_job_template). */
+export const BAD_BASE_JOB_TEMPLATES: Record<string, unknown>[] = [
+  { foo: 1 },
+  { job_configuration: { command: '{{ cmd }}' } },
+  { variables: { properties: { cmd: {} } } },
+  { job_configuration: {}, variables: { properties: { cmd: {} } } },
+  { job_configuration: { command: '{{ cmd }}' }, variables: {} },
+  { job_configuration: { command: '{{ cmd }}', env: { X: '{{missing}}' } }, variables: { properties: { cmd: {} } } },
+  { job_configuration: { command: 'run {{ cmd }}' }, variables: { type: 'object' } },
+  // Prefect answers 500 to these two (it calls .values() / .get() on them): a 422 is the least we owe.
+  { job_configuration: ['{{ cmd }}'], variables: { properties: { cmd: {} } } },
+  { job_configuration: { command: 'x' }, variables: ['cmd'] },
+];
+
+/** One of BAD_BASE_JOB_TEMPLATES at `base_job_template` of an otherwise valid body. */
+export const badBaseJobTemplate = (bodies: fc.Arbitrary<unknown>): fc.Arbitrary<Fault> =>
+  fc.tuple(bodies, fc.constantFrom(...BAD_BASE_JOB_TEMPLATES)).map(([body, template]) => ({
+    value: { ...(body as object), base_job_template: template },
+    loc: ['base_job_template'],
+    types: ['value_error'],
+  }));
+
+/** WorkPoolStorageConfiguration forbids unknown keys (§0.6). */
+export const WorkPoolStorageConfiguration = model({
+  bundle_upload_step: dict(),
+  bundle_execution_step: dict(),
+  default_result_storage_block_id: uuid(),
+});
+
+const poolType = () => string(fc.oneof(fc.constantFrom('process', 'docker', 'kubernetes', 'prefect-agent'), text()));
+const nonNegative = () => int({ min: 0 });
+/** PositiveInteger (gt=0); generated priorities stay small so that they collide with existing ones. */
+const priority = () => int({ min: 1, minType: 'greater_than', upTo: 12 });
+
+export const WorkPoolCreate = model({
+  name: required(nonEmptyishName()),
+  description: string(),
+  type: notNull(poolType()),
+  base_job_template: notNull(dict(baseJobTemplate())),
+  is_paused: notNull(bool()),
+  concurrency_limit: nonNegative(),
+  storage_configuration: notNull(WorkPoolStorageConfiguration),
+});
+
+export const WorkPoolUpdate = model({
+  description: string(),
+  is_paused: bool(),
+  base_job_template: dict(baseJobTemplate()),
+  concurrency_limit: nonNegative(),
+  storage_configuration: WorkPoolStorageConfiguration,
+});
+
+/** The deprecated QueueFilter: a value object, unknown keys ignored (§0.6). */
+export const QueueFilter = looseModel({ tags: list(string()), deployment_ids: list(uuid()) });
+
+export const WorkQueueCreate = model({
+  name: required(name()),
+  description: string(),
+  is_paused: notNull(bool()),
+  concurrency_limit: nonNegative(),
+  priority: priority(),
+  filter: QueueFilter,
+});
+
+/** WorkQueueUpdate: `name` is a plain Optional[str] here; `is_paused` is a plain bool (never null). */
+export const WorkQueueUpdate = model({
+  name: string(),
+  description: string(),
+  is_paused: notNull(bool()),
+  concurrency_limit: nonNegative(),
+  priority: priority(),
+  last_polled: datetime(),
+  filter: QueueFilter,
+});
+
+export const ConcurrencyLimitV2Create = model({
+  active: notNull(bool()),
+  name: required(name()),
+  limit: required(nonNegative()),
+  active_slots: notNull(nonNegative()),
+  denied_slots: notNull(nonNegative()),
+  slot_decay_per_second: notNull(float({ min: 0 })),
+});
+
+export const ConcurrencyLimitV2Update = model({
+  active: bool(),
+  name: name(),
+  limit: nonNegative(),
+  active_slots: nonNegative(),
+  denied_slots: nonNegative(),
+  slot_decay_per_second: float({ min: 0 }),
+});
+
+const slots = () => required(int({ min: 1, minType: 'greater_than', upTo: 6 }));
+/** `names` must hold at least one name (min_items=1): an empty list is a `too_short` fault, added by the caller. */
+export const incrementBody = embedded({
+  slots: slots(),
+  names: required(list(string())),
+  mode: enumOf(['concurrency', 'rate_limit']),
+  create_if_missing: bool(),
+});
+export const decrementBody = embedded({
+  slots: slots(),
+  names: required(list(string())),
+  occupancy_seconds: float({ min: 0, exclusiveMin: true }),
+  create_if_missing: bool(),
+});

@@ -335,3 +335,23 @@ export function conform<S extends v.GenericSchema>(schema: S, value: unknown, wh
     .map((i) => `${(i.path ?? []).map((p) => String(p.key)).join('.') || '(root)'}: ${i.message} (got ${JSON.stringify(i.input)?.slice(0, 120)})`);
   throw new Error(`${what} does not conform to Prefect's response schema: ${issues.join('; ')}`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Global concurrency limits: what POST /v2/concurrency_limits/ returns (Prefect's core
+// ConcurrencyLimitV2, denied slots and occupancy included), and the minimal objects of
+// /increment and /decrement.
+
+export const ConcurrencyLimitV2 = prefectObject({
+  id: uuid(),
+  created: timestamp(),
+  updated: timestamp(),
+  active: v.boolean(),
+  name: v.string(),
+  limit: nonNegativeInt(),
+  active_slots: nonNegativeInt(),
+  denied_slots: nonNegativeInt(),
+  slot_decay_per_second: v.pipe(v.number(), v.minValue(0)),
+  avg_slot_occupancy_seconds: v.number(),
+});
+
+export const MinimalConcurrencyLimit = prefectObject({ id: uuid(), name: v.string(), limit: nonNegativeInt() });

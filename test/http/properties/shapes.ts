@@ -14,9 +14,9 @@ export type Loc = (string | number)[];
 
 export type Shape =
   | { kind: 'string'; valid?: fc.Arbitrary<string> }
-  | { kind: 'name' }
+  | { kind: 'name'; nonEmptyish?: boolean }
   | { kind: 'int'; min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number }
-  | { kind: 'float'; min?: number; integral?: boolean }
+  | { kind: 'float'; min?: number; integral?: boolean; exclusiveMin?: boolean }
   | { kind: 'bool' }
   | { kind: 'uuid'; valid?: fc.Arbitrary<string> }
   | { kind: 'datetime' }
@@ -50,10 +50,12 @@ export interface Fault {
 
 export const string = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'string', valid });
 export const name = (): Shape => ({ kind: 'name' });
+/** Prefect's NonEmptyishName (work pool names): a Name that is not blank once quotes and spaces are stripped. */
+export const nonEmptyishName = (): Shape => ({ kind: 'name', nonEmptyish: true });
 /** An int in [min, max] (the bounds Prefect checks); `upTo` only caps generated values. */
 export const int = (o: { min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number } = {}): Shape => ({ kind: 'int', ...o });
-/** A float; `integral` generates whole values only (valid floats that are also valid ints). */
-export const float = (o: { min?: number; integral?: boolean } = {}): Shape => ({ kind: 'float', ...o });
+/** A float; `integral` generates whole values only; `exclusiveMin` makes `min` itself invalid (gt, not ge). */
+export const float = (o: { min?: number; integral?: boolean; exclusiveMin?: boolean } = {}): Shape => ({ kind: 'float', ...o });
 export const bool = (): Shape => ({ kind: 'bool' });
 export const uuid = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'uuid', valid });
 export const datetime = (): Shape => ({ kind: 'datetime' });
@@ -96,6 +98,8 @@ export const embedded = (entries: Record<string, Shape | Field>): Shape => ({
 export const text = (maxLength = 12) => fc.string({ unit: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...'abcxyz-_ 019'.split('')) }, { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }) }), maxLength });
 
 const NAME_BANNED = /[/%&><]/;
+/** Prefect's `non_emptyish`: nothing left once quotes and spaces are stripped from both ends. */
+const isEmptyish = (s: string) => s.replace(/^['" ]+|['" ]+$/g, '') === '';
 const nameText = () => text(16).filter((s) => s.length > 0 && !NAME_BANNED.test(s));
 
 /** A UUID in one of the spellings Pydantic accepts. */
@@ -165,7 +169,7 @@ export function valid(shape: Shape): fc.Arbitrary<unknown> {
     case 'string':
       return shape.valid ?? text();
     case 'name':
-      return nameText();
+      return shape.nonEmptyish ? nameText().filter((s) => !isEmptyish(s)) : nameText();
     case 'int': {
       const min = shape.min ?? -1000;
       const max = shape.max ?? shape.upTo ?? Math.max(min, 0) + 1000;
@@ -173,6 +177,7 @@ export function valid(shape: Shape): fc.Arbitrary<unknown> {
     }
     case 'float': {
       const min = shape.min ?? -1e6;
+      if (shape.exclusiveMin) return valid({ ...shape, exclusiveMin: false }).filter((x) => (x as number) > min);
       if (shape.integral) return fc.integer({ min: Math.ceil(min), max: 1e6 });
       return fc.oneof(fc.integer({ min: Math.ceil(min), max: 1e6 }), fc.double({ min, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)));
     }
@@ -222,8 +227,12 @@ function badScalars(shape: Shape): Fault[] {
   switch (shape.kind) {
     case 'string':
       return [at(5, ['string_type']), at(true, ['string_type']), at([], ['string_type']), at({}, ['string_type']), at(1.5, ['string_type'])];
-    case 'name':
-      return [...badScalars({ kind: 'string' }), at('a/b', ['string_pattern_mismatch']), at('x%y', ['string_pattern_mismatch']), at('<tag>', ['string_pattern_mismatch']), at('&', ['string_pattern_mismatch'])];
+    case 'name': {
+      const banned = [at('a/b', ['string_pattern_mismatch']), at('x%y', ['string_pattern_mismatch']), at('<tag>', ['string_pattern_mismatch']), at('&', ['string_pattern_mismatch'])];
+      // NonEmptyishName: blank once quotes and spaces are stripped is a value_error (checked first).
+      const blank = shape.nonEmptyish ? [at('', ['value_error']), at('   ', ['value_error']), at(`'"' `, ['value_error'])] : [at('', ['string_pattern_mismatch'])];
+      return [...badScalars({ kind: 'string' }), ...banned, ...blank];
+    }
     case 'int': {
       const out = [at(5.5, ['int_from_float']), at('abc', ['int_parsing']), at('', ['int_parsing']), at('5.5', ['int_parsing']), at([], ['int_type']), at({}, ['int_type'])];
       const range = (value: number, types: string[]): Fault => ({ value, loc: [], types, detail: shape.detailRange });
@@ -233,7 +242,8 @@ function badScalars(shape: Shape): Fault[] {
     }
     case 'float': {
       const out = [at('abc', ['float_parsing']), at('', ['float_parsing']), at([], ['float_type']), at({}, ['float_type'])];
-      if (shape.min !== undefined) out.push(at(shape.min - 1, ['greater_than_equal']));
+      if (shape.min !== undefined && shape.exclusiveMin) out.push(at(shape.min, ['greater_than']), at(shape.min - 1, ['greater_than']));
+      else if (shape.min !== undefined) out.push(at(shape.min - 1, ['greater_than_equal']));
       return out;
     }
     case 'bool':
