@@ -335,3 +335,18 @@ export function conform<S extends v.GenericSchema>(schema: S, value: unknown, wh
     .map((i) => `${(i.path ?? []).map((p) => String(p.key)).join('.') || '(root)'}: ${i.message} (got ${JSON.stringify(i.input)?.slice(0, 120)})`);
   throw new Error(`${what} does not conform to Prefect's response schema: ${issues.join('; ')}`);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Logs (POST /logs/filter): Prefect's Log object.
+
+export const Log = prefectObject({
+  id: uuid(),
+  created: timestamp(),
+  updated: timestamp(),
+  name: v.string(),
+  level: int(),
+  message: v.string(),
+  timestamp: timestamp(),
+  flow_run_id: n(uuid()),
+  task_run_id: n(uuid()),
+});
