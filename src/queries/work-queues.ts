@@ -6,7 +6,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
 import { workPool, workQueue } from '../db/schema';
-import { detailError, notFound } from '../http/errors';
+import { detailError, HttpError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
 import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPool, requirePoolByName } from './work-pools';
@@ -127,12 +127,46 @@ export async function requirePoolQueue(db: DbOrTx, poolName: string, queueName: 
   return queue;
 }
 
+/**
+ * The id of a pool's queue by name, created when missing. Creation is serialised on the pool's
+ * queues (see lockPoolQueues): two requests naming the same new queue get the same row, where the
+ * second used to fail the unique (pool, name) index with a 409, and new queues' priorities are
+ * chosen one request at a time.
+ */
+async function ensureQueueInPool(tx: DbOrTx, poolId: string, name: string, priority?: number): Promise<string> {
+  await lockPoolQueues(tx, poolId);
+  const [found] = await tx
+    .select({ id: workQueue.id })
+    .from(workQueue)
+    .where(and(eq(workQueue.workPoolId, poolId), eq(workQueue.name, name)));
+  if (found) return found.id;
+  return (await insertWorkQueue(tx, poolId, { name, description: '', is_paused: false, priority })).id;
+}
+
 /** A pool's queue by name, created when missing (deployments name queues that may not exist yet). */
 export async function ensurePoolQueue(tx: DbOrTx, poolName: string, queueName: string): Promise<string> {
   const queue = await findPoolQueue(tx, poolName, queueName);
   if (queue) return queue.id;
   const pool = await requirePoolByName(tx, poolName);
-  return (await insertWorkQueue(tx, pool.id, { name: queueName, description: '', is_paused: false })).id;
+  return ensureQueueInPool(tx, pool.id, queueName);
+}
+
+/**
+ * `default-agent-pool`, created on first use. When a concurrent request created it first, that
+ * pool is the answer (it used to be a 409 "A work pool with this name already exists." for a
+ * deployment or queue that merely named a legacy queue).
+ */
+async function defaultAgentPool(tx: DbOrTx): Promise<{ id: string; defaultQueueId: string | null; created: boolean }> {
+  const found = await findPoolByName(tx, DEFAULT_AGENT_POOL);
+  if (found) return { id: found.id, defaultQueueId: found.defaultQueueId, created: false };
+  try {
+    return { ...(await insertWorkPool(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' })), created: true };
+  } catch (e) {
+    // The insert waited for the other creator's commit and did nothing (ON CONFLICT DO NOTHING).
+    if (!(e instanceof HttpError && e.status === 409)) throw e;
+    const raced = await requirePoolByName(tx, DEFAULT_AGENT_POOL);
+    return { id: raced.id, defaultQueueId: raced.defaultQueueId, created: false };
+  }
 }
 
 /** The pool's default queue id (the pool must exist). */
@@ -165,23 +199,21 @@ export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<W
  * is the answer.
  */
 export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
-  const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
-  if (pool) return insertWorkQueue(tx, pool.id, body);
-  const created = await insertWorkPool(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
-  if (body.name === 'default') {
-    const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, created.defaultQueueId));
+  const pool = await defaultAgentPool(tx);
+  if (pool.created && body.name === 'default' && pool.defaultQueueId) {
+    const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, pool.defaultQueueId));
     if (queue) return queue;
   }
-  return insertWorkQueue(tx, created.id, body);
+  return insertWorkQueue(tx, pool.id, body);
 }
 
 /** The id of a legacy queue by name, creating it (priority 1) in `default-agent-pool` when missing. */
 export async function ensureLegacyWorkQueue(tx: DbOrTx, name: string): Promise<string> {
   const existing = await findLegacyQueueByName(tx, name);
   if (existing) return existing.id;
-  const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
-  if (pool && name === 'default' && pool.defaultQueueId) return pool.defaultQueueId;
-  return (await insertLegacyWorkQueue(tx, { name, description: '', is_paused: false, priority: 1 })).id;
+  const pool = await defaultAgentPool(tx);
+  if (name === 'default' && pool.defaultQueueId) return pool.defaultQueueId;
+  return ensureQueueInPool(tx, pool.id, name, 1);
 }
 
 /**
