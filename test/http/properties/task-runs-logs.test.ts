@@ -21,6 +21,7 @@ import { flowRunUpdate, LogCreateList, LogFilterBody, taskRunCreate, TaskRunUpda
 import {
   canonicalUuid,
   countRows,
+  freshLike,
   existingBodyId,
   expectThat,
   insertIds,
@@ -77,9 +78,15 @@ describe('POST /task_runs/', () => {
     await check(
       'POST /task_runs/ valid',
       fc.asyncProperty(batches(fc.constant(null).chain(cases)), async (batch) => {
-        const responses = await Promise.all(batch.map((k) => post('/task_runs/', k.body)));
+        // Given ids are made unique when sent (shrinking would make generated ones equal).
+        const sent = batch.map((k) => {
+          const b = { ...(k.body as Body) };
+          if (typeof b.id === 'string') b.id = freshLike(b.id);
+          return b;
+        });
+        const responses = await Promise.all(sent.map((b) => post('/task_runs/', b)));
         for (const [i, res] of responses.entries()) {
-          const b = batch[i]!.body as Body;
+          const b = sent[i]!;
           const what = `POST /task_runs/ ${JSON.stringify(b)}`;
           try {
             expectSuccess(res, what);
@@ -456,12 +463,13 @@ describe('GET /flow_run_states/?flow_run_id=', () => {
 
 describe('POST /logs/', () => {
   it('valid bodies: 201 null; every line is stored once, and a run’s lines read back as sent', async () => {
-    const arb = fc.record({ body: valid(LogCreateList), run: fc.option(fc.uuid(), { freq: 2 }) });
+    const arb = fc.record({ body: valid(LogCreateList), tagged: fc.boolean() });
     await check(
       'POST /logs/ valid',
       fc.asyncProperty(batches(arb), async (cases) => {
-        // Some cases tag their lines with a run of their own, to read them back.
-        const bodies = cases.map((k) => (k.run ? (k.body as Body[]).map((l) => ({ ...l, flow_run_id: k.run!.toUpperCase() })) : (k.body as Body[])));
+        // Some cases tag their lines with a run of their own (unique: not generated), to read them back.
+        const runs = cases.map((k) => (k.tagged ? crypto.randomUUID() : null));
+        const bodies = cases.map((k, i) => (runs[i] ? (k.body as Body[]).map((l) => ({ ...l, flow_run_id: runs[i]!.toUpperCase() })) : (k.body as Body[])));
         const before = await countRows('log')();
         const responses = await Promise.all(bodies.map((b) => post('/logs/', b)));
         responses.forEach((res, i) => {
@@ -472,16 +480,16 @@ describe('POST /logs/', () => {
         const after = await countRows('log')();
         const sent = bodies.reduce((n, b) => n + b.length, 0);
         expectThat(after - before === sent, `${sent} lines sent, ${after - before} stored`);
-        for (const [i, k] of cases.entries()) {
-          if (!k.run) continue;
-          const read = await post('/logs/filter', { logs: { flow_run_id: { any_: [k.run] } } });
+        for (const [i, run] of runs.entries()) {
+          if (!run) continue;
+          const read = await post('/logs/filter', { logs: { flow_run_id: { any_: [run] } } });
           const rows = conform(v.array(Log), read.body, 'logs');
           const key = (l: { name: unknown; level: unknown; message: unknown }) => JSON.stringify([l.name, laxInt(l.level), l.message]);
           expectThat(
             sameJson(rows.map(key).sort(), bodies[i]!.map((l) => key(l as { name: unknown; level: unknown; message: unknown })).sort()),
-            `the lines of run ${k.run} read back as ${JSON.stringify(rows)}, sent ${JSON.stringify(bodies[i])}`,
+            `the lines of run ${run} read back as ${JSON.stringify(rows)}, sent ${JSON.stringify(bodies[i])}`,
           );
-          expectThat(rows.every((r) => r.flow_run_id === k.run), `lines of run ${k.run} name another run`);
+          expectThat(rows.every((r) => r.flow_run_id === run), `lines of run ${run} name another run`);
         }
       }),
       0.5,

@@ -185,3 +185,18 @@ export async function faultsReported(
     BATCH,
   );
 }
+
+/** The forms of uuidSpelling, in its order. */
+const spellings = (u: string) => {
+  const hex = u.replace(/-/g, '');
+  return [u, u.toUpperCase(), hex, hex.toUpperCase(), `{${u}}`, `urn:uuid:${u}`];
+};
+
+/**
+ * A fresh UUID spelled like `like` (a generated one): ids that must be unique come from the
+ * runtime, since shrinking would make generated ones equal.
+ */
+export function freshLike(like: string): string {
+  const k = spellings(canonicalUuid(like)).indexOf(like);
+  return spellings(crypto.randomUUID())[Math.max(0, k)]!;
+}
