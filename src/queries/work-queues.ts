@@ -59,6 +59,11 @@ export function rebalancedPriorities(
  * locks before touching any queue, so concurrent changes in one pool wait for each other instead of
  * deadlocking (locking one queue first, then the rest, did: two deletes each held the queue the
  * other wanted).
+ *
+ * FOR NO KEY UPDATE, not FOR UPDATE: it still excludes every other taker of these locks, but not the
+ * KEY SHARE locks that writing a deployment or run pointing at a queue takes (its foreign key). With
+ * FOR UPDATE, a write holding its deployment row and waiting to reference a queue deadlocked with a
+ * queue creation holding the queues and waiting for that deployment row.
  */
 async function lockPoolQueues(tx: DbOrTx, poolId: string) {
   return tx
@@ -66,7 +71,7 @@ async function lockPoolQueues(tx: DbOrTx, poolId: string) {
     .from(workQueue)
     .where(eq(workQueue.workPoolId, poolId))
     .orderBy(asc(workQueue.id))
-    .for('update');
+    .for('no key update');
 }
 
 /** Applies rebalancedPriorities to a pool, locking its queues first, and writes only what changed. */
