@@ -591,6 +591,45 @@ describe('PATCH /deployments/{id}', () => {
   }, timeoutFor(0.25));
 });
 
+describe('concurrent writes of one deployment', () => {
+  // Only these are answers to a valid PATCH that a concurrent one may cause (the slug rules of §4.4).
+  const RACE_DETAILS = /^(Please provide a slug for each schedule|Schedule with slug '.*' no longer exists\.|Unable to create new deployment schedules without a schedule configuration\.|Multiple schedules have 'replaces'|Cannot rename schedule)/;
+  const cases = fc.record({
+    patching: fc.boolean(),
+    update: valid(DeploymentUpdate),
+    create: fc.constant(null).chain(() => valid(deploymentCreate(uuid(fc.constant(fx.flowIds[1]!))))),
+    placement: poolAndQueue,
+  });
+
+  it('PATCHes and upserts of the same deployment at once: each 2xx (or a slug-rule 4xx), never a 5xx or integrity 409', async () => {
+    await check(
+      'concurrent deployment writes',
+      fc.asyncProperty(batches(cases), async (batch) => {
+        const [id] = await freshDeployments(1);
+        const name = (await get(`/deployments/${id}`)).body.name as string;
+        const requests = batch.map((k) => {
+          const b: Body = { ...((k.patching ? k.update : k.create) as Body) };
+          b.schedules = uniqueSlugs(b.schedules, nonce());
+          placeInPool(b, k.placement);
+          if (k.patching) return { what: `PATCH ${JSON.stringify(b)}`, send: () => patch(`/deployments/${id}`, b) };
+          const body = { ...b, name, flow_id: fx.flowIds[1] };
+          return { what: `POST ${JSON.stringify(body)}`, send: () => post('/deployments/', body) };
+        });
+        const responses = await Promise.all(requests.map((r) => r.send()));
+        responses.forEach((res, i) => {
+          const what = `concurrent ${requests[i]!.what}`;
+          if (res.status >= 400) expectDetail(res, res.status === 404 ? 404 : 422, what, RACE_DETAILS);
+          else if (batch[i]!.patching) expectThat(res.status === 204, `${what}: ${res.status}`);
+          else expectThat(res.status === 200 && res.body.id === id, `${what}: ${res.status} ${JSON.stringify(res.body)?.slice(0, 200)}`);
+        });
+        conform(Deployment, (await get(`/deployments/${id}`)).body, 'the deployment after concurrent writes');
+      }),
+      0.5,
+      BATCH,
+    );
+  }, timeoutFor(0.5));
+});
+
 describe('POST /deployments/{id}/schedules', () => {
   // Slugs made unique when sent (a nonce, not generated: shrinking would make them equal).
   const body = valid(list(ScheduleCreate)) as fc.Arbitrary<Body[]>;
