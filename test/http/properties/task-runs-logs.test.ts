@@ -331,6 +331,39 @@ describe('PATCH /flow_runs/{id}/labels', () => {
   timeoutFor());
 });
 
+describe('concurrent writes of one flow run', () => {
+  const op = () =>
+    fc.oneof(
+      valid(setStateBody).map((body) => ({ kind: 'set_state' as const, body })),
+      valid(flowRunUpdate(FlowRunPolicy)).map((body) => ({ kind: 'patch' as const, body: { ...(body as Body), job_variables: undefined } })),
+      valid(labels()).map((body) => ({ kind: 'labels' as const, body })),
+      fc.constant(null).chain(() => valid(taskRunCreate({ flowRunId: uuid(fc.constant('')), state: StateCreate }))).map((body) => ({ kind: 'task_run' as const, body })),
+      valid(LogCreateList).map((body) => ({ kind: 'logs' as const, body })),
+    );
+
+  it('state changes, PATCHes, labels, task runs and logs of one run at once: each 2xx, never a 5xx or integrity 409', async () => {
+    await check(
+      'concurrent flow-run writes',
+      fc.asyncProperty(batches(op()), async (ops) => {
+        const [run] = await freshRuns(1);
+        const responses = await Promise.all(
+          ops.map((o) => {
+            if (o.kind === 'set_state') return post(`/flow_runs/${run}/set_state`, o.body);
+            if (o.kind === 'patch') return patch(`/flow_runs/${run}`, o.body);
+            if (o.kind === 'labels') return patch(`/flow_runs/${run}/labels`, o.body);
+            if (o.kind === 'task_run') return post('/task_runs/', { ...(o.body as Body), id: null, flow_run_id: run });
+            return post('/logs/', (o.body as Body[]).map((l) => ({ ...l, flow_run_id: run })));
+          }),
+        );
+        responses.forEach((res, i) => expectSuccess(res, `concurrent ${ops[i]!.kind} ${JSON.stringify(ops[i]!.body)?.slice(0, 300)}`));
+        conform(FlowRun, (await get(`/flow_runs/${run}`)).body, 'the run after concurrent writes');
+      }),
+      0.25,
+      BATCH,
+    );
+  }, timeoutFor(0.25));
+});
+
 // ---------------------------------------------------------------------------------------------
 // Path routes
 
