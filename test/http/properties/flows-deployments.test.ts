@@ -141,13 +141,18 @@ describe('POST /flows/', () => {
     faultyBodiesRejected({ name: 'POST /flows/', send: (b) => post('/flows/', b), shape: FlowCreate, expectOk: () => {}, rowCount: countRows('flow') }),
   timeoutFor());
 
-  it('GET /flows/name/{name}: an unknown name is a 404 "Flow not found"', async () => {
+  it('GET by name: an unknown flow is a 404 "Flow not found", an unknown deployment (of a known flow or not) "Deployment not found"', async () => {
     await check(
-      'GET /flows/name unknown',
-      fc.asyncProperty(batches(fc.tuple(valid(name()), fc.uuid())), async (cases) => {
-        const names = cases.map(([n, u]) => `${n as string}-${u}`);
-        const responses = await Promise.all(names.map((n) => get(`/flows/name/${encodeURIComponent(n)}`)));
-        responses.forEach((res, i) => byIdNotFound(res, `GET /flows/name/${names[i]}`, 'Flow not found'));
+      'GET by name unknown',
+      fc.asyncProperty(batches(fc.tuple(valid(name()), fc.constantFrom('flow', 'deployment', 'deployment of a known flow'))), async (cases) => {
+        const names = cases.map(([n]) => `${n as string}-${nonce()}`);
+        const paths = cases.map(([, kind], i) => {
+          const n = encodeURIComponent(names[i]!);
+          if (kind === 'flow') return `/flows/name/${n}`;
+          return `/deployments/name/${kind === 'deployment' ? n : encodeURIComponent(flowNames.get(fx.flowIds[0]!)!)}/${n}`;
+        });
+        const responses = await Promise.all(paths.map((p) => get(p)));
+        responses.forEach((res, i) => byIdNotFound(res, `GET ${paths[i]}`, cases[i]![1] === 'flow' ? 'Flow not found' : 'Deployment not found'));
       }),
       0.25,
       BATCH,
