@@ -95,9 +95,12 @@ async function applyDeploymentConcurrencyLimit(tx: DbOrTx, deploymentId: string,
       .where(eq(concurrencyLimitV2.id, currentId));
     await tx.update(deployment).set({ concurrencyLimit: limit }).where(eq(deployment.id, deploymentId));
   } else {
+    // The deployment's own limit may exist unlinked (a body that also sent global_concurrency_limit_id:
+    // null unlinked it): take it back rather than collide with its name.
     const [created] = await tx
       .insert(concurrencyLimitV2)
       .values({ name: `deployment:${deploymentId}`, limit })
+      .onConflictDoUpdate({ target: concurrencyLimitV2.name, set: { limit, updated: sql`now()` } })
       .returning({ id: concurrencyLimitV2.id });
     await tx
       .update(deployment)

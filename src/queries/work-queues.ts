@@ -59,6 +59,11 @@ export function rebalancedPriorities(
  * locks before touching any queue, so concurrent changes in one pool wait for each other instead of
  * deadlocking (locking one queue first, then the rest, did: two deletes each held the queue the
  * other wanted).
+ *
+ * FOR NO KEY UPDATE, not FOR UPDATE: it still excludes every other taker of these locks, but not the
+ * KEY SHARE locks that writing a deployment or run pointing at a queue takes (its foreign key). With
+ * FOR UPDATE, a write holding its deployment row and waiting to reference a queue deadlocked with a
+ * queue creation holding the queues and waiting for that deployment row.
  */
 async function lockPoolQueues(tx: DbOrTx, poolId: string) {
   return tx
@@ -66,7 +71,16 @@ async function lockPoolQueues(tx: DbOrTx, poolId: string) {
     .from(workQueue)
     .where(eq(workQueue.workPoolId, poolId))
     .orderBy(asc(workQueue.id))
-    .for('update');
+    .for('no key update');
+}
+
+/**
+ * Serialises queue creation in a pool. Taken before any of the pool's queue locks (lockPoolQueues),
+ * so every path locks pool, then queues. NO KEY UPDATE leaves the KEY SHARE locks of inserted queues'
+ * foreign keys free.
+ */
+async function lockPool(tx: DbOrTx, poolId: string) {
+  await tx.select({ id: workPool.id }).from(workPool).where(eq(workPool.id, poolId)).for('no key update');
 }
 
 /** Applies rebalancedPriorities to a pool, locking its queues first, and writes only what changed. */
@@ -90,7 +104,7 @@ export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, target
  * deployments' queues) and creates (inside deployment upserts) cannot wait for each other in a cycle.
  */
 export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<WorkQueueRow> {
-  await tx.select({ id: workPool.id }).from(workPool).where(eq(workPool.id, poolId)).for('no key update');
+  await lockPool(tx, poolId);
   let priority = body.priority ?? null;
   if (priority === null) {
     const taken = await tx.select({ p: workQueue.priority }).from(workQueue).where(eq(workQueue.workPoolId, poolId));
@@ -133,12 +147,43 @@ export async function requirePoolQueue(db: DbOrTx, poolName: string, queueName: 
   return queue;
 }
 
+/**
+ * The id of a pool's queue by name, created when missing. Creation is serialised on the pool's row
+ * (see lockPool): two requests naming the same new queue get the same row, where the second used to
+ * fail the unique (pool, name) index with a 409, and new queues' priorities are chosen one request at
+ * a time.
+ */
+async function ensureQueueInPool(tx: DbOrTx, poolId: string, name: string, priority?: number): Promise<string> {
+  await lockPool(tx, poolId);
+  const [found] = await tx
+    .select({ id: workQueue.id })
+    .from(workQueue)
+    .where(and(eq(workQueue.workPoolId, poolId), eq(workQueue.name, name)));
+  if (found) return found.id;
+  return (await insertWorkQueue(tx, poolId, { name, description: '', is_paused: false, priority })).id;
+}
+
 /** A pool's queue by name, created when missing (deployments name queues that may not exist yet). */
 export async function ensurePoolQueue(tx: DbOrTx, poolName: string, queueName: string): Promise<string> {
   const queue = await findPoolQueue(tx, poolName, queueName);
   if (queue) return queue.id;
   const pool = await requirePoolByName(tx, poolName);
-  return (await insertWorkQueue(tx, pool.id, { name: queueName, description: '', is_paused: false })).id;
+  return ensureQueueInPool(tx, pool.id, queueName);
+}
+
+/**
+ * `default-agent-pool`, created on first use. When a concurrent request created it first, that
+ * pool is the answer (it used to be a 409 "A work pool with this name already exists." for a
+ * deployment or queue that merely named a legacy queue).
+ */
+async function defaultAgentPool(tx: DbOrTx): Promise<{ id: string; defaultQueueId: string | null; created: boolean }> {
+  const found = await findPoolByName(tx, DEFAULT_AGENT_POOL);
+  if (found) return { id: found.id, defaultQueueId: found.defaultQueueId, created: false };
+  const created = await insertWorkPoolIfAbsent(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
+  if (created) return { ...created, created: true };
+  // A concurrent request created it since we looked (our insert waited for its commit): use theirs.
+  const raced = await requirePoolByName(tx, DEFAULT_AGENT_POOL);
+  return { id: raced.id, defaultQueueId: raced.defaultQueueId, created: false };
 }
 
 /** The pool's default queue id (the pool must exist). */
@@ -171,25 +216,21 @@ export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<W
  * is the answer.
  */
 export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
-  const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
-  if (pool) return insertWorkQueue(tx, pool.id, body);
-  const created = await insertWorkPoolIfAbsent(tx, { name: DEFAULT_AGENT_POOL, type: 'prefect-agent' });
-  // A concurrent request created the pool since we looked (our insert waited for it): use theirs.
-  if (!created) return insertWorkQueue(tx, (await requirePoolByName(tx, DEFAULT_AGENT_POOL)).id, body);
-  if (body.name === 'default') {
-    const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, created.defaultQueueId));
+  const pool = await defaultAgentPool(tx);
+  if (pool.created && body.name === 'default' && pool.defaultQueueId) {
+    const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, pool.defaultQueueId));
     if (queue) return queue;
   }
-  return insertWorkQueue(tx, created.id, body);
+  return insertWorkQueue(tx, pool.id, body);
 }
 
 /** The id of a legacy queue by name, creating it (priority 1) in `default-agent-pool` when missing. */
 export async function ensureLegacyWorkQueue(tx: DbOrTx, name: string): Promise<string> {
   const existing = await findLegacyQueueByName(tx, name);
   if (existing) return existing.id;
-  const pool = await findPoolByName(tx, DEFAULT_AGENT_POOL);
-  if (pool && name === 'default' && pool.defaultQueueId) return pool.defaultQueueId;
-  return (await insertLegacyWorkQueue(tx, { name, description: '', is_paused: false, priority: 1 })).id;
+  const pool = await defaultAgentPool(tx);
+  if (name === 'default' && pool.defaultQueueId) return pool.defaultQueueId;
+  return ensureQueueInPool(tx, pool.id, name, 1);
 }
 
 /**

@@ -4,12 +4,13 @@ import type { AppEnv } from '../env';
 import { objectNotFound } from '../http/errors';
 import type { OrchestrationOutcome } from '../orchestration/engine';
 import { serializeState } from '../orchestration/state-json';
-import { normalizeUuid } from '../schemas/common';
+import { pathUuid } from '../http/params';
 import { orchestrateFlowRuns, orchestrationSettings, type ProposalFor } from '../queries/flow-run-orchestration';
 
 /** Path UUIDs as Prefect's router matches them: hyphens optional, any case. */
 export const UUID_PARAM = '{[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}}';
-export const pathId = (c: Context<AppEnv>) => normalizeUuid(c.req.param('id') ?? '') as string;
+/** The path id, canonical; each hyphen is optional on its own (some dropped, some kept), as in Prefect. */
+export const pathId = (c: Context<AppEnv>) => pathUuid(c, 'id');
 
 export const orchestrationResult = (o: OrchestrationOutcome) => ({
   state: serializeState(o.state),

@@ -119,9 +119,12 @@ export const laxBool = () =>
     }),
   );
 
-/** Accepts a UUID the way Pydantic does and returns it lowercase and hyphenated. */
+/**
+ * Accepts a UUID the way Pydantic does and returns it lowercase and hyphenated. Surrounding
+ * whitespace is not stripped: Pydantic rejects it (uuid_parsing).
+ */
 export function normalizeUuid(x: string): string | null {
-  let t = x.trim();
+  let t = x;
   if (t.startsWith('urn:uuid:')) t = t.slice(9);
   if (t.startsWith('{') && t.endsWith('}')) t = t.slice(1, -1);
   const hex = t.replace(/-/g, '');

@@ -79,14 +79,17 @@ const withDeprecatedPolicyFields = v.transform((x: unknown) => {
   const p = { ...(x as Record<string, unknown>) };
   const maxRetries = 'max_retries' in p ? p.max_retries : 0;
   const retryDelaySeconds = 'retry_delay_seconds' in p ? p.retry_delay_seconds : 0;
-  if (pyFalsy(p.retries) && maxRetries !== 0) p.retries = maxRetries;
-  if (pyFalsy(p.retry_delay) && retryDelaySeconds !== 0) p.retry_delay = retryDelaySeconds;
+  // Python's `x != 0`: False == 0 there.
+  const nonZero = (x: unknown) => x !== 0 && x !== false;
+  if (pyFalsy(p.retries) && nonZero(maxRetries)) p.retries = maxRetries;
+  if (pyFalsy(p.retry_delay) && nonZero(retryDelaySeconds)) p.retry_delay = retryDelaySeconds;
   return p;
 });
 
 export const flowRunPolicyInput = v.pipe(v.unknown(), withDeprecatedPolicyFields, looseModel({
-  max_retries: opt(laxInt()),
-  retry_delay_seconds: opt(laxFloat()),
+  // Plain `int` / `float` in Prefect (deprecated, never Optional): null is a 422.
+  max_retries: v.optional(laxInt()),
+  retry_delay_seconds: v.optional(laxFloat()),
   retries: opt(laxInt()),
   retry_delay: opt(laxInt()),
   pause_keys: opt(list(str())),

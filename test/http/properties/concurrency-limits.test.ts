@@ -33,7 +33,7 @@ import {
   sameJson,
   seg,
   unknownName,
-} from './write-support';
+} from './pool-limit-support';
 
 type Body = Record<string, unknown>;
 interface LimitRow {

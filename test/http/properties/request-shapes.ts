@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import {
   bool,
+  custom,
   datetime,
   dict,
   embedded,
@@ -27,6 +28,8 @@ import {
   jsonValue,
   text,
   type Fault,
+  valid,
+  invalid,
   type Shape,
 } from './shapes';
 import { STATE_TYPES } from './response-schemas';
@@ -154,16 +157,37 @@ export const StateCreate = model({
   state_details: StateDetails,
 });
 
-export const FlowRunPolicy = looseModel({
-  max_retries: int({ upTo: 100 }),
+const FlowRunPolicyFields = looseModel({
+  // Deprecated, but plain `int` / `float` fields in Prefect: null is a 422.
+  max_retries: notNull(int({ upTo: 100 })),
   // Copied into retry_delay (an int) before validation when retry_delay is falsy: whole values only.
-  retry_delay_seconds: float({ integral: true }),
+  retry_delay_seconds: notNull(float({ integral: true })),
   retries: int({ upTo: 100 }),
   retry_delay: int({ upTo: 100_000 }),
   pause_keys: strings(),
   resuming: bool(),
   retry_type: enumOf(['in_process', 'reschedule']),
 });
+
+/** Python's truthiness, and `x != 0` (False == 0 in Python). */
+const pyFalsy = (x: unknown) => x === null || x === undefined || x === false || x === 0 || x === '' || (typeof x === 'object' && Object.keys(x).length === 0);
+const pyNonZero = (x: unknown) => x !== 0 && x !== false;
+
+/**
+ * FlowRunPolicy. Before validation Prefect copies max_retries into a falsy `retries`, and
+ * retry_delay_seconds into a falsy `retry_delay`, when the deprecated field is present and not 0:
+ * a falsy bad value there ('' or [] for an int) is then no fault at all.
+ */
+export const FlowRunPolicy = custom(
+  valid(FlowRunPolicyFields),
+  invalid(FlowRunPolicyFields)!.filter((f) => {
+    const p = f.value as Record<string, unknown> | null;
+    if (!p || typeof p !== 'object' || Array.isArray(p) || f.loc.length !== 1) return true;
+    const at = String(f.loc[0]);
+    const from = at === 'retries' ? 'max_retries' : at === 'retry_delay' ? 'retry_delay_seconds' : null;
+    return !(from && pyFalsy(p[at]) && from in p && pyNonZero(p[from]));
+  }),
+);
 
 export const setStateBody = embedded({ state: required(StateCreate), force: bool() });
 export const resumeBody = embedded({ run_input: dict() });

@@ -355,3 +355,18 @@ export const ConcurrencyLimitV2 = prefectObject({
 });
 
 export const MinimalConcurrencyLimit = prefectObject({ id: uuid(), name: v.string(), limit: nonNegativeInt() });
+
+// ---------------------------------------------------------------------------------------------
+// Logs (POST /logs/filter): Prefect's Log object.
+
+export const Log = prefectObject({
+  id: uuid(),
+  created: timestamp(),
+  updated: timestamp(),
+  name: v.string(),
+  level: int(),
+  message: v.string(),
+  timestamp: timestamp(),
+  flow_run_id: n(uuid()),
+  task_run_id: n(uuid()),
+});

@@ -25,7 +25,8 @@ export type Shape =
   | { kind: 'model'; fields: Record<string, Field>; extra: 'forbid' | 'ignore'; embedded?: boolean }
   | { kind: 'dict'; valid?: fc.Arbitrary<Record<string, unknown>> }
   | { kind: 'record'; value: Shape; unionValue?: boolean }
-  | { kind: 'json' };
+  | { kind: 'json' }
+  | { kind: 'custom'; valid: fc.Arbitrary<unknown>; faults: fc.Arbitrary<Fault> | null };
 
 export interface Field {
   shape: Shape;
@@ -199,6 +200,8 @@ export function valid(shape: Shape): fc.Arbitrary<unknown> {
       return fc.dictionary(text(8), shape.unionValue ? fc.oneof(text(), fc.integer(), fc.boolean(), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 })) : valid(shape.value), { maxKeys: 3 });
     case 'model':
       return validModel(shape);
+    case 'custom':
+      return shape.valid;
   }
 }
 
@@ -281,6 +284,8 @@ export function invalid(shape: Shape): fc.Arbitrary<Fault> | null {
       return invalidModel(shape);
     case 'record':
       return invalidRecord(shape);
+    case 'custom':
+      return shape.faults;
     default:
       return fc.constantFrom(...badScalars(shape));
   }
@@ -295,7 +300,7 @@ function invalidList(shape: Extract<Shape, { kind: 'list' }>): fc.Arbitrary<Faul
       fc.tuple(fc.array(valid(shape.item), { maxLength: 3 }), item, fc.nat()).map(([items, fault, k]) => {
         const i = k % (items.length + 1);
         const value = [...items.slice(0, i), fault.value, ...items.slice(i)];
-        return { value, loc: [i, ...fault.loc], types: fault.types, detail: fault.detail };
+        return { ...fault, value, loc: [i, ...fault.loc] };
       }),
     );
   }
@@ -349,3 +354,17 @@ function invalidModel(shape: Extract<Shape, { kind: 'model' }>): fc.Arbitrary<Fa
   }
   return options.length > 0 ? fc.oneof(...options) : null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Custom shapes (write endpoints): a value the other kinds cannot describe (a union of models,
+// a field whose bound is a validator's value_error), given by its own valid values and faults.
+
+/** A shape given by its valid values and its faults (null: no fault). */
+export const custom = (validValues: fc.Arbitrary<unknown>, faults: fc.Arbitrary<Fault> | null): Shape => ({ kind: 'custom', valid: validValues, faults });
+
+/** A fault in a whole value, reported at its loc (or below it, `locPrefix`) with one of `types` (any when empty). */
+export const faultOf = (value: unknown, types: readonly string[] = [], locPrefix = false): Fault => ({ value, loc: [], types, locPrefix });
+
+/** The faults of `shape`, each reported at or below its loc (a union member names itself in Pydantic's loc). */
+export const faultsBelow = (shape: Shape): fc.Arbitrary<Fault> | null =>
+  invalid(shape)?.map((f) => ({ value: f.value, loc: [], types: [], locPrefix: true })) ?? null;

@@ -33,7 +33,7 @@ import {
   seg,
   freshNames,
   unknownName,
-} from './write-support';
+} from './pool-limit-support';
 
 type Pool = v.InferOutput<typeof WorkPool>;
 type Queue = v.InferOutput<typeof WorkQueue>;

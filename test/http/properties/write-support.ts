@@ -1,135 +1,202 @@
 /**
- * What the write-endpoint properties of work pools, work queues and global concurrency limits share:
- * unique generated names, Pydantic's lax values as the server should have read them, row counts and
- * table fingerprints ("nothing was written"), and a property for faults the shapes cannot express.
+ * Helpers for the properties of the write endpoints: path spellings (accepted and malformed),
+ * rows created per batch by SQL (so that each case owns what it changes), the lax values of a
+ * request read back the way Pydantic reads them, and the path-route property itself.
  */
 import fc from 'fast-check';
 import { sql } from 'drizzle-orm';
-import { withDb, type ApiResponse } from '../helpers';
-import { batches, BATCH, check } from './config';
-import { expectClientError } from './errors';
+import { call, withDb, type ApiResponse } from '../helpers';
+import { BATCH, batches, check } from './config';
+import { expectDetail, expectNoServerError, expectSuccess } from './errors';
 import { expectFaultReported } from './harness';
 import type { Fault } from './shapes';
+import { pathSpelling, uuidSpelling } from './shapes';
 
-let counter = 0;
-/** A name made unique by a fresh token, before or after it (leading and trailing characters get their turn). */
-const tokened = (name: string) => {
-  const token = `u${(counter++).toString(36)}`;
-  return counter % 2 ? `${token}${name}` : `${name}${token}`;
+/** Lowercase, hyphenated: how Prefect returns any UUID it accepted. */
+export const canonicalUuid = (u: string) => {
+  const t = u.replace(/^urn:uuid:/, '').replace(/^\{(.*)\}$/, '$1');
+  const h = t.replace(/-/g, '').toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 };
 
-const generated = new WeakMap<object, Map<string, unknown>>();
 /**
- * Gives the names at `keys` of a generated value a fresh unique token, in place (so that checks see
- * the names that were sent), keeping the generated text. Call it once per run: shrinking runs the
- * same values again, and a name created by an earlier run is taken. Generated names are never
- * `.` or `..` once tokened (URLs resolve those).
+ * A UUID as a path segment, in every form Prefect's `{id:uuid}` convertor accepts: Starlette's
+ * pattern makes each hyphen optional on its own, and `uuid.UUID` drops whatever hyphens remain.
  */
-export function freshNames<T extends object>(value: T, keys: string[]): T {
-  const o = value as Record<string, unknown>;
-  let raw = generated.get(value);
-  if (!raw) {
-    raw = new Map(keys.map((k) => [k, o[k]]));
-    generated.set(value, raw);
-  }
-  for (const key of keys) {
-    const x = raw.get(key);
-    if (typeof x === 'string') o[key] = tokened(x);
-    else if (Array.isArray(x)) o[key] = x.map((n) => (typeof n === 'string' ? tokened(n) : n));
-  }
-  return value;
+export function routeSpelling(u: string): fc.Arbitrary<string> {
+  const mixed = fc.tuple(fc.subarray([0, 1, 2, 3], { minLength: 1, maxLength: 3 }), fc.boolean()).map(([drop, upper]) => {
+    const parts = u.split('-');
+    const s = parts.slice(1).reduce((acc, p, i) => acc + (drop.includes(i) ? '' : '-') + p, parts[0]!);
+    return upper ? s.toUpperCase() : s;
+  });
+  return fc.oneof(pathSpelling(u), mixed);
 }
 
-/** A name nobody created (a token makes it unique; the suffix keeps it from ever being one). */
-export const unknownName = (names: fc.Arbitrary<unknown>) => names.map((n) => `${tokened(String(n))}-missing`);
+/** Segments no `{id:uuid}` route matches: Prefect answers 404 "Not Found" without a lookup (§0.3). */
+export const malformedId = () =>
+  fc.oneof(
+    fc.constantFrom('not-a-uuid', '1234', 'g'.repeat(32), 'a'.repeat(31), 'a'.repeat(33), '00000000-0000-0000-0000-00000000000', 'null', '0'),
+    fc.uuid().map((u) => `${u}0`),
+    fc.uuid().map((u) => `{${u}}`),
+    fc.uuid().map((u) => `urn:uuid:${u}`),
+    fc.uuid().map((u) => u.replace(/-/g, '--')),
+    fc.uuid().map((u) => ` ${u}`),
+  );
 
-/** A path segment for a name. */
-export const seg = (name: string) => encodeURIComponent(name);
+/** An id from a list known only once beforeAll ran, in any spelling a body accepts. */
+export const existingBodyId = (ids: () => string[]) => fc.constant(null).chain(() => fc.constantFrom(...ids())).chain(uuidSpelling);
 
-const TRUE = new Set(['true', '1', 'yes', 'y', 'on', 't']);
-/** A bool the way Pydantic reads it from JSON (§0.3). */
-export function laxBool(x: unknown): boolean {
-  if (typeof x === 'boolean') return x;
-  if (typeof x === 'number') return x === 1;
-  return TRUE.has(String(x).toLowerCase());
-}
+export const countRows = (table: string) => async () =>
+  withDb(async (db) => Number((await db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${table}`))).rows[0]?.n));
 
-/** An int the way Pydantic reads it from JSON (§0.3). */
-export function laxInt(x: unknown): number {
-  if (typeof x === 'boolean') return x ? 1 : 0;
-  return Number(typeof x === 'string' ? x.trim() : x);
-}
+/** A number that changes whenever any row of `table` does (the "nothing written" check of a PATCH). */
+export const tableFingerprint = (table: string) => async () =>
+  withDb(async (db) => {
+    const rows = await db.execute(sql.raw(`SELECT ('x' || substr(md5(coalesce(string_agg(t::text, ',' ORDER BY t.id), '')), 1, 8))::bit(32)::int AS h FROM ${table} t`));
+    return Number(rows.rows[0]?.h);
+  });
 
-/** A UUID as the server prints it (lowercase, hyphenated), from any accepted spelling. */
-export function canonicalUuid(u: string): string {
-  const h = u.replace(/^urn:uuid:/, '').replace(/[{}-]/g, '').toLowerCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
+/** Runs SQL returning `id`s (one statement): the rows a batch of cases works on. */
+export const insertIds = async (query: ReturnType<typeof sql>) =>
+  withDb(async (db) => ((await db.execute(query)).rows as { id: string }[]).map((r) => r.id));
 
-/** JSON equality regardless of key order (jsonb stores keys in its own order). */
-export function sameJson(a: unknown, b: unknown): boolean {
-  const canon = (x: unknown): unknown => {
-    if (Array.isArray(x)) return x.map(canon);
-    if (x && typeof x === 'object') return Object.fromEntries(Object.keys(x).sort().map((k) => [k, canon((x as Record<string, unknown>)[k])]));
-    return x;
-  };
-  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-}
+// ---------------------------------------------------------------------------------------------
+// Lax values read the way Pydantic reads them (filters spec §0.3), to compare responses with requests
 
-/** Throws with `what` when `ok` is false. */
-export function ensure(ok: boolean, what: string): void {
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'y', 'on', 't']);
+export const laxBool = (x: unknown): boolean =>
+  typeof x === 'boolean' ? x : typeof x === 'number' ? x === 1 : TRUE_WORDS.has(String(x).trim().toLowerCase());
+export const laxInt = (x: unknown): number => (typeof x === 'boolean' ? Number(x) : Math.trunc(Number(typeof x === 'string' ? x.trim() : x)));
+
+/** Throws with `what` unless `ok`. */
+export function expectThat(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
-/** The number of rows of a table. */
-export const count = (table: string) => async () =>
-  withDb(async (db) => Number((await db.execute(sql.raw(`SELECT count(*)::int AS n FROM ${table}`))).rows[0]?.n));
+export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** A number that changes whenever any row of the table changes (for "a rejected PATCH changed nothing"). */
-export const fingerprint = (table: string) => async () =>
-  withDb(async (db) => {
-    const rows = await db.execute(sql.raw(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t.id), '')) AS h FROM ${table} t`));
-    return parseInt(String(rows.rows[0]?.h).slice(0, 12), 16);
-  });
+/** Deep equality of JSON values, object key order ignored (jsonb does not keep it). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (a && typeof a === 'object') {
+    if (!b || typeof b !== 'object' || Array.isArray(b)) return false;
+    const ka = Object.keys(a).sort();
+    const kb = Object.keys(b).sort();
+    return sameJson(ka, kb) && ka.every((k) => jsonEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+  }
+  return Object.is(a, b) || (a === 0 && b === 0);
+}
 
-/** Runs SQL and returns its rows. */
-export const rows = async <T>(query: ReturnType<typeof sql>) => withDb(async (db) => (await db.execute(query)).rows as T[]);
+// ---------------------------------------------------------------------------------------------
+// Path routes
+
+export interface PathRoute {
+  /** e.g. `DELETE /flows/{id}`: names the property. */
+  name: string;
+  method: string;
+  path: (id: string) => string;
+  body?: unknown;
+  /** Rows this batch may act on, one per case (created fresh: a DELETE may remove them). */
+  fresh: (n: number) => Promise<string[]>;
+  /** What an existing row gets: throws on a mismatch. */
+  expectFound: (res: ApiResponse, id: string) => void | Promise<void>;
+  /** The `{"detail"}` of a 404 for an unknown id; `exception_message` when Prefect answers in that shape. */
+  notFound: { detail: string } | { exception_message: (id: string) => string };
+  scale?: number;
+}
 
 /**
- * Faults the shape language cannot express (a value_error of a validator, a too-short list...):
- * each gets a 4xx at the fault, and nothing is written.
+ * A path route with an existing row (any accepted spelling) → its 2xx; an unknown id → 404 in
+ * Prefect's shape; a malformed segment → 404 "Not Found" (no route), never a 5xx.
  */
-export async function extraFaultsRejected(e: {
-  name: string;
-  send: (body: unknown) => Promise<ApiResponse>;
-  faults: fc.Arbitrary<Fault>;
-  rowCount: () => Promise<number>;
-  scale?: number;
-}): Promise<void> {
+export async function pathRouteBehaves(r: PathRoute): Promise<void> {
+  const arb = fc.oneof(
+    { weight: 3, arbitrary: fc.nat(1_000_000).map((seed) => ({ kind: 'own' as const, seed })) },
+    { weight: 1, arbitrary: fc.uuid().chain(routeSpelling).map((id) => ({ kind: 'unknown' as const, id })) },
+    { weight: 1, arbitrary: malformedId().map((segment) => ({ kind: 'malformed' as const, segment })) },
+  );
   await check(
-    `${e.name} extra faults`,
-    fc.asyncProperty(batches(e.faults), async (batch) => {
-      const before = await e.rowCount();
-      const responses = await Promise.all(batch.map((f) => e.send(f.value)));
-      responses.forEach((res, i) => expectFaultReported(res, batch[i]!, `${e.name} ${JSON.stringify(batch[i]!.value).slice(0, 300)}`));
-      const after = await e.rowCount();
-      ensure(after === before, `${e.name}: rejected requests changed the table (${before} → ${after})`);
+    r.name,
+    fc.asyncProperty(batches(arb), async (cases) => {
+      const own = await r.fresh(cases.length);
+      const spelled = cases.map((k, i) => (k.kind === 'own' ? spellOwn(own[i]!, k.seed) : k.kind === 'unknown' ? k.id : k.segment));
+      const responses = await Promise.all(spelled.map((s) => call(r.method, r.path(encodeURI(s)), r.body)));
+      for (const [i, res] of responses.entries()) {
+        const k = cases[i]!;
+        const what = `${r.method} ${r.path(spelled[i]!)} (${k.kind === 'own' ? `row ${own[i]}` : k.kind})`;
+        expectNoServerError(res, what);
+        if (k.kind === 'own') {
+          expectSuccess(res, what);
+          try {
+            await r.expectFound(res, own[i]!);
+          } catch (e) {
+            throw new Error(`${what}: ${(e as Error).message}`);
+          }
+        } else if (k.kind === 'unknown') {
+          if ('detail' in r.notFound) expectDetail(res, 404, what, r.notFound.detail);
+          else {
+            const expected = r.notFound.exception_message(canonicalUuid(k.id));
+            if (res.status !== 404 || !sameJson(res.body, { exception_message: expected })) {
+              throw new Error(`${what}: expected 404 ${JSON.stringify({ exception_message: expected })}, got ${res.status} ${JSON.stringify(res.body)}`);
+            }
+          }
+        } else expectDetail(res, 404, what, 'Not Found');
+      }
     }),
-    e.scale ?? 0.5,
+    r.scale ?? 0.5,
     BATCH,
   );
 }
 
+/** The spellings of `u` a route accepts, the n-th of them (mixed hyphenation included). */
+function spellOwn(u: string, n: number): string {
+  const hex = u.replace(/-/g, '');
+  const parts = u.split('-');
+  const forms = [u, u.toUpperCase(), hex, hex.toUpperCase(), `${parts[0]}${parts[1]}-${parts.slice(2).join('-')}`, `${parts.slice(0, 3).join('-')}${parts[3]}${parts[4]}`.toUpperCase()];
+  return forms[n % forms.length]!;
+}
 
-/** Integers JSON and Pydantic accept that a Postgres `integer` column cannot hold. */
-export const beyondInt4 = () => fc.oneof(fc.integer({ min: 2 ** 31, max: Number.MAX_SAFE_INTEGER }), fc.integer({ min: Number.MIN_SAFE_INTEGER, max: -(2 ** 31) - 1 }));
+// ---------------------------------------------------------------------------------------------
+// Faults with extra faults the shape cannot describe
+
+/** Sends a batch of faults and checks each is reported, and that `rowCount` did not move. */
+export async function faultsReported(
+  name: string,
+  faults: fc.Arbitrary<Fault>,
+  send: (body: unknown) => Promise<ApiResponse>,
+  rowCount?: () => Promise<number>,
+  scale = 1,
+): Promise<void> {
+  await check(
+    name,
+    fc.asyncProperty(batches(faults), async (batch) => {
+      const before = rowCount ? await rowCount() : 0;
+      const responses = await Promise.all(batch.map((f) => send(typeof f.value === 'string' ? JSON.stringify(f.value) : f.value)));
+      for (const [i, res] of responses.entries()) {
+        const f = batch[i]!;
+        expectFaultReported(res, f, `${name} ${JSON.stringify(f.value)?.slice(0, 300)} (fault at ${JSON.stringify(f.loc)})`);
+      }
+      if (rowCount) {
+        const after = await rowCount();
+        if (after !== before) throw new Error(`${name}: ${batch.length} rejected requests, yet the row count went from ${before} to ${after}`);
+      }
+    }),
+    scale,
+    BATCH,
+  );
+}
+
+/** The forms of uuidSpelling, in its order. */
+const spellings = (u: string) => {
+  const hex = u.replace(/-/g, '');
+  return [u, u.toUpperCase(), hex, hex.toUpperCase(), `{${u}}`, `urn:uuid:${u}`];
+};
 
 /**
- * A value Postgres rejects (an integer out of range): a 4xx in Prefect's shape (Prefect answers 500),
- * whose message names the problem, not the SQL statement or its parameters.
+ * A fresh UUID spelled like `like` (a generated one): ids that must be unique come from the
+ * runtime, since shrinking would make generated ones equal.
  */
-export function expectRejectedByDatabase(res: ApiResponse, what: string): void {
-  expectClientError(res, what);
-  const text = JSON.stringify(res.body);
-  ensure(!/Failed query|params:|insert into|update |select /i.test(text), `${what}: the error shows SQL: ${text.slice(0, 300)}`);
+export function freshLike(like: string): string {
+  const k = spellings(canonicalUuid(like)).indexOf(like);
+  return spellings(crypto.randomUUID())[Math.max(0, k)]!;
 }
