@@ -14,7 +14,7 @@ export type Loc = (string | number)[];
 
 export type Shape =
   | { kind: 'string'; valid?: fc.Arbitrary<string> }
-  | { kind: 'name'; nonEmptyish?: boolean }
+  | { kind: 'name'; nonEmptyish?: boolean; orEmpty?: boolean }
   | { kind: 'int'; min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number }
   | { kind: 'float'; min?: number; integral?: boolean; exclusiveMin?: boolean }
   | { kind: 'bool' }
@@ -53,6 +53,8 @@ export const string = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'string'
 export const name = (): Shape => ({ kind: 'name' });
 /** Prefect's NonEmptyishName (work pool names): a Name that is not blank once quotes and spaces are stripped. */
 export const nonEmptyishName = (): Shape => ({ kind: 'name', nonEmptyish: true });
+/** Prefect's NameOrEmpty (deployment names): a Name, or "" (valid, so never a fault; not generated either). */
+export const nameOrEmpty = (): Shape => ({ kind: 'name', orEmpty: true });
 /** An int in [min, max] (the bounds Prefect checks); `upTo` only caps generated values. */
 export const int = (o: { min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number } = {}): Shape => ({ kind: 'int', ...o });
 /** A float; `integral` generates whole values only; `exclusiveMin` makes `min` itself invalid (gt, not ge). */
@@ -233,7 +235,11 @@ function badScalars(shape: Shape): Fault[] {
     case 'name': {
       const banned = [at('a/b', ['string_pattern_mismatch']), at('x%y', ['string_pattern_mismatch']), at('<tag>', ['string_pattern_mismatch']), at('&', ['string_pattern_mismatch'])];
       // NonEmptyishName: blank once quotes and spaces are stripped is a value_error (checked first).
-      const blank = shape.nonEmptyish ? [at('', ['value_error']), at('   ', ['value_error']), at(`'"' `, ['value_error'])] : [at('', ['string_pattern_mismatch'])];
+      const blank = shape.nonEmptyish
+        ? [at('', ['value_error']), at('   ', ['value_error']), at(`'"' `, ['value_error'])]
+        : shape.orEmpty
+          ? []
+          : [at('', ['string_pattern_mismatch'])];
       return [...badScalars({ kind: 'string' }), ...banned, ...blank];
     }
     case 'int': {

@@ -26,6 +26,7 @@ import {
   looseModel,
   model,
   name,
+  nameOrEmpty,
   notNull,
   required,
   string,
@@ -164,8 +165,8 @@ const deploymentFields = {
 export function deploymentCreate(flowId: Shape) {
   return model({
     ...deploymentFields,
-    // Prefect's name pattern; the empty string, also allowed, is not generated (no GET by name can reach it).
-    name: required(name()),
+    // Prefect's NameOrEmpty; the empty string, also allowed, is not generated (no GET by name can reach it).
+    name: required(nameOrEmpty()),
     flow_id: required(flowId),
     schedules: notNull(list(ScheduleCreate)),
     labels: labels(),
