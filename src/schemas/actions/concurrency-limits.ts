@@ -1,6 +1,6 @@
 /** Global concurrency limits (v2): create, update, and the increment / decrement bodies. */
 import * as v from 'valibot';
-import { enumOf, issueMessage, laxBool, laxFloat, list, literalOf, model, name, nonNegativeInt, opt, str, uuid } from '../common';
+import { issueMessage, laxBool, laxFloat, list, literalOf, model, name, nonNegativeInt, opt, str, uuid } from '../common';
 import { nonNegativeFloat, positiveInt } from './fields';
 
 export const ConcurrencyLimitV2Create = model({
@@ -30,7 +30,7 @@ const names = () =>
 export const IncrementBody = v.object({
   slots: positiveInt(),
   names: names(),
-  mode: v.optional(enumOf(['concurrency', 'rate_limit'] as const), 'concurrency'),
+  mode: v.optional(literalOf(['concurrency', 'rate_limit'] as const), 'concurrency'),
   create_if_missing: v.optional(laxBool()),
 });
 

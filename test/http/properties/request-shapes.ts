@@ -10,6 +10,7 @@ import {
   dict,
   embedded,
   enumOf,
+  literalOf,
   float,
   int,
   json,
@@ -330,7 +331,7 @@ const slots = () => required(int({ min: 1, minType: 'greater_than', upTo: 6 }));
 export const incrementBody = embedded({
   slots: slots(),
   names: required(list(string())),
-  mode: enumOf(['concurrency', 'rate_limit']),
+  mode: literalOf(['concurrency', 'rate_limit']),
   create_if_missing: bool(),
 });
 export const decrementBody = embedded({

@@ -20,7 +20,7 @@ export type Shape =
   | { kind: 'bool' }
   | { kind: 'uuid'; valid?: fc.Arbitrary<string> }
   | { kind: 'datetime' }
-  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'enum'; values: readonly string[]; errorType?: string }
   | { kind: 'list'; item: Shape; maxLength?: number }
   | { kind: 'model'; fields: Record<string, Field>; extra: 'forbid' | 'ignore'; embedded?: boolean }
   | { kind: 'dict'; valid?: fc.Arbitrary<Record<string, unknown>> }
@@ -60,6 +60,8 @@ export const bool = (): Shape => ({ kind: 'bool' });
 export const uuid = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'uuid', valid });
 export const datetime = (): Shape => ({ kind: 'datetime' });
 export const enumOf = (values: readonly string[]): Shape => ({ kind: 'enum', values });
+/** A `Literal[...]` field: like an enum, but Pydantic's error type is literal_error. */
+export const literalOf = (values: readonly string[]): Shape => ({ kind: 'enum', values, errorType: 'literal_error' });
 export const list = (item: Shape, maxLength?: number): Shape => ({ kind: 'list', item, maxLength });
 export const dict = (valid?: fc.Arbitrary<Record<string, unknown>>): Shape => ({ kind: 'dict', valid });
 export const json = (): Shape => ({ kind: 'json' });
@@ -261,7 +263,8 @@ function badScalars(shape: Shape): Fault[] {
       return [at('yesterday', DATETIME_TYPES), at('2024-13-45', DATETIME_TYPES), at('12:00', DATETIME_TYPES), at([], DATETIME_TYPES), at({}, DATETIME_TYPES), at(true, DATETIME_TYPES)];
     case 'enum': {
       const wrong = ['bogus', shape.values[0]!.toLowerCase(), ` ${shape.values[0]}`].filter((x) => !shape.values.includes(x));
-      return [...wrong.map((w) => at(w, ['enum'])), at(5, ['enum'])];
+      const type = shape.errorType ?? 'enum';
+      return [...wrong.map((w) => at(w, [type])), at(5, [type])];
     }
     case 'dict':
       return [at([], ['dict_type']), at('x', ['dict_type']), at(5, ['dict_type'])];
