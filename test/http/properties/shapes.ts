@@ -16,7 +16,7 @@ export type Shape =
   | { kind: 'string'; valid?: fc.Arbitrary<string> }
   | { kind: 'name'; nonEmptyish?: boolean }
   | { kind: 'int'; min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number }
-  | { kind: 'float'; min?: number; integral?: boolean; exclusiveMin?: boolean }
+  | { kind: 'float'; min?: number; max?: number; integral?: boolean; exclusiveMin?: boolean }
   | { kind: 'bool' }
   | { kind: 'uuid'; valid?: fc.Arbitrary<string> }
   | { kind: 'datetime' }
@@ -54,8 +54,8 @@ export const name = (): Shape => ({ kind: 'name' });
 export const nonEmptyishName = (): Shape => ({ kind: 'name', nonEmptyish: true });
 /** An int in [min, max] (the bounds Prefect checks); `upTo` only caps generated values. */
 export const int = (o: { min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number } = {}): Shape => ({ kind: 'int', ...o });
-/** A float; `integral` generates whole values only; `exclusiveMin` makes `min` itself invalid (gt, not ge). */
-export const float = (o: { min?: number; integral?: boolean; exclusiveMin?: boolean } = {}): Shape => ({ kind: 'float', ...o });
+/** A float; `integral` generates whole values only; `exclusiveMin` makes `min` itself invalid (gt, not ge); `max` is le. */
+export const float = (o: { min?: number; max?: number; integral?: boolean; exclusiveMin?: boolean } = {}): Shape => ({ kind: 'float', ...o });
 export const bool = (): Shape => ({ kind: 'bool' });
 export const uuid = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'uuid', valid });
 export const datetime = (): Shape => ({ kind: 'datetime' });
@@ -179,9 +179,10 @@ export function valid(shape: Shape): fc.Arbitrary<unknown> {
     }
     case 'float': {
       const min = shape.min ?? -1e6;
+      const max = shape.max ?? 1e6;
       if (shape.exclusiveMin) return valid({ ...shape, exclusiveMin: false }).filter((x) => (x as number) > min);
-      if (shape.integral) return fc.integer({ min: Math.ceil(min), max: 1e6 });
-      return fc.oneof(fc.integer({ min: Math.ceil(min), max: 1e6 }), fc.double({ min, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)));
+      if (shape.integral) return fc.integer({ min: Math.ceil(min), max: Math.floor(max) });
+      return fc.oneof(fc.integer({ min: Math.ceil(min), max: Math.floor(max) }), fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)));
     }
     case 'bool':
       return fc.constantFrom(...BOOL_SPELLINGS);
@@ -246,6 +247,7 @@ function badScalars(shape: Shape): Fault[] {
       const out = [at('abc', ['float_parsing']), at('', ['float_parsing']), at([], ['float_type']), at({}, ['float_type'])];
       if (shape.min !== undefined && shape.exclusiveMin) out.push(at(shape.min, ['greater_than']), at(shape.min - 1, ['greater_than']));
       else if (shape.min !== undefined) out.push(at(shape.min - 1, ['greater_than_equal']));
+      if (shape.max !== undefined) out.push(at(shape.max + 1, ['less_than_equal']), at(shape.max + 0.5, ['less_than_equal']));
       return out;
     }
     case 'bool':
