@@ -5,8 +5,8 @@
  * (clamped to 0.1..30 s).
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client';
-import { concurrencyLimitV2 } from '../db/schema';
+import type { DbOrTx, Tx } from '../db/client';
+import { concurrencyLease, concurrencyLimitV2 } from '../db/schema';
 import { detailError } from '../http/errors';
 import { activeSlotsAfterDecay } from './concurrency-limits';
 
@@ -64,7 +64,20 @@ function clampedPoissonInterval(average: number, random: () => number): number {
   return -Math.log(Math.max(1 - u, 1e-10)) * average;
 }
 
-export type IncrementResult = { acquired: true; limits: MinimalLimit[] } | { acquired: false; retryAfterSeconds: number };
+export type IncrementResult =
+  | { acquired: true; limits: MinimalLimit[]; leaseId?: string }
+  | { acquired: false; retryAfterSeconds: number };
+
+export interface LeaseHolder {
+  type: 'flow_run' | 'task_run' | 'deployment';
+  id: string;
+}
+
+/** A lease to record the taken slots on (increment-with-lease), so they can be given back exactly once. */
+export interface LeaseRequest {
+  durationSeconds: number;
+  holder: LeaseHolder | null;
+}
 
 /**
  * Takes `slots` on every active limit named, all or nothing. When some limit is full nothing is
@@ -76,9 +89,10 @@ export async function incrementSlots(
   names: string[],
   slots: number,
   mode: 'concurrency' | 'rate_limit',
+  lease?: LeaseRequest,
 ): Promise<IncrementResult> {
   try {
-    const limits = await db.transaction(async (tx) => {
+    const { limits, leaseId } = await db.transaction(async (tx) => {
       const limits = await limitsByName(tx, names);
       const active = limits.filter((x) => x.active);
       if (active.some((x) => x.limit < slots)) throw detailError(422, 'Slots requested is greater than the limit');
@@ -102,9 +116,20 @@ export async function incrementSlots(
           .returning({ id: l.id });
         if (taken.length !== active.length) throw new LimitsFull(active);
       }
-      return limits.map(minimal);
+      if (!lease) return { limits: limits.map(minimal), leaseId: undefined };
+      // As in Prefect, the lease names every limit found, inactive ones included (their release is
+      // skipped while they stay inactive). Same transaction: no slot without its lease, or vice versa.
+      const [created] = await tx
+        .insert(concurrencyLease)
+        .values({
+          resourceIds: limits.map((x) => x.id),
+          expiration: sql`clock_timestamp() + ${lease.durationSeconds} * interval '1 second'`,
+          metadata: { slots, holder: lease.holder },
+        })
+        .returning({ id: concurrencyLease.id });
+      return { limits: limits.map(minimal), leaseId: created!.id };
     });
-    return { acquired: true, limits };
+    return leaseId === undefined ? { acquired: true, limits } : { acquired: true, limits, leaseId };
   } catch (e) {
     if (!(e instanceof LimitsFull)) throw e;
     await db
@@ -122,26 +147,50 @@ export async function incrementSlots(
 export async function decrementSlots(db: DbOrTx, names: string[], slots: number, occupancySeconds?: number): Promise<MinimalLimit[]> {
   return db.transaction(async (tx) => {
     const limits = await limitsByName(tx, names);
-    const active = limits.filter((x) => x.active).map((x) => x.id);
-    if (active.length > 0) {
-      const perSlot = occupancySeconds ? Math.max(occupancySeconds / slots, MIN_OCCUPANCY_SECONDS) : null;
-      await tx
-        .update(concurrencyLimitV2)
-        .set({
-          activeSlots: sql`greatest(0, ${activeSlotsAfterDecay} - ${slots})`,
-          deniedSlots: deniedSlotsAfterDecay,
-          updated: sql`now()`,
-          ...(perSlot === null
-            ? {}
-            : {
-                // A zero limit has no samples to average over (Prefect divides by zero there).
-                avgSlotOccupancySeconds: sql`case when ${l.limit} > 0 then ${l.avgSlotOccupancySeconds}
-                  + (${perSlot}::float8 - ${l.avgSlotOccupancySeconds}) / (${l.limit} * ${OCCUPANCY_SAMPLES_MULTIPLIER})
-                  else ${l.avgSlotOccupancySeconds} end`,
-              }),
-        })
-        .where(inArray(l.id, active));
-    }
+    await releaseOnActive(tx, limits, slots, occupancySeconds);
     return limits.map(minimal);
   });
+}
+
+/**
+ * Releases the slots recorded on a lease and deletes it (decrement-with-lease). Deleting first
+ * locks the lease row, so a concurrent release or the reaper finds it gone: the slots go back
+ * exactly once. An unknown (already released or reaped) lease is a no-op, as in Prefect.
+ */
+export async function releaseLeaseSlots(db: DbOrTx, leaseId: string): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const deleted = await tx.execute(sql`
+      DELETE FROM concurrency_lease WHERE id = ${leaseId}
+      RETURNING resource_ids, metadata, extract(epoch from clock_timestamp() - created)::float8 AS held_seconds`);
+    const lease = deleted.rows[0] as { resource_ids: string[]; metadata: { slots?: number } | null; held_seconds: number } | undefined;
+    if (!lease) return false;
+    const slots = lease.metadata?.slots ?? 0;
+    if (slots > 0 && lease.resource_ids.length > 0) {
+      const limits = await tx.select().from(concurrencyLimitV2).where(inArray(l.id, lease.resource_ids)).orderBy(l.id).for('update');
+      await releaseOnActive(tx, limits, slots, lease.held_seconds);
+    }
+    return true;
+  });
+}
+
+async function releaseOnActive(tx: Tx, limits: LimitRow[], slots: number, occupancySeconds?: number): Promise<void> {
+  const active = limits.filter((x) => x.active).map((x) => x.id);
+  if (active.length === 0) return;
+  const perSlot = occupancySeconds ? Math.max(occupancySeconds / slots, MIN_OCCUPANCY_SECONDS) : null;
+  await tx
+    .update(concurrencyLimitV2)
+    .set({
+      activeSlots: sql`greatest(0, ${activeSlotsAfterDecay} - ${slots})`,
+      deniedSlots: deniedSlotsAfterDecay,
+      updated: sql`now()`,
+      ...(perSlot === null
+        ? {}
+        : {
+            // A zero limit has no samples to average over (Prefect divides by zero there).
+            avgSlotOccupancySeconds: sql`case when ${l.limit} > 0 then ${l.avgSlotOccupancySeconds}
+              + (${perSlot}::float8 - ${l.avgSlotOccupancySeconds}) / (${l.limit} * ${OCCUPANCY_SAMPLES_MULTIPLIER})
+              else ${l.avgSlotOccupancySeconds} end`,
+          }),
+    })
+    .where(inArray(l.id, active));
 }

@@ -196,3 +196,10 @@ export const pattern = (re: RegExp, source: string) =>
 /** Prefect's name rule for flows, deployments, pools and queues. */
 export const NAME_PATTERN = '^[^/%&><]+$';
 export const name = () => pattern(/^[^/%&><]+$/, NAME_PATTERN);
+
+/** A `Literal[...]` field: matched exactly like an enum, but Pydantic calls the error literal_error. */
+export function literalOf<const T extends readonly string[]>(options: T) {
+  const quoted = options.map((o) => `'${o}'`);
+  const expected = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : (quoted[0] ?? '');
+  return v.picklist(options, issueMessage('literal_error', `Input should be ${expected}`, { expected }));
+}

@@ -1,6 +1,6 @@
 /** Global concurrency limits (v2): create, update, and the increment / decrement bodies. */
 import * as v from 'valibot';
-import { enumOf, issueMessage, laxBool, list, model, name, nonNegativeInt, opt, str } from '../common';
+import { issueMessage, laxBool, laxFloat, list, literalOf, model, name, nonNegativeInt, opt, str, uuid } from '../common';
 import { nonNegativeFloat, positiveInt } from './fields';
 
 export const ConcurrencyLimitV2Create = model({
@@ -30,7 +30,7 @@ const names = () =>
 export const IncrementBody = v.object({
   slots: positiveInt(),
   names: names(),
-  mode: v.optional(enumOf(['concurrency', 'rate_limit'] as const), 'concurrency'),
+  mode: v.optional(literalOf(['concurrency', 'rate_limit'] as const), 'concurrency'),
   create_if_missing: v.optional(laxBool()),
 });
 
@@ -43,3 +43,29 @@ export const DecrementBody = v.object({
   ),
   create_if_missing: v.optional(laxBool()),
 });
+
+/** Seconds a lease lives before it must be renewed: 1 minute to 1 day, 5 minutes by default. */
+export const leaseDuration = () =>
+  v.optional(
+    v.pipe(
+      laxFloat(),
+      v.minValue(60, issueMessage('greater_than_equal', 'Input should be greater than or equal to 60', { ge: 60 })),
+      v.maxValue(86400, issueMessage('less_than_equal', 'Input should be less than or equal to 86400', { le: 86400 })),
+    ),
+    300,
+  );
+
+/** Prefect's ConcurrencyLeaseHolder: who holds the lease; extra keys forbidden. */
+const LeaseHolder = model({ type: literalOf(['flow_run', 'task_run', 'deployment'] as const), id: uuid() });
+
+/** Embedded body of POST /v2/concurrency_limits/increment-with-lease. */
+export const IncrementWithLeaseBody = v.object({
+  slots: positiveInt(),
+  names: names(),
+  mode: v.optional(literalOf(['concurrency', 'rate_limit'] as const), 'concurrency'),
+  lease_duration: leaseDuration(),
+  holder: v.optional(LeaseHolder),
+});
+
+/** Embedded body of POST /v2/concurrency_limits/decrement-with-lease. */
+export const DecrementWithLeaseBody = v.object({ lease_id: uuid() });

@@ -125,6 +125,9 @@ describe('/v2/concurrency_limits/increment and /decrement', () => {
     expect(noSlots.body.exception_detail[0]).toMatchObject({ type: 'missing', loc: ['body', 'slots'] });
     const zero = await post('/v2/concurrency_limits/increment', { names: [a.name], slots: 0 });
     expect(zero.body.exception_detail[0]).toMatchObject({ type: 'greater_than', loc: ['body', 'slots'] });
+    // `mode` is a Literal in Prefect: the error type is literal_error, not enum.
+    const badMode = await post('/v2/concurrency_limits/increment', { names: [a.name], slots: 1, mode: 'x' });
+    expect(badMode.body.exception_detail[0]).toMatchObject({ type: 'literal_error', loc: ['body', 'mode'], ctx: { expected: "'concurrency' or 'rate_limit'" } });
     const empty = await post('/v2/concurrency_limits/decrement', { names: [], slots: 1 });
     expect(empty.body.exception_detail[0]).toMatchObject({ type: 'too_short', loc: ['body', 'names'] });
   });

@@ -6,7 +6,7 @@
  * - a body with one fault gets a 422 at the fault and changes nothing;
  * - slots are taken all or nothing, and never beyond a limit, however many requests race.
  * Lease renewal has its own property in orchestration.test.ts; increment-with-lease and
- * decrement-with-lease are not served.
+ * decrement-with-lease have theirs in concurrency-leases.test.ts.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import fc from 'fast-check';

@@ -11,6 +11,7 @@ import {
   dict,
   embedded,
   enumOf,
+  literalOf,
   float,
   int,
   json,
@@ -354,7 +355,7 @@ const slots = () => required(int({ min: 1, minType: 'greater_than', upTo: 6 }));
 export const incrementBody = embedded({
   slots: slots(),
   names: required(list(string())),
-  mode: enumOf(['concurrency', 'rate_limit']),
+  mode: literalOf(['concurrency', 'rate_limit']),
   create_if_missing: bool(),
 });
 export const decrementBody = embedded({
@@ -363,3 +364,20 @@ export const decrementBody = embedded({
   occupancy_seconds: float({ min: 0, exclusiveMin: true }),
   create_if_missing: bool(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Global concurrency with leases: /v2/concurrency_limits/increment-with-lease and /decrement-with-lease
+
+/** Prefect's ConcurrencyLeaseHolder. */
+export const leaseHolder = model({
+  type: required(literalOf(['flow_run', 'task_run', 'deployment'])),
+  id: required(uuid()),
+});
+export const incrementWithLeaseBody = embedded({
+  slots: slots(),
+  names: required(list(string())),
+  mode: literalOf(['concurrency', 'rate_limit']),
+  lease_duration: float({ min: 60, max: 86400 }),
+  holder: leaseHolder,
+});
+export const decrementWithLeaseBody = embedded({ lease_id: required(uuid()) });

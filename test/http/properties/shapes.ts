@@ -16,11 +16,11 @@ export type Shape =
   | { kind: 'string'; valid?: fc.Arbitrary<string> }
   | { kind: 'name'; nonEmptyish?: boolean; orEmpty?: boolean }
   | { kind: 'int'; min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number }
-  | { kind: 'float'; min?: number; integral?: boolean; exclusiveMin?: boolean }
+  | { kind: 'float'; min?: number; max?: number; integral?: boolean; exclusiveMin?: boolean }
   | { kind: 'bool' }
   | { kind: 'uuid'; valid?: fc.Arbitrary<string> }
   | { kind: 'datetime' }
-  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'enum'; values: readonly string[]; errorType?: string }
   | { kind: 'list'; item: Shape; maxLength?: number }
   | { kind: 'model'; fields: Record<string, Field>; extra: 'forbid' | 'ignore'; embedded?: boolean }
   | { kind: 'dict'; valid?: fc.Arbitrary<Record<string, unknown>> }
@@ -57,12 +57,14 @@ export const nonEmptyishName = (): Shape => ({ kind: 'name', nonEmptyish: true }
 export const nameOrEmpty = (): Shape => ({ kind: 'name', orEmpty: true });
 /** An int in [min, max] (the bounds Prefect checks); `upTo` only caps generated values. */
 export const int = (o: { min?: number; max?: number; minType?: string; detailRange?: boolean; upTo?: number } = {}): Shape => ({ kind: 'int', ...o });
-/** A float; `integral` generates whole values only; `exclusiveMin` makes `min` itself invalid (gt, not ge). */
-export const float = (o: { min?: number; integral?: boolean; exclusiveMin?: boolean } = {}): Shape => ({ kind: 'float', ...o });
+/** A float; `integral` generates whole values only; `exclusiveMin` makes `min` itself invalid (gt, not ge); `max` is le. */
+export const float = (o: { min?: number; max?: number; integral?: boolean; exclusiveMin?: boolean } = {}): Shape => ({ kind: 'float', ...o });
 export const bool = (): Shape => ({ kind: 'bool' });
 export const uuid = (valid?: fc.Arbitrary<string>): Shape => ({ kind: 'uuid', valid });
 export const datetime = (): Shape => ({ kind: 'datetime' });
 export const enumOf = (values: readonly string[]): Shape => ({ kind: 'enum', values });
+/** A `Literal[...]` field: like an enum, but Pydantic's error type is literal_error. */
+export const literalOf = (values: readonly string[]): Shape => ({ kind: 'enum', values, errorType: 'literal_error' });
 export const list = (item: Shape, maxLength?: number): Shape => ({ kind: 'list', item, maxLength });
 export const dict = (valid?: fc.Arbitrary<Record<string, unknown>>): Shape => ({ kind: 'dict', valid });
 export const json = (): Shape => ({ kind: 'json' });
@@ -180,9 +182,10 @@ export function valid(shape: Shape): fc.Arbitrary<unknown> {
     }
     case 'float': {
       const min = shape.min ?? -1e6;
+      const max = shape.max ?? 1e6;
       if (shape.exclusiveMin) return valid({ ...shape, exclusiveMin: false }).filter((x) => (x as number) > min);
-      if (shape.integral) return fc.integer({ min: Math.ceil(min), max: 1e6 });
-      return fc.oneof(fc.integer({ min: Math.ceil(min), max: 1e6 }), fc.double({ min, max: 1e6, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)));
+      if (shape.integral) return fc.integer({ min: Math.ceil(min), max: Math.floor(max) });
+      return fc.oneof(fc.integer({ min: Math.ceil(min), max: Math.floor(max) }), fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((x) => (Object.is(x, -0) ? 0 : x)));
     }
     case 'bool':
       return fc.constantFrom(...BOOL_SPELLINGS);
@@ -253,6 +256,7 @@ function badScalars(shape: Shape): Fault[] {
       const out = [at('abc', ['float_parsing']), at('', ['float_parsing']), at([], ['float_type']), at({}, ['float_type'])];
       if (shape.min !== undefined && shape.exclusiveMin) out.push(at(shape.min, ['greater_than']), at(shape.min - 1, ['greater_than']));
       else if (shape.min !== undefined) out.push(at(shape.min - 1, ['greater_than_equal']));
+      if (shape.max !== undefined) out.push(at(shape.max + 1, ['less_than_equal']), at(shape.max + 0.5, ['less_than_equal']));
       return out;
     }
     case 'bool':
@@ -270,7 +274,8 @@ function badScalars(shape: Shape): Fault[] {
       return [at('yesterday', DATETIME_TYPES), at('2024-13-45', DATETIME_TYPES), at('12:00', DATETIME_TYPES), at([], DATETIME_TYPES), at({}, DATETIME_TYPES), at(true, DATETIME_TYPES)];
     case 'enum': {
       const wrong = ['bogus', shape.values[0]!.toLowerCase(), ` ${shape.values[0]}`].filter((x) => !shape.values.includes(x));
-      return [...wrong.map((w) => at(w, ['enum'])), at(5, ['enum'])];
+      const type = shape.errorType ?? 'enum';
+      return [...wrong.map((w) => at(w, [type])), at(5, [type])];
     }
     case 'dict':
       return [at([], ['dict_type']), at('x', ['dict_type']), at(5, ['dict_type'])];
