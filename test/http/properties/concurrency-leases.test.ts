@@ -16,7 +16,7 @@ import { BATCH, check, timeoutFor } from './config';
 import { expectDetail } from './errors';
 import { faultyBodiesRejected } from './harness';
 import { decrementWithLeaseBody, incrementWithLeaseBody } from './request-shapes';
-import { ensure, fingerprint, rows } from './write-support';
+import { ensure, fingerprint, rows } from './pool-limit-support';
 
 const BASE = '/v2/concurrency_limits';
 
