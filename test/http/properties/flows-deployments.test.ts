@@ -14,9 +14,9 @@ import { batches, BATCH, check, timeoutFor } from './config';
 import { expectDetail, expectSuccess } from './errors';
 import { seedPropertyFixtures, type PropertyFixtures } from './fixtures';
 import { faultyBodiesRejected } from './harness';
-import { FlowRunPolicy, StateCreate } from './request-shapes';
+import { deploymentFlowRunCreate } from './request-shapes';
 import { BulkDeleteResult, conform, Deployment, DeploymentSchedule, Flow, FlowRun } from './response-schemas';
-import { dict, invalid, labels, list, model, name, string, uuid, valid, type Fault } from './shapes';
+import { invalid, list, name, uuid, valid, type Fault } from './shapes';
 import {
   deploymentCreate,
   DeploymentBulkDelete,
@@ -742,21 +742,7 @@ describe('PATCH /deployments/{id}/schedules/{schedule_id}', () => {
 });
 
 describe('POST /deployments/{id}/create_flow_run', () => {
-  const item = () =>
-    model({
-      state: StateCreate,
-      name: string(),
-      parameters: dict(),
-      context: dict(),
-      infrastructure_document_id: uuid(),
-      empirical_policy: FlowRunPolicy,
-      tags: list(string()),
-      idempotency_key: string(),
-      labels: labels(),
-      parent_task_run_id: uuid(existingBodyId(() => fx.taskRunIds)),
-      work_queue_name: string(fc.constantFrom('default', 'fast')),
-      job_variables: dict(),
-    });
+  const item = () => deploymentFlowRunCreate({ parentTaskRunId: uuid(existingBodyId(() => fx.taskRunIds)), workQueueNames: ['default', 'fast'] });
   const cases = () => fc.record({ body: valid(item()), again: fc.boolean() });
 
   it('valid bodies: 201 with a run of the deployment in the state proposed (SCHEDULED by default); its idempotency key again: the same run', async () => {

@@ -16,12 +16,11 @@ import { expectFaultReported, faultyBodiesRejected, validBodiesSucceed, type End
 import {
   bulkDeleteBody,
   bulkSetStateBody,
+  deploymentFlowRunCreate,
   flowRunCreate,
-  FlowRunPolicy,
   leaseRenewBody,
   resumeBody,
   setStateBody,
-  StateCreate,
 } from './request-shapes';
 import {
   BulkDeleteResult,
@@ -31,7 +30,7 @@ import {
   FlowRun,
   OrchestrationResult,
 } from './response-schemas';
-import { dict, invalid, labels, list, model, pathSpelling, string, uuid, uuidSpelling, valid, type Shape } from './shapes';
+import { invalid, list, model, pathSpelling, string, uuid, uuidSpelling, valid, type Shape } from './shapes';
 
 let fx: PropertyFixtures;
 let leaseId: string;
@@ -253,21 +252,7 @@ describe('POST /flow_runs/', () => {
 // These found two server bugs: concurrent subflow creations for one parent task run raced to the same
 // state timestamp (a 409) or locked the parents in opposite orders (a deadlock); see syncParentTaskRuns.
 describe('POST /deployments/{id}/create_flow_run/bulk', () => {
-  const item = () =>
-    model({
-      state: StateCreate,
-      name: string(),
-      parameters: dict(),
-      context: dict(),
-      infrastructure_document_id: uuid(),
-      empirical_policy: FlowRunPolicy,
-      tags: list(string()),
-      idempotency_key: string(),
-      labels: labels(),
-      parent_task_run_id: uuid(existing(() => fx.taskRunIds)),
-      work_queue_name: string(fc.constantFrom('default', 'fast', 'missing')),
-      job_variables: dict(),
-    });
+  const item = () => deploymentFlowRunCreate({ parentTaskRunId: uuid(existing(() => fx.taskRunIds)), workQueueNames: ['default', 'fast', 'missing'] });
   const bodyShape = (): Shape => list(item());
   const Results = v.strictObject({
     results: v.array(v.strictObject({ flow_run_id: v.nullable(v.string()), status: v.picklist(['CREATED', 'FAILED']), error: v.nullable(v.string()) })),

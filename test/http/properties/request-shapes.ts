@@ -198,6 +198,27 @@ export const bulkDeleteBody = embedded({ flow_runs: FlowRunFilter, limit: bulkLi
 // Not range-checked here (a documented difference: Prefect bounds it).
 export const leaseRenewBody = embedded({ lease_duration: float() });
 
+/**
+ * DeploymentFlowRunCreate: the body of create_flow_run and each item of create_flow_run/bulk. The
+ * parent task run must exist and the queue names are the caller's (a missing one is a 4xx).
+ */
+export function deploymentFlowRunCreate(refs: { parentTaskRunId: Shape; workQueueNames: readonly string[] }) {
+  return model({
+    state: StateCreate,
+    name: string(),
+    parameters: dict(),
+    context: dict(),
+    infrastructure_document_id: uuid(),
+    empirical_policy: FlowRunPolicy,
+    tags: list(string()),
+    idempotency_key: string(),
+    labels: labels(),
+    parent_task_run_id: refs.parentTaskRunId,
+    work_queue_name: string(fc.constantFrom(...refs.workQueueNames)),
+    job_variables: dict(),
+  });
+}
+
 /** FlowRunCreate (filters spec §4.2); references are filled with existing rows by the caller. */
 export function flowRunCreate(refs: { flowId: Shape; parentTaskRunId: Shape }) {
   return model({
