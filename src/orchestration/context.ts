@@ -28,6 +28,22 @@ export interface RunSnapshot {
   recentStateTimestamps: Micros[];
 }
 
+/** A run just inserted, before its first state: what the engine sees when that state is proposed. */
+export function newRunSnapshot(run: Pick<RunSnapshot, 'id' | 'empiricalPolicy' | 'deploymentId' | 'parentTaskRunId'>): RunSnapshot {
+  return {
+    ...run,
+    runCount: 0,
+    startTime: null,
+    endTime: null,
+    totalRunTime: 0,
+    expectedStartTime: null,
+    nextScheduledStartTime: null,
+    infrastructurePid: null,
+    state: null,
+    recentStateTimestamps: [],
+  };
+}
+
 export interface DeploymentSnapshot {
   id: string;
   concurrencyLimitId: string | null;

@@ -16,7 +16,7 @@ import type { Tx } from '../db/client';
 import { detailError, notFound } from '../http/errors';
 import { modelBody } from '../http/validation';
 import { ConcurrencyLedger } from '../orchestration/concurrency';
-import type { RunSnapshot } from '../orchestration/context';
+import { newRunSnapshot, type RunSnapshot } from '../orchestration/context';
 import { orchestrate } from '../orchestration/engine';
 import { firstSchemaError } from '../orchestration/json-schema';
 import { issueMessage, jsonObject, laxBool, list, model, opt, str, uuid } from '../schemas/common';
@@ -168,21 +168,12 @@ async function createDeploymentFlowRuns(c: Context<AppEnv>, tx: Tx, deploymentId
     if (at === undefined) return [];
     // One clock reading for the INSERT; a µs apart per run keeps the runs' states in input order.
     const now = parseMicros(at)! + i;
-    const run: RunSnapshot = {
+    const run = newRunSnapshot({
       id: row.id,
-      runCount: 0,
-      startTime: null,
-      endTime: null,
-      totalRunTime: 0,
-      expectedStartTime: null,
-      nextScheduledStartTime: null,
       empiricalPolicy: row.empirical_policy,
       deploymentId: dep.id,
       parentTaskRunId: row.parent_task_run_id,
-      infrastructurePid: null,
-      state: null,
-      recentStateTimestamps: [],
-    };
+    });
     snapshots.push(run);
     const item = items[planned.findIndex((p) => p.row === row)]!;
     const outcome = orchestrate({

@@ -12,6 +12,7 @@ import { flowRun, workPool, workQueue } from '../db/schema';
 import { notFound } from '../http/errors';
 import { modelBody } from '../http/validation';
 import { ConcurrencyLedger } from '../orchestration/concurrency';
+import { newRunSnapshot } from '../orchestration/context';
 import { orchestrate } from '../orchestration/engine';
 import { jsonObject, list, model, opt, str, uuid } from '../schemas/common';
 import { buildProposedState, flowRunPolicyInput, stateCreate, toFlowRunPolicy } from '../schemas/states';
@@ -112,21 +113,12 @@ export async function createFlowRun(c: Context<AppEnv>) {
       return c.json(existing, 200);
     }
     const now = parseMicros(row.now)!;
-    const run = {
+    const run = newRunSnapshot({
       id: row.id,
-      runCount: 0,
-      startTime: null,
-      endTime: null,
-      totalRunTime: 0,
-      expectedStartTime: null,
-      nextScheduledStartTime: null,
       empiricalPolicy: policy,
       deploymentId: body.deployment_id ?? null,
       parentTaskRunId: body.parent_task_run_id ?? null,
-      infrastructurePid: null,
-      state: null,
-      recentStateTimestamps: [],
-    };
+    });
     const ledger = new ConcurrencyLedger();
     // Forced: the minimal policy never needs the deployment, and no slot is taken (§4.3).
     const outcome = orchestrate({
