@@ -6,8 +6,8 @@
  *    concurrency limits involved (both locked too, leases before limits) — in ONE statement.
  * 2. The engine runs for every run in memory.
  * 3. `applyOrchestration` writes the outcomes with a fixed number of statements, whatever the
- *    number of runs: one INSERT of states, one UPDATE of runs, two for parent task runs (lock and
- *    load, then write; and one for legacy task-run retries), one for slot counts, one for leases.
+ *    number of runs: one INSERT of states, one UPDATE of runs, three for parent task runs (lock,
+ *    load, write; and one for legacy task-run retries), one for slot counts, one for leases.
  *
  * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id), then subflows'
  * parent task runs (id); the lease reaper skips locked leases. That order keeps concurrent requests
@@ -249,22 +249,25 @@ interface ParentTaskRowJson {
 /**
  * Forces each subflow's new state onto its parent task run (global transform #11), with the task-run
  * transforms of ../orchestration/task-run-policy.ts (the same ones POST /task_runs/{id}/set_state
- * applies). Two statements for any number of parents: load them locked, then write states and runs.
+ * applies). Three statements for any number of parents: lock them, load them, write states and runs.
  */
 async function syncParentTaskRuns(tx: Tx, syncs: ParentTaskSync[]): Promise<void> {
   // One state per parent: when several subflows of a batch share a parent (create_flow_run/bulk items
   // naming the same parent_task_run_id), the last one wins, as if they had been sent one by one; two
   // states of one task at one timestamp would break the (task_run_id, timestamp) key.
   const proposed = new Map(syncs.map((s) => [s.taskRunId, s.state]));
-  // Locked in id order, in a statement of its own: concurrent requests for the same parent queue here
-  // instead of deadlocking, and each then sees the other's committed state (READ COMMITTED takes a
-  // new snapshot per statement), so its timestamp lands after it.
+  // Locked in id order, in a statement of their own: concurrent requests for the same parent queue
+  // here instead of deadlocking. The load below is a new statement, so (READ COMMITTED) its snapshot
+  // includes the state the other request committed, and our timestamp lands after it; a load inside
+  // the locking statement would still read the states from before the wait.
+  const ids = toUuidArray([...proposed.keys()]);
+  await tx.execute(sql`SELECT id FROM task_run WHERE id = ANY(${ids}) ORDER BY id FOR NO KEY UPDATE`);
   const loaded = await tx.execute(sql`
     SELECT id, flow_run_id, run_count, flow_run_run_count, start_time::text, end_time::text,
            (extract(epoch FROM total_run_time) * 1000000)::bigint AS total_run_time_us,
            expected_start_time::text, next_scheduled_start_time::text, state_type, state_timestamp::text,
            (SELECT max(s.timestamp)::text FROM task_run_state s WHERE s.task_run_id = task_run.id) AS latest_state
-    FROM task_run WHERE id = ANY(${toUuidArray([...proposed.keys()])}) ORDER BY id FOR NO KEY UPDATE`);
+    FROM task_run WHERE id = ANY(${ids})`);
   const written = (loaded.rows as unknown as ParentTaskRowJson[]).map((row) => {
     const before: TaskRunBookkeeping = {
       id: row.id,
