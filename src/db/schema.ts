@@ -438,3 +438,70 @@ export const log = pgTable(
     index('ix_log__updated').on(t.updated),
   ],
 );
+
+export const workerStatus = pgEnum('worker_status', ['ONLINE', 'OFFLINE']);
+
+/** Workers that poll a work pool; created and refreshed by their heartbeats. */
+export const worker = pgTable(
+  'worker',
+  {
+    ...base(),
+    workPoolId: uuid('work_pool_id')
+      .notNull()
+      .references(() => workPool.id, { onDelete: 'cascade' }),
+    name: varchar('name').notNull(),
+    lastHeartbeatTime: ts('last_heartbeat_time').notNull().default(sql`now()`),
+    heartbeatIntervalSeconds: integer('heartbeat_interval_seconds'),
+    status: workerStatus('status').notNull().default('OFFLINE'),
+  },
+  (t) => [
+    uniqueIndex('uq_worker__work_pool_id_name').on(t.workPoolId, t.name),
+    index('ix_worker__work_pool_id_last_heartbeat_time').on(t.workPoolId, t.lastHeartbeatTime),
+    index('ix_worker__updated').on(t.updated),
+  ],
+);
+
+/**
+ * Events, as Prefect stores them: one row per event (de-duplicated by id), and one `event_resource`
+ * row per resource it names (the primary resource with role '' and each related resource with its
+ * role), so "events about resource X" is an index lookup.
+ */
+export const event = pgTable(
+  'event',
+  {
+    ...base(),
+    occurred: ts('occurred').notNull(),
+    event: text('event').notNull(),
+    resourceId: text('resource_id').notNull(),
+    resource: jsonb('resource').$type<Record<string, string>>().notNull(),
+    relatedResourceIds: jsonArray('related_resource_ids'),
+    related: jsonb('related').$type<Record<string, string>[]>().notNull().default(sql`'[]'::jsonb`),
+    payload: jsonObject('payload'),
+    received: ts('received').notNull(),
+    recorded: ts('recorded').notNull(),
+    follows: uuid('follows'),
+  },
+  (t) => [
+    index('ix_event__occurred').on(t.occurred),
+    index('ix_event__event_occurred').on(t.event, t.occurred),
+    index('ix_event__resource_id_occurred').on(t.resourceId, t.occurred),
+    index('ix_event__related_resource_ids').using('gin', t.relatedResourceIds),
+    index('ix_event__follows').on(t.follows),
+  ],
+);
+
+export const eventResource = pgTable(
+  'event_resource',
+  {
+    ...base(),
+    occurred: ts('occurred').notNull(),
+    resourceId: text('resource_id').notNull(),
+    resourceRole: text('resource_role').notNull(),
+    resource: jsonb('resource').$type<Record<string, string>>().notNull(),
+    eventId: uuid('event_id').notNull(),
+  },
+  (t) => [
+    index('ix_event_resource__resource_id_occurred').on(t.resourceId, t.occurred),
+    index('ix_event_resource__event_id').on(t.eventId),
+  ],
+);
