@@ -146,8 +146,18 @@ export interface TaskRunStateResult {
 const currentState = alias(taskRunState, 'current_state');
 const flowState = alias(flowRunState, 'flow_state');
 
-/** POST /task_runs/{id}/set_state: one locked read, a decision in memory, and at most two writes. */
+/**
+ * POST /task_runs/{id}/set_state: lock the run, load it, decide in memory, and at most two writes.
+ * Writers of one task run queue on its row lock (the subflow parent sync of
+ * flow-run-orchestration-store.ts takes the same lock). The load is a statement of its own after the
+ * lock: under READ COMMITTED it then sees the state a writer ahead of us committed while we waited;
+ * a load inside the locking statement would read the run's states from before the wait (the newest
+ * row version of task_run itself, but a stale latest state), stamp ours at or before it, and break
+ * the (task_run_id, timestamp) key: a 409.
+ */
 export async function setTaskRunState(tx: DbOrTx, id: string, input: StateCreate, force: boolean, now: Micros): Promise<TaskRunStateResult> {
+  const [locked] = await tx.select({ id: taskRun.id }).from(taskRun).where(eq(taskRun.id, id)).for('no key update');
+  if (!locked) throw objectNotFound(`Task run with id ${id} not found`);
   const [row] = await tx
     .select({
       run: taskRun,
@@ -162,8 +172,7 @@ export async function setTaskRunState(tx: DbOrTx, id: string, input: StateCreate
     .leftJoin(currentState, eq(currentState.id, taskRun.stateId))
     .leftJoin(flowRun, eq(flowRun.id, taskRun.flowRunId))
     .leftJoin(flowState, eq(flowState.id, flowRun.stateId))
-    .where(eq(taskRun.id, id))
-    .for('update', { of: taskRun });
+    .where(eq(taskRun.id, id));
   if (!row) throw objectNotFound(`Task run with id ${id} not found`);
   const r = row.run;
   const bookkeeping: TaskRunBookkeeping = {
@@ -188,7 +197,8 @@ export async function setTaskRunState(tx: DbOrTx, id: string, input: StateCreate
         stateDetails: completeStateDetails(row.current.stateDetails),
       }
     : null;
-  // States of one run never share a timestamp (a unique index): step past the latest one.
+  // States of one run never share a timestamp (a unique index), and a run's time never goes back:
+  // step past its latest state (`now` was read before the lock wait, or another Worker's clock may lead).
   const latest = micros(row.latest);
   const at = latest !== null && latest >= now ? latest + 1 : now;
   const flowDetails = (row.flowStateDetails ?? {}) as Record<string, unknown>;

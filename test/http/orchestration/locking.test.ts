@@ -1,7 +1,7 @@
 /** A request that waits for a run's lock orchestrates against the state committed meanwhile. */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { isPglite, withDb } from '../helpers';
+import { get, isPglite, post, randomName, withDb, type ApiResponse } from '../helpers';
 import { runIn, runRow, setState } from './fixtures';
 
 describe('row locks', () => {
@@ -24,5 +24,73 @@ describe('row locks', () => {
     const res = await pending!;
     expect([res.status, res.body.status, res.body.state.type]).toEqual([200, 'REJECT', 'CANCELLING']);
     expect((await runRow(id)).state_type).toBe('CANCELLING');
+  });
+});
+
+/** Waits until `n` sessions are blocked on a row lock (the requests queued behind the test's lock). */
+async function lockWaiters(n: number): Promise<void> {
+  for (;;) {
+    const rows = await withDb((db) => db.execute(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`));
+    if ((rows.rows[0] as { n: number }).n >= n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A task run's states, oldest first, with their timestamps in microseconds. */
+const taskStates = async (taskRunId: string) =>
+  (
+    await withDb((db) =>
+      db.execute(sql`
+        SELECT id, type, (extract(epoch FROM timestamp) * 1000000)::bigint::text AS us
+        FROM task_run_state WHERE task_run_id = ${taskRunId} ORDER BY timestamp`),
+    )
+  ).rows.map((r) => ({ ...(r as { id: string; type: string }), us: BigInt((r as { us: string }).us) }));
+
+describe('task run row locks', () => {
+  it.skipIf(isPglite())('set_state requests queued on a task run each see the state committed before them, and stamp theirs after it', async () => {
+    const created = await post('/task_runs/', { task_key: randomName('locked'), dynamic_key: '0' });
+    const id = created.body.id as string;
+    const queued = 4;
+    let pending: Promise<ApiResponse<any>[]> | undefined;
+    await withDb((db) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT id FROM task_run WHERE id = ${id} FOR UPDATE`);
+        // Overlapping requests for the same run, as the SDK's task-run recorder and the property tests send.
+        pending = Promise.all(Array.from({ length: queued }, () => post(`/task_runs/${id}/set_state`, { state: { type: 'SCHEDULED' } })));
+        await lockWaiters(queued);
+        // Meanwhile this transaction moves the run to RUNNING, stamped after the requests read the clock.
+        const s = await tx.execute(sql`
+          INSERT INTO task_run_state (task_run_id, type, name, timestamp, state_details)
+          VALUES (${id}, 'RUNNING', 'Running', clock_timestamp(), ${JSON.stringify({ task_run_id: id })}::jsonb) RETURNING id, timestamp`);
+        const { id: stateId, timestamp } = s.rows[0] as { id: string; timestamp: string };
+        await tx.execute(sql`
+          UPDATE task_run SET state_id = ${stateId}, state_type = 'RUNNING', state_name = 'Running', state_timestamp = ${timestamp},
+            start_time = ${timestamp}, run_count = 1 WHERE id = ${id}`);
+      }),
+    );
+    const responses = await pending!;
+    // Every request is written (no integrity 409 from two states of one run at one timestamp)...
+    expect(responses.map((r) => [r.status, r.body.status])).toEqual(Array.from({ length: queued }, () => [201, 'ACCEPT']));
+    // ...after the state committed while it waited: time never goes backwards within a run.
+    const states = await taskStates(id);
+    expect(states.map((s) => s.type)).toEqual(['PENDING', 'RUNNING', ...Array.from({ length: queued }, () => 'SCHEDULED')]);
+    const run = (await get(`/task_runs/${id}`)).body;
+    expect(run.state_id).toBe(states.at(-1)!.id);
+    // The first request left RUNNING, so the time spent RUNNING was counted: it orchestrated from there.
+    expect(run.run_count).toBe(1);
+    expect(run.total_run_time).toBeGreaterThan(0);
+  });
+
+  it.skipIf(isPglite())('overlapping set_state requests to one task run: all written, in timestamp order, the run in the latest', async () => {
+    const created = await post('/task_runs/', { task_key: randomName('overlap'), dynamic_key: '0' });
+    const id = created.body.id as string;
+    for (let round = 0; round < 5; round += 1) {
+      const types = ['SCHEDULED', 'PENDING', 'RUNNING', 'SCHEDULED', 'PENDING', 'SCHEDULED', 'RUNNING', 'SCHEDULED'];
+      const responses = await Promise.all(types.map((type) => post(`/task_runs/${id}/set_state`, { state: { type } })));
+      expect(responses.map((r) => r.status)).toEqual(types.map(() => 201));
+      const states = await taskStates(id);
+      expect(states).toHaveLength(1 + (round + 1) * types.length);
+      expect((await get(`/task_runs/${id}`)).body.state_id).toBe(states.at(-1)!.id);
+    }
   });
 });
