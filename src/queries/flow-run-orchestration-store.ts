@@ -7,7 +7,7 @@
  * 2. The engine runs for every run in memory.
  * 3. `applyOrchestration` writes the outcomes with a fixed number of statements, whatever the
  *    number of runs: one INSERT of states, one UPDATE of runs, three for parent task runs (lock,
- *    load, write; and one for legacy task-run retries), one for slot counts, one for leases.
+ *    load, write; and two for legacy task-run retries: lock, write), one for slot counts, one for leases.
  *
  * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id), then subflows'
  * parent task runs (id); the lease reaper skips locked leases. That order keeps concurrent requests
@@ -320,15 +320,17 @@ async function syncParentTaskRuns(tx: Tx, syncs: ParentTaskSync[]): Promise<void
  * runs is forced to AwaitingRetry (scheduled now) with its run_count reset to 0.
  */
 async function retryFailedTaskRuns(tx: Tx, flowRunIds: string[], now: Micros): Promise<void> {
+  // Locked in a statement of their own, as in syncParentTaskRuns: the write below then reads the
+  // latest states committed by writers we waited for, and stamps AwaitingRetry after them.
+  const locked = await tx.execute(sql`
+    SELECT id FROM task_run WHERE flow_run_id = ANY(${toUuidArray(flowRunIds)}) AND state_type = 'FAILED' ORDER BY id FOR NO KEY UPDATE`);
+  if (locked.rows.length === 0) return;
   await tx.execute(sql`
-    WITH failed AS (
-      SELECT id, flow_run_id FROM task_run
-      WHERE flow_run_id = ANY(${toUuidArray(flowRunIds)}) AND state_type = 'FAILED' ORDER BY id FOR UPDATE),
-    t AS (
+    WITH t AS (
       SELECT f.id, f.flow_run_id, gen_random_uuid() AS state_id,
              GREATEST(${toPgTimestamp(now)}::timestamptz,
                       (SELECT max(s.timestamp) + interval '1 microsecond' FROM task_run_state s WHERE s.task_run_id = f.id)) AS ts
-      FROM failed f),
+      FROM task_run f WHERE f.id = ANY(${toUuidArray((locked.rows as { id: string }[]).map((r) => r.id))}) AND f.state_type = 'FAILED'),
     ins AS (
       INSERT INTO task_run_state (id, task_run_id, type, timestamp, name, state_details)
       SELECT state_id, id, 'SCHEDULED', ts, 'AwaitingRetry',

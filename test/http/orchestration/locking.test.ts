@@ -81,6 +81,31 @@ describe('task run row locks', () => {
     expect(run.total_run_time).toBeGreaterThan(0);
   });
 
+  it.skipIf(isPglite())("a legacy retry queued on a FAILED task run stamps AwaitingRetry after the state committed while it waited", async () => {
+    const flowRunId = await runIn({ type: 'RUNNING' }, { runCount: 1, policy: { retries: 1 } });
+    const created = await post('/task_runs/', { task_key: randomName('retried'), dynamic_key: '0', flow_run_id: flowRunId, state: { type: 'FAILED' } });
+    const id = created.body.id as string;
+    let pending: Promise<ApiResponse<any>> | undefined;
+    await withDb((db) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT id FROM task_run WHERE id = ${id} FOR UPDATE`);
+        pending = setState(flowRunId, { type: 'FAILED' }, { 'x-prefect-api-version': '0.8.2' });
+        await lockWaiters(1);
+        // Meanwhile the task run reports its failure again.
+        const s = await tx.execute(sql`
+          INSERT INTO task_run_state (task_run_id, type, name, timestamp, state_details)
+          VALUES (${id}, 'FAILED', 'Failed', clock_timestamp(), ${JSON.stringify({ task_run_id: id, flow_run_id: flowRunId })}::jsonb) RETURNING id, timestamp`);
+        const { id: stateId, timestamp } = s.rows[0] as { id: string; timestamp: string };
+        await tx.execute(sql`UPDATE task_run SET state_id = ${stateId}, state_timestamp = ${timestamp} WHERE id = ${id}`);
+      }),
+    );
+    const res = await pending!;
+    expect([res.body.status, res.body.state.name]).toEqual(['REJECT', 'AwaitingRetry']);
+    const states = await taskStates(id);
+    expect(states.map((s) => s.type)).toEqual(['FAILED', 'FAILED', 'SCHEDULED']);
+    expect((await get(`/task_runs/${id}`)).body).toMatchObject({ state_id: states.at(-1)!.id, state_name: 'AwaitingRetry' });
+  });
+
   it.skipIf(isPglite())('overlapping set_state requests to one task run: all written, in timestamp order, the run in the latest', async () => {
     const created = await post('/task_runs/', { task_key: randomName('overlap'), dynamic_key: '0' });
     const id = created.body.id as string;
