@@ -20,6 +20,7 @@ import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
 import { workerRoutes } from './workers';
+import { collectionRoutes } from './collections';
 import { deploymentPollingRoutes } from './deployment-polling';
 
 /** Every resource router and where it is mounted (relative to the API root). */
@@ -45,4 +46,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
+  ['/collections', collectionRoutes],
 ];
