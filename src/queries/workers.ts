@@ -41,15 +41,13 @@ export async function recordWorkerHeartbeat(
         status = 'ONLINE',
         heartbeat_interval_seconds = coalesce(excluded.heartbeat_interval_seconds, worker.heartbeat_interval_seconds),
         updated = now()
-      returning id
     ),
     ready as (
       update work_pool p set status = 'READY', last_transitioned_status_at = now(),
         last_status_event_id = gen_random_uuid(), updated = now()
       from pool where p.id = pool.id and pool.status = 'NOT_READY'
-      returning p.id
     )
-    select pool.id, (select count(*) from upserted) as workers, (select count(*) from ready) as readied from pool`);
+    select pool.id from pool`);
   const row = result.rows[0] as { id: string } | undefined;
   return row?.id ?? null;
 }
@@ -260,7 +258,6 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       update work_queue wq set last_polled = now(),
         status = case when wq.status = 'NOT_READY' then 'READY'::work_queue_status else wq.status end
       from polled where wq.id = polled.id
-      returning wq.id
     ),
     polled_deployments as (
       select d.id from deployment d where d.work_queue_id in (select id from polled)
@@ -269,13 +266,11 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
     deployments_polled as (
       update deployment d set status = 'READY', last_polled = now()
       from polled_deployments where d.id = polled_deployments.id
-      returning d.id
     )
-    select picked.work_pool_id, picked.work_queue_id, picked.id,
-      (select count(*) from queues_polled) as queues, (select count(*) from deployments_polled) as deployments
+    select picked.work_pool_id, picked.work_queue_id, picked.id
     from picked
     order by picked.priority asc, picked.next_scheduled_start_time asc, picked.id`);
-  // The two counts only force the updates to run even when no run is picked.
+  // The poll's updates run whether or not the select reads them (Postgres runs every data-modifying CTE).
   const picked = result.rows as { work_pool_id: string; work_queue_id: string; id: string }[];
   if (picked.length === 0) return [];
   const runs = new Map((await readFlowRuns(db, { where: inArray(flowRun.id, picked.map((p) => p.id)) })).map((r) => [r.id, r]));

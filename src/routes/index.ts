@@ -21,6 +21,7 @@ import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
 import { workerRoutes } from './workers';
 import { collectionRoutes } from './collections';
+import { workQueuePollingRoutes } from './work-queue-polling';
 import { deploymentPollingRoutes } from './deployment-polling';
 
 /** Every resource router and where it is mounted (relative to the API root). */
@@ -43,6 +44,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/work_pools', workerRoutes],
   ['/work_queues', workQueueReadRoutes],
   ['/work_queues', workQueueRoutes],
+  ['/work_queues', workQueuePollingRoutes],
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],

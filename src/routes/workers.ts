@@ -1,15 +1,16 @@
 /**
  * The worker protocol under /work_pools/{name}: POST workers/heartbeat, POST workers/filter,
- * DELETE workers/{worker}, POST get_scheduled_flow_runs, and the worker-channel WebSocket
+ * DELETE workers/{worker}, POST get_scheduled_flow_runs, POST concurrency_status, and the worker-channel WebSocket
  * (workers/connect), which is refused so that 3.9.1 workers use the REST protocol.
  */
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { detailError, notFound } from '../http/errors';
-import { PoolScheduledRunsBody, WorkerFilterBody, WorkerHeartbeat } from '../schemas/actions/workers';
+import { PoolConcurrencyBody, PoolScheduledRunsBody, WorkerFilterBody, WorkerHeartbeat } from '../schemas/actions/workers';
 import { DEFAULT_LIMIT, readBody } from '../schemas/pagination';
 import { deletePoolWorker, pollWorkPool, readPoolWorkers, recordWorkerHeartbeat } from '../queries/workers';
 import { poolNotFound } from '../queries/work-pools';
+import { readWorkPoolConcurrency } from '../queries/work-queue-polling';
 
 export const workerRoutes = new Hono<AppEnv>()
   .post('/:name/workers/heartbeat', async (c) => {
@@ -47,4 +48,11 @@ export const workerRoutes = new Hono<AppEnv>()
       limit: body.limit ?? DEFAULT_LIMIT,
     });
     return c.json(runs);
+  })
+  .post('/:name/concurrency_status', async (c) => {
+    const name = c.req.param('name');
+    const body = await readBody(c, PoolConcurrencyBody);
+    const status = await readWorkPoolConcurrency(c.var.db, name, body.page ?? 1, body.limit ?? DEFAULT_LIMIT, body.flow_run_limit ?? 10);
+    if (!status) throw notFound(`Work pool '${name}' not found.`);
+    return c.json(status);
   });

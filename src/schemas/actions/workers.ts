@@ -4,7 +4,10 @@
  * (the heartbeat's `return_id` and `metadata`, sent by 3.9.1 workers) are ignored.
  */
 import * as v from 'valibot';
-import { dateTime, enumOf, laxInt, list, model, opt, str, uuid } from '../common';
+import { dateTime, enumOf, intAtLeast, issueMessage, laxInt, list, model, opt, str, uuid } from '../common';
+
+const GE0 = issueMessage('greater_than_equal', 'Input should be greater than or equal to 0', { ge: 0 });
+const LE200 = issueMessage('less_than_equal', 'Input should be less than or equal to 200', { le: 200 });
 import { limitField, offsetField } from '../pagination';
 
 export const WORKER_STATUSES = ['ONLINE', 'OFFLINE'] as const;
@@ -44,4 +47,14 @@ export const DeploymentScheduledRunsBody = v.object({
 export const QueueRunsBody = v.object({
   scheduled_before: opt(dateTime()),
   limit: limitField(),
+});
+
+/** POST /work_queues/{id}/concurrency_status. */
+export const QueueConcurrencyBody = v.object({ page: opt(intAtLeast(1)), limit: limitField() });
+
+/** POST /work_pools/{name}/concurrency_status: `flow_run_limit` caps the runs listed per queue (0…200, default 10). */
+export const PoolConcurrencyBody = v.object({
+  page: opt(intAtLeast(1)),
+  limit: limitField(),
+  flow_run_limit: opt(v.pipe(laxInt(), v.minValue(0, GE0), v.maxValue(200, LE200))),
 });
