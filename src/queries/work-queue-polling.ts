@@ -243,3 +243,53 @@ export async function readWorkPoolConcurrency(db: DbOrTx, poolName: string, page
   };
 }
 
+
+export interface CoreWorkQueue {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  description: string | null;
+  is_paused: boolean;
+  concurrency_limit: number | null;
+  priority: number;
+  work_pool_id: string | null;
+  filter: { tags: string[] | null; deployment_ids: string[] | null } | null;
+  last_polled: string | null;
+}
+
+/**
+ * GET /deployments/{id}/work_queue_check (deprecated in Prefect) in one statement: the legacy tag
+ * queues whose filter would pick up the deployment's runs (their tags a subset of its tags, their
+ * deployment ids empty or naming it). Queues without a filter are never listed, as in Prefect.
+ * Null when the deployment does not exist.
+ */
+export async function workQueuesForDeployment(db: DbOrTx, deploymentId: string): Promise<CoreWorkQueue[] | null> {
+  const result = await db.execute(sql`
+    select d.id as deployment_id, (
+      select coalesce(jsonb_agg(to_jsonb(q.*) order by q.created, q.id), '[]'::jsonb) from work_queue q
+      where q.filter is not null
+        and (coalesce(q.filter -> 'tags', 'null'::jsonb) in ('null'::jsonb, '[]'::jsonb) or d.tags @> (q.filter -> 'tags'))
+        and (coalesce(q.filter -> 'deployment_ids', 'null'::jsonb) in ('null'::jsonb, '[]'::jsonb)
+             or (q.filter -> 'deployment_ids') @> to_jsonb(d.id::text))
+    ) as queues
+    from deployment d where d.id = ${deploymentId}`);
+  const row = result.rows[0] as { queues: Record<string, unknown>[] } | undefined;
+  if (!row) return null;
+  return row.queues.map((q) => {
+    const filter = q.filter as { tags?: string[] | null; deployment_ids?: string[] | null } | null;
+    return {
+      id: q.id as string,
+      created: formatTimestamp(q.created as string) as string,
+      updated: formatTimestamp(q.updated as string) as string,
+      name: q.name as string,
+      description: (q.description as string | null) ?? null,
+      is_paused: q.is_paused as boolean,
+      concurrency_limit: (q.concurrency_limit as number | null) ?? null,
+      priority: q.priority as number,
+      work_pool_id: (q.work_pool_id as string | null) ?? null,
+      filter: filter ? { tags: filter.tags ?? null, deployment_ids: filter.deployment_ids ?? null } : null,
+      last_polled: formatTimestamp(q.last_polled as string | null),
+    };
+  });
+}

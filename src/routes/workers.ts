@@ -26,12 +26,11 @@ export const workerRoutes = new Hono<AppEnv>()
     if (!workers) throw poolNotFound(name);
     return c.json(workers);
   })
-  .get('/:name/workers/connect', async (c, next) => {
-    // Prefect serves a WebSocket here; a plain GET is an unknown route there as here.
-    if (c.req.header('upgrade')?.toLowerCase() !== 'websocket') return next();
-    // A 3.9.1 worker treats 404/405 on this upgrade as "no worker channel" and falls back to REST
-    // heartbeats and polling for good, without retrying.
-    throw detailError(405, 'The worker channel WebSocket is not served; workers use REST heartbeats and polling.');
+  .get('/:name/workers/connect', (c) => {
+    const detail = 'The worker channel WebSocket is not served; workers use REST heartbeats and polling.';
+    // A 3.9.1 worker treats 404 or 405 on this upgrade as "no worker channel" and falls back to REST
+    // heartbeats and polling for good, without retrying. A plain GET is a 404, as in Prefect.
+    throw detailError(c.req.header('upgrade')?.toLowerCase() === 'websocket' ? 405 : 404, detail);
   })
   .delete('/:name/workers/:worker', async (c) => {
     const { name, worker } = c.req.param();

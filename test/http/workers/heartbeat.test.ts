@@ -107,7 +107,7 @@ describe('DELETE /work_pools/{name}/workers/{worker}', () => {
 });
 
 describe('GET /work_pools/{name}/workers/connect', () => {
-  it('refuses the WebSocket upgrade with 405 (workers fall back to REST); a plain GET is an unknown route', async () => {
+  it('refuses the WebSocket upgrade with 405 (workers fall back to REST); a plain GET is a 404', async () => {
     const pool = await createPool();
     const upgrade = await call('GET', `/work_pools/${pool.name}/workers/connect`, undefined, { upgrade: 'websocket', connection: 'Upgrade' });
     expect(upgrade.status).toBe(405);

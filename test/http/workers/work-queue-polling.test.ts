@@ -12,14 +12,16 @@ const setQueueName = (runId: string, name: string | null) =>
 describe('POST /work_queues/{id}/get_runs', () => {
   it("matches runs by their stored queue name, within the queue's free slots, and records the poll", async () => {
     const pool = await createPool();
-    const queueId = await createQueue(pool.name, { name: 'named', concurrency_limit: 3 });
-    const dep = await createDeployment(pool.name, 'named');
+    // Runs are matched by name across pools: a name of this test's own.
+    const name = `named-${crypto.randomUUID().slice(0, 8)}`;
+    const queueId = await createQueue(pool.name, { name, concurrency_limit: 3 });
+    const dep = await createDeployment(pool.name, name);
     const r1 = await createRun(dep, queueId, iso(-3 * MINUTE));
     const r2 = await createRun(dep, queueId, iso(-2 * MINUTE));
     const r3 = await createRun(dep, queueId, iso(30 * MINUTE));
     const unnamed = await createRun(dep, queueId, iso(-9 * MINUTE));
     const cancelling = await createRun(dep, queueId, iso(-MINUTE), 'CANCELLING');
-    for (const id of [r1, r2, r3, cancelling]) await setQueueName(id, 'named');
+    for (const id of [r1, r2, r3, cancelling]) await setQueueName(id, name);
     // Runs created from a deployment carry no stored queue name: Prefect's legacy scheduler skips them.
     expect(ids(await getRuns(queueId, {}, { 'x-prefect-ui': 'true' }))).toEqual([r1, r2]);
     expect(unnamed).toBeTruthy();
@@ -33,23 +35,25 @@ describe('POST /work_queues/{id}/get_runs', () => {
     await withDb((db) => db.execute(sql`update flow_run set state_type = 'COMPLETED' where id = ${cancelling}`));
     expect(ids(await getRuns(queueId))).toEqual([r1, r2, r3]);
     expect(ids(await getRuns(queueId, { scheduled_before: iso(0) }))).toEqual([r1, r2]);
-    await patch(`/work_pools/${pool.name}/queues/named`, { is_paused: true });
+    await patch(`/work_pools/${pool.name}/queues/${name}`, { is_paused: true });
     expect((await getRuns(queueId)).body).toEqual([]);
   });
 
   it('matches a legacy tag queue by its filter and limit', async () => {
     const pool = await createPool();
     const dep = await createDeployment(pool.name);
-    const queue = await post('/work_queues/', { name: `legacy-${crypto.randomUUID().slice(0, 6)}`, filter: { tags: ['etl'] }, concurrency_limit: 2 });
+    // A tag queue sees every run with its tags: a tag of this test's own.
+    const tag = `etl-${crypto.randomUUID().slice(0, 8)}`;
+    const queue = await post('/work_queues/', { name: `legacy-${crypto.randomUUID().slice(0, 6)}`, filter: { tags: [tag] }, concurrency_limit: 2 });
     expect(queue.status).toBe(201);
     const tagged = async (tags: string[], at: string, state = 'SCHEDULED') => {
       const id = await createRun(dep, pool.defaultQueueId, at, state);
       await withDb((db) => db.execute(sql`update flow_run set tags = ${JSON.stringify(tags)}::jsonb where id = ${id}`));
       return id;
     };
-    await tagged(['etl'], iso(-MINUTE), 'RUNNING');
-    const a = await tagged(['etl', 'x'], iso(-3 * MINUTE));
-    await tagged(['etl'], iso(-2 * MINUTE));
+    await tagged([tag], iso(-MINUTE), 'RUNNING');
+    const a = await tagged([tag, 'x'], iso(-3 * MINUTE));
+    await tagged([tag], iso(-2 * MINUTE));
     await tagged(['other'], iso(-4 * MINUTE));
     // 2 - 1 RUNNING = 1 slot.
     expect(ids(await getRuns(queue.body.id))).toEqual([a]);
@@ -57,9 +61,10 @@ describe('POST /work_queues/{id}/get_runs', () => {
 
   it('runs three statements whatever it returns, and 404s / 422s', async () => {
     const pool = await createPool();
-    const queueId = await createQueue(pool.name, { name: 'q' });
-    const dep = await createDeployment(pool.name, 'q');
-    for (let i = 0; i < 5; i++) await setQueueName(await createRun(dep, queueId, iso(-(i + 1) * MINUTE)), 'q');
+    const name = `q-${crypto.randomUUID().slice(0, 8)}`;
+    const queueId = await createQueue(pool.name, { name });
+    const dep = await createDeployment(pool.name, name);
+    for (let i = 0; i < 5; i++) await setQueueName(await createRun(dep, queueId, iso(-(i + 1) * MINUTE)), name);
     const res = await getRuns(queueId);
     expect(res.body).toHaveLength(5);
     expect(statements(res)).toBe(3);
@@ -133,5 +138,32 @@ describe('concurrency_status', () => {
       ['body', 'page'],
       ['body', 'flow_run_limit'],
     ]);
+  });
+});
+
+describe('GET /deployments/{id}/work_queue_check', () => {
+  it('lists the legacy tag queues that would pick the deployment up', async () => {
+    const pool = await createPool();
+    const dep = await createDeployment(pool.name);
+    await withDb((db) => db.execute(sql`update deployment set tags = '["etl","nightly"]'::jsonb where id = ${dep.id}`));
+    const legacy = async (filter: Record<string, unknown>) => {
+      const res = await post('/work_queues/', { name: `check-${crypto.randomUUID().slice(0, 8)}`, filter });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    };
+    const all = await legacy({ tags: [] });
+    const subset = await legacy({ tags: ['etl'] });
+    const superset = await legacy({ tags: ['etl', 'other'] });
+    const mine = await legacy({ deployment_ids: [dep.id] });
+    const another = await legacy({ deployment_ids: [crypto.randomUUID()] });
+    const res = await get(`/deployments/${dep.id}/work_queue_check`);
+    expect(res.status).toBe(200);
+    // Other tests' legacy queues may match too: look at this test's own.
+    const ours = new Set([all, subset, superset, mine, another]);
+    expect(res.body.map((q: { id: string }) => q.id).filter((id: string) => ours.has(id)).sort()).toEqual([all, subset, mine].sort());
+    expect(Object.keys(res.body[0]).sort()).toEqual(
+      ['concurrency_limit', 'created', 'description', 'filter', 'id', 'is_paused', 'last_polled', 'name', 'priority', 'updated', 'work_pool_id'].sort(),
+    );
+    expect(await get(`/deployments/${crypto.randomUUID()}/work_queue_check`)).toMatchObject({ status: 404, body: { detail: 'Deployment not found' } });
   });
 });
