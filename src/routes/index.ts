@@ -22,6 +22,7 @@ import { logRoutes } from './logs';
 import { workerRoutes } from './workers';
 import { collectionRoutes } from './collections';
 import { workQueuePollingRoutes } from './work-queue-polling';
+import { automationRoutes } from './automations';
 import { deploymentPollingRoutes } from './deployment-polling';
 
 /** Every resource router and where it is mounted (relative to the API root). */
@@ -49,4 +50,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
   ['/collections', collectionRoutes],
+  ['/automations', automationRoutes],
 ];

@@ -1,6 +1,6 @@
 /** What 3.9.1 clients ask on their way: the server version, the CSRF token, default storage, collection views. */
 import { describe, expect, it } from 'vitest';
-import { call, get } from '../helpers';
+import { call, del, get } from '../helpers';
 
 describe('endpoints the 3.9.1 client calls on the way', () => {
   it('reports Prefect 3.9.1', async () => {
@@ -33,5 +33,10 @@ describe('endpoints the 3.9.1 client calls on the way', () => {
     expect(await get('/collections/views/aggregate-worker-metadata')).toMatchObject({ status: 200, body: {} });
     expect(await get('/collections/views/demo-flows')).toMatchObject({ status: 404, body: { detail: 'Requested content missing for view demo-flows' } });
     expect(await get('/collections/views/nope')).toMatchObject({ status: 404, body: { detail: 'View nope not found in registry' } });
+  });
+
+  it('accepts the deletion of the automations a deployment owns (there are none)', async () => {
+    const res = await del(`/automations/owned-by/prefect.deployment.${crypto.randomUUID()}`);
+    expect(res).toMatchObject({ status: 202, body: null });
   });
 });
