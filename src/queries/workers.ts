@@ -32,7 +32,7 @@ export async function recordWorkerHeartbeat(
 ): Promise<string | null> {
   const interval = intervalSeconds ?? null;
   const result = await db.execute(sql`
-    with pool as (select id, status from work_pool where name = ${poolName}),
+    with pool as (select id from work_pool where name = ${poolName}),
     upserted as (
       insert into worker (work_pool_id, name, last_heartbeat_time, status, heartbeat_interval_seconds)
       select pool.id, ${workerName}, now(), 'ONLINE', ${interval}::int from pool
@@ -45,7 +45,8 @@ export async function recordWorkerHeartbeat(
     ready as (
       update work_pool p set status = 'READY', last_transitioned_status_at = now(),
         last_status_event_id = gen_random_uuid(), updated = now()
-      from pool where p.id = pool.id and pool.status = 'NOT_READY'
+      -- The row's own status (re-read after any concurrent pause commits), not the snapshot's.
+      from pool where p.id = pool.id and p.status = 'NOT_READY'
     )
     select pool.id from pool`);
   const row = result.rows[0] as { id: string } | undefined;
