@@ -28,6 +28,11 @@ export interface Env {
   MAX_BODY_BYTES?: string;
   /** Postgres statement_timeout and idle_in_transaction_session_timeout in ms (default 10000; 0 = none). */
   STATEMENT_TIMEOUT_MS?: string;
+  /**
+   * Base URL of the collection registry's views (`<url>/aggregate-worker-metadata.json`, ...), fetched by
+   * GET /collections/views/{view}. Unset: no fetch; the worker view is empty (src/routes/collections.ts).
+   */
+  COLLECTIONS_REGISTRY_URL?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */

@@ -67,7 +67,16 @@ export async function embeddedBody<S extends v.GenericSchema>(c: Context, schema
     );
   }
   const cleaned = Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, x]) => x !== null));
-  return validate(schema, cleaned, raw);
+  try {
+    return validate(schema, cleaned, raw ?? null);
+  } catch (e) {
+    // FastAPI reports a missing embedded parameter with `input: null` (it has no enclosing model).
+    if (e instanceof RequestValidationError) {
+      const issues = e.issues.map((i) => (i.type === 'missing' && i.loc.length === 2 ? { ...i, input: null } : i));
+      throw new RequestValidationError(issues, raw ?? null);
+    }
+    throw e;
+  }
 }
 
 /** A body that is one model (POST /flows/, PATCH ...): the model is the whole body. */

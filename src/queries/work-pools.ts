@@ -87,8 +87,7 @@ function storageConfiguration(c: Record<string, unknown> | undefined) {
 
 /**
  * Updates the fields sent. For pools other than agent pools, pausing sets PAUSED and unpausing sets
- * NOT_READY (READY needs an online worker, and this port has no workers yet); a status change
- * records when it happened.
+ * READY when the pool has an online worker, else NOT_READY; a status change records when it happened.
  */
 export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPoolUpdate): Promise<void> {
   const set: PgUpdateSetSource<typeof workPool> = { updated: sql`now()` };
@@ -98,7 +97,11 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
   if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
   if (body.storage_configuration != null) set.storageConfiguration = storageConfiguration(body.storage_configuration);
   if (pool.type !== 'prefect-agent' && body.is_paused != null) {
-    set.status = body.is_paused ? 'PAUSED' : 'NOT_READY';
+    // Unpaused, a pool is READY when one of its workers is (by its stored status) ONLINE, as in Prefect.
+    set.status = body.is_paused
+      ? 'PAUSED'
+      : sql`case when exists (select 1 from worker w where w.work_pool_id = ${pool.id} and w.status = 'ONLINE')
+          then 'READY'::work_pool_status else 'NOT_READY'::work_pool_status end`;
     set.lastTransitionedStatusAt = sql`now()`;
     set.lastStatusEventId = crypto.randomUUID();
   }

@@ -19,6 +19,11 @@ import { taskRunRoutes } from './task-runs';
 import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
+import { workerRoutes } from './workers';
+import { collectionRoutes } from './collections';
+import { workQueuePollingRoutes } from './work-queue-polling';
+import { automationRoutes } from './automations';
+import { deploymentPollingRoutes } from './deployment-polling';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -31,14 +36,19 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flow_run_states', flowRunStateRoutes],
   ['/task_runs', taskRunReadRoutes],
   ['/task_runs', taskRunRoutes],
+  ['/deployments', deploymentPollingRoutes],
   ['/deployments', deploymentReadRoutes],
   ['/deployments', deploymentFlowRunBulkRoutes],
   ['/deployments', deploymentRoutes],
   ['/work_pools', workPoolReadRoutes],
   ['/work_pools', workPoolRoutes],
+  ['/work_pools', workerRoutes],
   ['/work_queues', workQueueReadRoutes],
   ['/work_queues', workQueueRoutes],
+  ['/work_queues', workQueuePollingRoutes],
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
+  ['/collections', collectionRoutes],
+  ['/automations', automationRoutes],
 ];
