@@ -88,27 +88,32 @@ function* intervalDates(spec: Extract<ScheduleSpec, { kind: 'interval' }>, start
     days === 0 ? dt + secsUs * k : instantUs(tz, wallUs(tz, dt) + k * (days * DAY_US + secsUs), PENDULUM);
   const jump = (k: number): Micros => (days === 0 || secsUs === 0 ? add(anchor, k) : anchor + intervalUs * k);
 
+  // Prefect's dates are pendulum datetimes sharing one tzinfo object: they subtract as instants,
+  // but compare and de-duplicate by wall time (fold ignored), so a repeated wall time is dropped.
+  const W = (us: Micros) => wallUs(tz, us);
   let offset = 0;
   let next: Micros;
-  if (start >= anchor && days !== 0 && secsUs === 0 && tz !== 'UTC') {
+  if (W(start) >= W(anchor) && days !== 0 && secsUs === 0 && tz !== 'UTC') {
     next = seekCalendarDays(tz, anchor, start, days);
   } else {
     offset = Math.trunc((start - anchor) / intervalUs);
     next = jump(offset);
-    while (next > start) next = jump(--offset);
+    while (W(next) > W(start)) next = jump(--offset);
   }
-  const beforeAnchorDays = start < anchor && days !== 0 && secsUs === 0;
+  const beforeAnchorDays = W(start) < W(anchor) && days !== 0 && secsUs === 0;
   const nextDate = (dt: Micros): Micros => {
     if (beforeAnchorDays && offset < 0) return jump(++offset);
     return add(dt, 1);
   };
-  while (next < start) next = nextDate(next);
+  while (W(next) < W(start)) next = nextDate(next);
 
   const seen = new Set<Micros>();
+  const endWall = end === null ? null : W(end);
   for (let counter = 0; ; counter++) {
-    if (end !== null && next > end) return;
-    if (!seen.has(next)) {
-      seen.add(next);
+    const wall = W(next);
+    if (endWall !== null && wall > endWall) return;
+    if (!seen.has(wall)) {
+      seen.add(wall);
       yield { at: next, text: pythonDateString(tz, next) };
     }
     if (seen.size >= n || counter > MAX_ITERATIONS) return;
