@@ -27,7 +27,7 @@ async function send(method: string, path: string, body?: unknown) {
     ctx,
   );
   await waitOnExecutionContext(ctx);
-  return { status: res.status, body: await res.json().catch(() => null) };
+  return { status: res.status, body: (await res.json().catch(() => null)) as any };
 }
 
 describe('scheduler pass', () => {
