@@ -34,9 +34,12 @@ const request = (ctx: ServiceContext, force: boolean) => ({
   settings: orchestrationSettings(ctx.env),
 });
 
-/** CANCELLED for a run still CANCELLING since before `deadline`, else null. Pure. */
-export function cancellingTimeoutProposal(run: RunSnapshot, now: Micros, deadline: Micros): OrchState | null {
-  if (run.state?.type !== 'CANCELLING' || run.state.timestamp >= deadline) return null;
+/**
+ * CANCELLED for a run still CANCELLING, else null. Pure. (The load selects runs whose
+ * `flow_run.state_timestamp` is past the deadline, re-checked under the row lock, as Prefect reads it.)
+ */
+export function cancellingTimeoutProposal(run: RunSnapshot, now: Micros): OrchState | null {
+  if (run.state?.type !== 'CANCELLING') return null;
   return buildProposedState({ type: 'CANCELLED', message: CANCELLING_TIMEOUT_MESSAGE }, now);
 }
 
@@ -47,7 +50,7 @@ export async function cancelTimedOutCancellations(ctx: ServiceContext): Promise<
     orchestrateFlowRuns(
       tx,
       { where: sql`state_type = 'CANCELLING' AND state_timestamp < ${toPgTimestamp(deadline)}::timestamptz`, limit: batchSize },
-      (run, now) => cancellingTimeoutProposal(run, now, deadline),
+      cancellingTimeoutProposal,
       request(ctx, false),
     ),
   );
