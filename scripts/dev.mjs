@@ -70,7 +70,7 @@ async function main() {
   if (stopping) return;
   log(`database: ${description}, migrations applied`);
 
-  const wrangler = startWranglerDev({ root, port, bindings });
+  const wrangler = startWranglerDev({ root, port, bindings, testScheduled: true });
   cleanups.push(() => wrangler.stop());
   wrangler.child.once('error', fail);
   wrangler.exited.then(({ code, signal }) => {
@@ -81,9 +81,39 @@ async function main() {
 
   const api = `http://127.0.0.1:${port}/api`;
   if (!(await waitForHealth(`${api}/health`, { running: wrangler.running })) || stopping) return;
+  startServiceTicks(port, cleanups);
   log(`prefect-edge is ready: ${api}  (Ctrl-C stops it)`);
   log('point Prefect at it with:');
   console.log(`export PREFECT_API_URL=${api}`);
+}
+
+/**
+ * wrangler dev never fires cron triggers on its own: call its /__scheduled endpoint (the Worker's
+ * scheduled() handler, which runs every background service) every SERVICES_TICK_SECONDS (default 5,
+ * Prefect's late-runs loop), one call at a time. 0 turns it off.
+ */
+function startServiceTicks(port, cleanups) {
+  const seconds = Number(process.env.SERVICES_TICK_SECONDS ?? 5);
+  if (!(seconds > 0)) return log('background services: not ticking (SERVICES_TICK_SECONDS=0)');
+  let busy = false;
+  let failures = 0;
+  const tick = async () => {
+    if (busy || stopping) return;
+    busy = true;
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/__scheduled?cron=*+*+*+*+*`);
+      await res.text();
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      failures = 0;
+    } catch (e) {
+      if (failures++ === 0) log(`background services tick failed: ${e.message}`);
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(tick, seconds * 1000);
+  cleanups.push(() => clearInterval(timer));
+  log(`background services run every ${seconds} s (the cron trigger, through /__scheduled)`);
 }
 
 main().catch(fail);

@@ -40,9 +40,11 @@ export function assertPortFree(port) {
  * or overwrite the developer's own .dev.vars (their other settings still load, and `--var` wins over
  * a leftover DATABASE_URL there), and wrangler prints them as "(hidden)". The cost: they show in `ps`.
  */
-export function startWranglerDev({ root, port, bindings }) {
+export function startWranglerDev({ root, port, bindings, testScheduled = false }) {
   const wrangler = path.join(path.dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
   const args = [wrangler, 'dev', '--ip', '127.0.0.1', '--port', String(port), '--show-interactive-dev-session=false'];
+  // `--test-scheduled` exposes /__scheduled, which runs the Worker's scheduled() handler (the cron trigger).
+  if (testScheduled) args.push('--test-scheduled');
   for (const [name, value] of Object.entries(bindings)) args.push('--var', `${name}:${value}`);
   const child = spawn(nodeForWrangler(root), args, {
     cwd: root,

@@ -1,11 +1,11 @@
-/** Worker entry point: HTTP requests, and the cron trigger that runs background maintenance. */
+/** Worker entry point: HTTP requests, and the cron trigger that runs the background services. */
 import { app } from './app';
 import type { Env } from './env';
-import { runMaintenance } from './jobs/maintenance';
+import { runServices } from './services';
 
 export default {
   fetch: app.fetch,
   scheduled: (_controller, env, ctx) => {
-    ctx.waitUntil(runMaintenance(env).then(() => undefined));
+    ctx.waitUntil(runServices(env).then(() => undefined));
   },
 } satisfies ExportedHandler<Env>;

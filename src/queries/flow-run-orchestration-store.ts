@@ -167,7 +167,7 @@ export const deploymentOf = (batch: OrchestrationBatch, run: RunSnapshot) =>
 const ts = (us: Micros | null) => (us === null ? null : toPgTimestamp(us));
 const json = (rows: unknown[]) => sql`${JSON.stringify(rows)}::jsonb`;
 
-function stateRecord(runId: string, s: OrchState) {
+export function stateRecord(runId: string, s: OrchState) {
   return {
     id: s.id,
     owner_id: runId,

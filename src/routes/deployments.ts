@@ -15,7 +15,11 @@ import { list } from '../schemas/common';
 import { DeploymentBulkDelete, DeploymentCreate, DeploymentUpdate } from '../schemas/actions/deployments';
 import { BULK_OPERATION_LIMIT } from '../schemas/actions/fields';
 import { DEPLOYMENT_ORDER, deploymentsCondition } from '../queries/filters';
-import { DeploymentScheduleCreate, DeploymentScheduleUpdate } from '../schemas/actions/schedules';
+import { DeploymentScheduleCreate, DeploymentScheduleRuns, DeploymentScheduleUpdate } from '../schemas/actions/schedules';
+import { scheduleSoon } from '../services';
+import { scheduleLoaded, loadDeploymentsToSchedule } from '../services/scheduler';
+import { serviceSettings } from '../services/settings';
+import { nowMicros, parseMicros } from '../time';
 import {
   applySlugPlan,
   deleteAllSchedules,
@@ -29,6 +33,19 @@ import {
 import { deleteDeployments, findDeployment, setDeploymentPaused, updateDeployment, upsertDeployment } from '../queries/deployments';
 import { readDeployments } from '../queries/read-models';
 import type { DbOrTx } from '../db/client';
+import type { Context } from 'hono';
+
+/** After a write that changes what a deployment schedules: its runs appear within seconds. */
+function scheduleAfterWrite(c: Context<AppEnv>, id: string | undefined) {
+  if (!id) return;
+  let ctx;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    return; // no execution context (called outside a Worker request): the next tick schedules it
+  }
+  scheduleSoon(c.env, ctx, [id]);
+}
 
 const ID = `/${uuidParam('id')}`;
 const SCHEDULE = `${ID}/schedules/${uuidParam('schedule_id')}`;
@@ -49,6 +66,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
       const [response] = await readDeployments(tx, { where: eq(deployment.id, id) });
       return { response, created };
     });
+    scheduleAfterWrite(c, (response as { id?: string } | undefined)?.id);
     return c.json(response, created ? 201 : 200);
   })
   .patch(ID, async (c) => {
@@ -79,6 +97,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
         await applySlugPlan(tx, id, plan);
       }
     });
+    scheduleAfterWrite(c, id);
     return c.body(null, 204);
   })
   .post('/bulk_delete', async (c) => {
@@ -110,8 +129,34 @@ export const deploymentRoutes = new Hono<AppEnv>()
     return c.json(null);
   })
   .post(`${ID}/resume_deployment`, async (c) => {
-    const found = await c.var.db.transaction((tx) => setDeploymentPaused(tx, pathUuid(c, 'id'), false));
+    const id = pathUuid(c, 'id');
+    const found = await c.var.db.transaction((tx) => setDeploymentPaused(tx, id, false));
     if (!found) throw notFound('Deployment not found');
+    scheduleAfterWrite(c, id);
+    return c.json(null);
+  })
+  // Creates runs for a window (backfills too), with the scheduler's own code; paused deployments too.
+  .post(`${ID}/schedule`, async (c) => {
+    const id = pathUuid(c, 'id');
+    const body = await embeddedBody(c, DeploymentScheduleRuns);
+    const settings = serviceSettings(c.env).scheduler;
+    const now = nowMicros();
+    const start = body.start_time ? parseMicros(body.start_time)! : now;
+    const window = {
+      start,
+      end: body.end_time ? parseMicros(body.end_time)! : start + settings.maxScheduledTime * 1_000_000,
+      minTime: body.min_time ?? settings.minScheduledTime,
+      minRuns: body.min_runs ?? settings.minRuns,
+      maxRuns: body.max_runs ?? settings.maxRuns,
+    };
+    await c.var.db.transaction(async (tx) => {
+      const deployments = await loadDeploymentsToSchedule(tx, { kind: 'ids', ids: [id], includePaused: true }, now, {
+        after: '00000000-0000-0000-0000-000000000000',
+        upTo: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        limit: 1,
+      });
+      await scheduleLoaded(tx, deployments, window, { autoScheduled: true, now, insertBatchSize: settings.insertBatchSize, includePaused: true });
+    });
     return c.json(null);
   })
   .get(`${ID}/schedules`, async (c) => {
@@ -127,6 +172,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
         await requireDeployment(tx, id);
         return insertSchedules(tx, id, schedules);
       });
+      scheduleAfterWrite(c, id);
       return c.json(created, 201);
     } catch (e) {
       if (sqlState(e) === '23505') throw detailError(409, 'Schedule slugs must be unique within a deployment.');
@@ -141,6 +187,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
       if (!(await updateSchedule(tx, id, { id: pathUuid(c, 'schedule_id') }, body))) throw notFound('Schedule not found.');
       await deleteScheduledRuns(tx, id, { autoScheduledOnly: true, futureOnly: true });
     });
+    scheduleAfterWrite(c, id);
     return c.body(null, 204);
   })
   .delete(SCHEDULE, async (c) => {

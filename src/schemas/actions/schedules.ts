@@ -6,7 +6,7 @@
  * as a UTC datetime string, and the timezone resolved.
  */
 import * as v from 'valibot';
-import { dateTime, issueMessage, jsonObject, laxBool, model, opt, str } from '../common';
+import { dateTime, issueMessage, jsonObject, laxBool, laxFloat, laxInt, model, opt, str } from '../common';
 import { formatMicros, nowMicros } from '../../time';
 import { positiveInt } from './fields';
 
@@ -223,3 +223,12 @@ export const DeploymentScheduleUpdate = model({
   replaces: opt(str()),
 });
 export type DeploymentScheduleUpdate = v.InferOutput<typeof DeploymentScheduleUpdate>;
+
+/** POST /deployments/{id}/schedule: embedded body parameters, each optional (the settings' defaults). */
+export const DeploymentScheduleRuns = v.object({
+  start_time: opt(dateTime()),
+  end_time: opt(dateTime()),
+  min_time: opt(laxFloat()),
+  min_runs: opt(laxInt()),
+  max_runs: opt(laxInt()),
+});

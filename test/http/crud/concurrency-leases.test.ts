@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { get, post, randomName, withDb } from '../helpers';
-import { runMaintenance } from '../../../src/jobs/maintenance';
+import { runMaintenance } from '../../../src/services';
 
 const BASE = '/v2/concurrency_limits';
 

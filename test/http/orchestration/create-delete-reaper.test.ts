@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { del, get, post, randomName, withDb } from '../helpers';
-import { runMaintenance } from '../../../src/jobs/maintenance';
+import { runMaintenance } from '../../../src/services';
 import { createDeployment, createFlow, createRun, createTaskRun, history, iso, leasesOn, limitRow, runIn, runRow, setState } from './fixtures';
 
 async function createPool(): Promise<{ pool: string; queueId: string }> {

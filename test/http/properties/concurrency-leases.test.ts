@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { post, resetDb, withDb, type ApiResponse } from '../helpers';
-import { runMaintenance } from '../../../src/jobs/maintenance';
+import { runMaintenance } from '../../../src/services';
 import { BATCH, check, timeoutFor } from './config';
 import { expectDetail } from './errors';
 import { faultyBodiesRejected } from './harness';
