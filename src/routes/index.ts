@@ -19,6 +19,8 @@ import { taskRunRoutes } from './task-runs';
 import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
+import { eventRoutes } from './events';
+import { taskRunStateRoutes } from './task-run-states';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -31,6 +33,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flow_run_states', flowRunStateRoutes],
   ['/task_runs', taskRunReadRoutes],
   ['/task_runs', taskRunRoutes],
+  ['/task_run_states', taskRunStateRoutes],
   ['/deployments', deploymentReadRoutes],
   ['/deployments', deploymentFlowRunBulkRoutes],
   ['/deployments', deploymentRoutes],
@@ -41,4 +44,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
+  ['/events', eventRoutes],
 ];
