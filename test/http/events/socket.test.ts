@@ -7,6 +7,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { get, resetDb } from '../helpers';
 import { basicHeader } from '../security/app';
+import { holdLock } from '../security/faults';
 import { count, event, eventCount, openEventsIn, until } from './support';
 
 const KEYS = { PREFECT_API_KEYS: 'pnu_socket-key', PREFECT_API_AUTH_STRING: 'admin:socket-pass' };
@@ -91,6 +92,30 @@ describe('/events/in protocol', () => {
     s.ws.send(JSON.stringify(event()));
     s.ws.close(1000);
     await until(async () => (await eventCount()) === 1);
+  });
+
+  it('a batch the database refuses closes the socket with 1011, and the client resending loses nothing', async () => {
+    // Every write of the batch times out behind a lock on the event table.
+    const lock = await holdLock(sql`LOCK TABLE event IN ACCESS EXCLUSIVE MODE`);
+    const bindings = { ALLOW_UNAUTHENTICATED: 'true', STATEMENT_TIMEOUT_MS: '300' };
+    const events = Array.from({ length: 3 }, () => event());
+    try {
+      const s = await openEventsIn({ bindings });
+      s.ws.send(JSON.stringify({ type: 'auth' }));
+      await s.next();
+      for (const e of events) s.ws.send(JSON.stringify(e));
+      expect((await s.closed).code).toBe(1011);
+    } finally {
+      await lock.release();
+    }
+    expect(await eventCount()).toBe(0);
+    // What the SDK does after an abnormal close: reconnect and resend the unconfirmed events.
+    const again = await openEventsIn({ bindings });
+    again.ws.send(JSON.stringify({ type: 'auth' }));
+    await again.next();
+    for (const e of events) again.ws.send(JSON.stringify(e));
+    again.ws.close(1000);
+    await until(async () => (await eventCount()) === 3);
   });
 
   it('a plain GET (no upgrade) gets 426', async () => {

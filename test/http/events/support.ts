@@ -9,7 +9,7 @@ import { API, withDb } from '../helpers';
 /** Microsecond-distinct instants, in order: `at(0) < at(1) < …`. */
 export const at = (i: number) => `2026-01-01T00:00:00.${String(i).padStart(6, '0')}Z`;
 
-export const event = (over: Record<string, unknown> = {}) => ({
+export const event = (over: Record<string, unknown> = {}): Record<string, any> => ({
   id: crypto.randomUUID(),
   occurred: at(0),
   event: 'test.something.happened',
