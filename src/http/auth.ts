@@ -59,7 +59,7 @@ async function sha256(text: string): Promise<Uint8Array> {
  * digests makes every comparison the same length, so neither a candidate's content nor its length
  * shows in the timing.
  */
-async function matchesAny(presented: string, candidates: readonly string[]): Promise<boolean> {
+export async function matchesAny(presented: string, candidates: readonly string[]): Promise<boolean> {
   const digest = await sha256(presented);
   let matched = 0;
   for (const candidate of candidates) {
@@ -110,8 +110,14 @@ const NOT_CONFIGURED =
   '("user:password", sent by clients as PREFECT_API_AUTH_STRING) with `wrangler secret put`, or set ' +
   'ALLOW_UNAUTHENTICATED="true" to serve without authentication on purpose.';
 
+/** Event WebSockets authenticate in their own handshake (src/events/socket-auth.ts), as in Prefect. */
+const EVENT_SOCKETS = /^(?:\/api)?\/events\/(?:in|out)\/?$/;
+const isEventSocketUpgrade = (req: Request, path: string) =>
+  req.method === 'GET' && EVENT_SOCKETS.test(path) && req.headers.get('upgrade')?.toLowerCase() === 'websocket';
+
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'GET' && PUBLIC_PATHS.has(c.req.path)) return next();
+  if (isEventSocketUpgrade(c.req.raw, c.req.path)) return next();
   const credentials = credentialsFrom(c.env);
   if (!hasCredentials(credentials)) {
     if (allowsUnauthenticated(c.env) || isLocalRequest(c.req.raw)) return next();

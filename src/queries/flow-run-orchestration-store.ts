@@ -22,6 +22,7 @@ import { stateFromRow, type StateRowJson } from '../orchestration/state-json';
 import { isUnpersistedData, normalizePolicy, type OrchState, type StateType } from '../orchestration/states';
 import { applyTaskRunTransforms, type TaskRunBookkeeping } from '../orchestration/task-run-policy';
 import { parseMicros, toPgTimestamp, type Micros } from '../time';
+import { flowRunStateEvent } from '../events/flow-run-events';
 
 export interface OrchestrationBatch {
   /** The database clock when the runs were locked. */
@@ -181,15 +182,85 @@ export function stateRecord(runId: string, s: OrchState) {
   };
 }
 
+/**
+ * The `event` rows for the states in CTE `v`: Prefect's resource for the run, and its related resources
+ * (flow, deployment, work queue, work pool, parent task run, then the tags of all of them, then the
+ * deployment or automation that created it).
+ */
+const flowRunEventsInsert = sql`
+  INSERT INTO event (id, occurred, event, resource_id, resource, related_resource_ids, related, payload, received, recorded, follows)
+  SELECT b.id, b.occurred, b.event, b.resource->>'prefect.resource.id', b.resource,
+    coalesce((SELECT jsonb_agg(x->>'prefect.resource.id') FROM jsonb_array_elements(b.related) x), '[]'::jsonb),
+    b.related, b.payload, clock_timestamp(), clock_timestamp(), b.follows
+  FROM (
+    SELECT v.id, v.timestamp AS occurred, v.ev->>'event' AS event,
+      jsonb_build_object(
+        'prefect.resource.id', 'prefect.flow-run.' || fr.id, 'prefect.resource.name', fr.name,
+        'prefect.run-count', v.ev->>'run_count', 'prefect.state-message', v.ev->>'state_message',
+        'prefect.state-name', v.ev->>'state_name', 'prefect.state-timestamp', v.ev->>'state_timestamp',
+        'prefect.state-type', v.ev->>'state_type') AS resource,
+      coalesce((
+        SELECT jsonb_agg(r.x ORDER BY r.ord, r.tag COLLATE "C") FROM (
+          SELECT 1 AS ord, NULL::text AS tag, jsonb_build_object('prefect.resource.id', 'prefect.flow.' || f.id,
+            'prefect.resource.role', 'flow', 'prefect.resource.name', f.name) AS x WHERE f.id IS NOT NULL
+          UNION ALL SELECT 2, NULL, jsonb_build_object('prefect.resource.id', 'prefect.deployment.' || d.id,
+            'prefect.resource.role', 'deployment', 'prefect.resource.name', d.name) WHERE d.id IS NOT NULL
+          UNION ALL SELECT 3, NULL, jsonb_build_object('prefect.resource.id', 'prefect.work-queue.' || wq.id,
+            'prefect.resource.role', 'work-queue', 'prefect.resource.name', wq.name) WHERE wq.id IS NOT NULL
+          UNION ALL SELECT 4, NULL, jsonb_build_object('prefect.resource.id', 'prefect.work-pool.' || wp.id,
+            'prefect.resource.role', 'work-pool', 'prefect.resource.name', wp.name, 'prefect.work-pool.type', wp.type) WHERE wp.id IS NOT NULL
+          UNION ALL SELECT 5, NULL, jsonb_build_object('prefect.resource.id', 'prefect.task-run.' || ptr.id,
+            'prefect.resource.role', 'task-run', 'prefect.resource.name', ptr.name) WHERE ptr.id IS NOT NULL
+          UNION ALL SELECT 6, t.tag, jsonb_build_object('prefect.resource.id', 'prefect.tag.' || t.tag, 'prefect.resource.role', 'tag')
+            FROM (SELECT DISTINCT jsonb_array_elements_text(s.tags) AS tag
+                  FROM (VALUES (fr.tags), (f.tags), (d.tags), (ptr.tags)) AS s(tags) WHERE jsonb_typeof(s.tags) = 'array') t
+          UNION ALL SELECT 7, NULL, jsonb_strip_nulls(jsonb_build_object(
+              'prefect.resource.id', CASE fr.created_by->>'type' WHEN 'DEPLOYMENT' THEN 'prefect.deployment.' ELSE 'prefect.automation.' END
+                || (fr.created_by->>'id'),
+              'prefect.resource.role', 'creator', 'prefect.resource.name', nullif(fr.created_by->>'display_value', '')))
+            WHERE fr.created_by->>'type' IN ('DEPLOYMENT', 'AUTOMATION')
+        ) r), '[]'::jsonb) AS related,
+      v.ev->'payload' AS payload, (v.ev->>'follows')::uuid AS follows
+    FROM v JOIN flow_run fr ON fr.id = v.owner_id
+    LEFT JOIN flow f ON f.id = fr.flow_id
+    LEFT JOIN deployment d ON d.id = fr.deployment_id
+    LEFT JOIN work_queue wq ON wq.id = fr.work_queue_id
+    LEFT JOIN work_pool wp ON wp.id = wq.work_pool_id
+    LEFT JOIN task_run ptr ON ptr.id = fr.parent_task_run_id
+  ) b
+  ORDER BY b.id
+  ON CONFLICT (id) DO NOTHING
+  RETURNING id, occurred, resource, related`;
+
+/** One `event_resource` row per resource of each event just inserted (in CTE `events`). */
+const eventResourcesInsert = sql`
+  INSERT INTO event_resource (occurred, resource_id, resource_role, resource, event_id)
+  SELECT e.occurred, r.x->>'prefect.resource.id', coalesce(r.x->>'prefect.resource.role', ''),
+    r.x - 'prefect.resource.id' - 'prefect.resource.role', e.id
+  FROM events e CROSS JOIN LATERAL jsonb_array_elements(jsonb_build_array(e.resource) || e.related) AS r(x)`;
+
 /** Writes every outcome of a batch: a fixed number of statements for any number of runs. */
 export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outcomes: OrchestrationOutcome[]): Promise<void> {
   const written = outcomes.filter((o) => o.wrote && o.state && !o.error);
   if (written.length > 0) {
+    const initialStates = new Map(batch.runs.map((r) => [r.id, r.state]));
+    const rows = written.map((o) => ({
+      ...stateRecord(o.run.id, o.state!),
+      ev: flowRunStateEvent(initialStates.get(o.run.id) ?? null, o.state!, o.run.runCount),
+    }));
+    // The states, and their `prefect.flow-run.<State>` events with their resources, in one statement.
     await tx.execute(sql`
-      INSERT INTO flow_run_state (id, flow_run_id, type, timestamp, name, message, state_details, data)
-      SELECT id, owner_id, type, timestamp, name, message, state_details, data
-      FROM jsonb_to_recordset(${json(written.map((o) => stateRecord(o.run.id, o.state!)))})
-        AS v(id uuid, owner_id uuid, type state_type, timestamp timestamptz, name text, message text, state_details jsonb, data jsonb)`);
+      WITH v AS (
+        SELECT * FROM jsonb_to_recordset(${json(rows)})
+          AS v(id uuid, owner_id uuid, type state_type, timestamp timestamptz, name text, message text, state_details jsonb, data jsonb, ev jsonb)
+      ), states AS (
+        INSERT INTO flow_run_state (id, flow_run_id, type, timestamp, name, message, state_details, data)
+        SELECT id, owner_id, type, timestamp, name, message, state_details, data FROM v
+        RETURNING 1
+      ), events AS (
+        ${flowRunEventsInsert}
+      )
+      ${eventResourcesInsert}`);
   }
 
   const changedRuns = outcomes.filter((o) => o.runChanged && !o.error).map((o) => o.run);

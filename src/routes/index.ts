@@ -24,6 +24,8 @@ import { collectionRoutes } from './collections';
 import { workQueuePollingRoutes } from './work-queue-polling';
 import { automationRoutes } from './automations';
 import { deploymentPollingRoutes } from './deployment-polling';
+import { eventRoutes } from './events';
+import { taskRunStateRoutes } from './task-run-states';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -37,6 +39,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/task_runs', taskRunReadRoutes],
   ['/task_runs', taskRunRoutes],
   ['/deployments', deploymentPollingRoutes],
+  ['/task_run_states', taskRunStateRoutes],
   ['/deployments', deploymentReadRoutes],
   ['/deployments', deploymentFlowRunBulkRoutes],
   ['/deployments', deploymentRoutes],
@@ -51,4 +54,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/logs', logRoutes],
   ['/collections', collectionRoutes],
   ['/automations', automationRoutes],
+  ['/events', eventRoutes],
 ];

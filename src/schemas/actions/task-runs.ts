@@ -37,7 +37,7 @@ export const TaskRunPolicy = v.pipe(
 );
 
 /** One upstream input of a task run: another task run's or flow run's result, a parameter, or a constant. */
-const TaskRunInput = v.variant(
+export const TaskRunInput = v.variant(
   'input_type',
   [
     v.object({ input_type: v.literal('task_run'), id: uuid() }),

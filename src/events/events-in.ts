@@ -1,0 +1,188 @@
+/**
+ * GET /events/in: the WebSocket over which Prefect clients stream events (what the SDK's EventsWorker
+ * uses for every task-run state change).
+ *
+ * Protocol (Prefect's): optional `prefect` subprotocol with an auth message first (./socket-auth.ts), then
+ * one JSON event per text message, no replies. The client confirms delivery by ping/pong (every 700
+ * events or 30 s) and, after a dropped connection, resends what it sent since its last pong.
+ *
+ * Messages are batched: a batch is written when it reaches FLUSH_EVENTS events or FLUSH_MS after its
+ * first event, one batch at a time, in order. On close the rest is written before the request ends
+ * (waitUntil). A batch that cannot be written after a few tries closes the socket with 1011, so the
+ * client reconnects and resends; an invalid event closes it with 1007 after the events before it are
+ * written (Prefect drops the connection on an invalid event too).
+ */
+import type { Context } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv, Env } from '../env';
+import { createDb } from '../db/client';
+import { detailError, HttpError } from '../http/errors';
+import { EventIn } from '../schemas/events';
+import { nowMicros } from '../time';
+import { ingestEvents } from './ingest';
+import { receive, type ReceivedEvent } from './received';
+import { AUTH_CLOSE, socketAccess, tokenAccepted, wantsPrefectSubprotocol, isWebSocketUpgrade, type SocketAccess } from './socket-auth';
+
+export const FLUSH_EVENTS = 200;
+export const FLUSH_MS = 20;
+/** Tries per batch before the socket is closed with 1011 (the client then resends). */
+const WRITE_ATTEMPTS = 3;
+const RETRY_DELAYS_MS = [50, 250];
+
+const CLOSE_INVALID_PAYLOAD = 1007;
+const CLOSE_POLICY_VIOLATION = 1008;
+const CLOSE_INTERNAL_ERROR = 1011;
+
+/** A close reason must fit in 123 bytes. */
+const reason = (text: string) => {
+  let out = text;
+  while (new TextEncoder().encode(out).length > 123) out = out.slice(0, -1);
+  return out;
+};
+
+async function writeBatch(env: Env, batch: ReceivedEvent[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const handle = createDb(env);
+    try {
+      await ingestEvents(handle.db, batch);
+      return;
+    } catch (err) {
+      if (attempt >= WRITE_ATTEMPTS) throw err;
+      console.warn(`Storing ${batch.length} events failed (attempt ${attempt}); retrying`, err);
+      await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1] ?? 250));
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** One open /events/in socket: its auth state and its batch of events not yet written. */
+class EventsInSession {
+  private authenticated: boolean;
+  private pending: ReceivedEvent[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private writes: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly env: Env,
+    private readonly access: SocketAccess,
+    private readonly needsAuthMessage: boolean,
+  ) {
+    this.authenticated = !needsAuthMessage;
+  }
+
+  async onMessage(data: string | ArrayBuffer): Promise<void> {
+    if (this.closed) return;
+    const text = typeof data === 'string' ? data : new TextDecoder().decode(data);
+    if (!this.authenticated) return this.authenticate(text);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return this.refuse('Invalid event: not JSON');
+    }
+    const result = v.safeParse(EventIn, parsed);
+    if (!result.success) {
+      const issue = result.issues[0];
+      const where = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
+      return this.refuse(`Invalid event: ${where ? `${where}: ` : ''}${issue?.message.split('|')[1] ?? issue?.message ?? ''}`);
+    }
+    this.pending.push(receive(result.output, nowMicros()));
+    if (this.pending.length >= FLUSH_EVENTS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+  }
+
+  private async authenticate(text: string): Promise<void> {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      message = null;
+    }
+    const m = message !== null && typeof message === 'object' ? (message as Record<string, unknown>) : {};
+    if (m.type !== 'auth') return this.close(CLOSE_POLICY_VIOLATION, AUTH_CLOSE.expectedAuth);
+    if (this.access.kind === 'token') {
+      const token = m.token;
+      if (typeof token !== 'string' || token === '') return this.close(CLOSE_POLICY_VIOLATION, AUTH_CLOSE.noToken);
+      if (!(await tokenAccepted(token, this.access.credentials))) return this.close(CLOSE_POLICY_VIOLATION, AUTH_CLOSE.invalidToken);
+    }
+    this.authenticated = true;
+    this.ws.send(JSON.stringify({ type: 'auth_success' }));
+  }
+
+  /** Writes what is pending, after any write still under way; the socket closes (1011) if it fails. */
+  flush(): Promise<void> {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length > 0) {
+      this.writes = this.writes.then(async () => {
+        try {
+          await writeBatch(this.env, batch);
+        } catch (err) {
+          console.error(`Could not store ${batch.length} events; closing the socket so that the client resends them`, err);
+          this.close(CLOSE_INTERNAL_ERROR, 'Could not store events; reconnect and resend');
+        }
+      });
+    }
+    return this.writes;
+  }
+
+  /** An invalid message: what came before it is kept, then the socket closes. */
+  private async refuse(why: string): Promise<void> {
+    await this.flush();
+    this.close(CLOSE_INVALID_PAYLOAD, why);
+  }
+
+  close(code: number, why: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.ws.close(code, reason(why));
+    } catch {
+      /* already closing */
+    }
+  }
+
+  /** The client went away: nothing accepted may be lost, so the rest is written before the request ends. */
+  onClose(): Promise<void> {
+    this.closed = true;
+    try {
+      this.ws.close();
+    } catch {
+      /* the runtime already answered the close */
+    }
+    return this.flush();
+  }
+}
+
+export async function eventsInSocket(c: Context<AppEnv>): Promise<Response> {
+  if (!isWebSocketUpgrade(c.req.raw)) throw detailError(426, 'This endpoint accepts WebSocket connections only.');
+  const access = await socketAccess(c);
+  if (access.kind === 'unconfigured') throw new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
+  const subprotocol = wantsPrefectSubprotocol(c);
+  if (!subprotocol && access.kind === 'token') {
+    throw detailError(403, "'prefect' subprotocol required when auth is configured");
+  }
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  const session = new EventsInSession(server, c.env, access, subprotocol);
+  const ctx = c.executionCtx;
+  // Messages are handled one after another, so events keep their order and auth comes first.
+  let inbox: Promise<void> = Promise.resolve();
+  server.addEventListener('message', (event) => {
+    inbox = inbox.then(() => session.onMessage(event.data)).catch((err: unknown) => {
+      console.error('events/in message failed', err);
+      session.close(CLOSE_INTERNAL_ERROR, 'Internal error');
+    });
+  });
+  const finish = () => ctx.waitUntil(inbox.then(() => session.onClose()));
+  server.addEventListener('close', finish);
+  server.addEventListener('error', finish);
+  const headers = subprotocol ? { 'Sec-WebSocket-Protocol': 'prefect' } : undefined;
+  return new Response(null, { status: 101, webSocket: client, headers });
+}

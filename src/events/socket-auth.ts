@@ -1,0 +1,54 @@
+/**
+ * Authentication of Prefect's event WebSockets (/events/in, /events/out), as Prefect's server does it
+ * (server/utilities/subscriptions.py) on top of our HTTP credentials (../http/auth.ts):
+ *
+ * - A client asking for the `prefect` subprotocol is accepted, then must send `{"type": "auth", "token": …}`
+ *   first; anything else closes the socket with 1008. The token is checked against the auth string (what
+ *   Prefect checks) or one of the API keys; valid HTTP credentials on the upgrade request (Authorization
+ *   header) are enough on their own, whatever the token.
+ * - A client without the subprotocol ("legacy mode") is accepted only when no token is needed: the server
+ *   is open, or the upgrade request carries valid credentials. Otherwise the upgrade is refused with 403,
+ *   as Prefect refuses it.
+ * - Unconfigured and reached remotely, the server refuses the upgrade as it refuses every request (401).
+ */
+import type { Context } from 'hono';
+import type { AppEnv } from '../env';
+import { allowsUnauthenticated, credentialsFrom, hasCredentials, isAuthorized, isLocalRequest, matchesAny, type Credentials } from '../http/auth';
+
+export type SocketAccess =
+  /** No token is needed: open server, or valid credentials on the upgrade request. */
+  | { kind: 'authorized' }
+  /** The auth message's token decides. */
+  | { kind: 'token'; credentials: Credentials }
+  /** Remote request to a server without credentials: refused like every other request. */
+  | { kind: 'unconfigured' };
+
+export async function socketAccess(c: Context<AppEnv>): Promise<SocketAccess> {
+  const credentials = credentialsFrom(c.env);
+  if (!hasCredentials(credentials)) {
+    return allowsUnauthenticated(c.env) || isLocalRequest(c.req.raw) ? { kind: 'authorized' } : { kind: 'unconfigured' };
+  }
+  if (await isAuthorized(c.req.header('authorization'), credentials)) return { kind: 'authorized' };
+  return { kind: 'token', credentials };
+}
+
+/** True when the token of an auth message matches the auth string or an API key. */
+export async function tokenAccepted(token: string, credentials: Credentials): Promise<boolean> {
+  const candidates = credentials.authString === null ? credentials.apiKeys : [credentials.authString, ...credentials.apiKeys];
+  return candidates.length > 0 && matchesAny(token, candidates);
+}
+
+export const wantsPrefectSubprotocol = (c: Context<AppEnv>) =>
+  (c.req.header('sec-websocket-protocol') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .includes('prefect');
+
+export const isWebSocketUpgrade = (req: Request) => req.headers.get('upgrade')?.toLowerCase() === 'websocket';
+
+/** The close reasons Prefect sends (1008 policy violation). */
+export const AUTH_CLOSE = {
+  expectedAuth: "Expected 'auth' message",
+  noToken: 'Auth required but no token provided',
+  invalidToken: 'Invalid token',
+} as const;
