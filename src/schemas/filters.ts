@@ -8,7 +8,7 @@
  */
 import * as v from 'valibot';
 import { STATE_TYPES } from '../db/schema';
-import { dateTime, enumOf, laxBool, laxInt, list, model, opt, str, uuid } from './common';
+import { dateTime, enumOf, laxBool, laxInt, list, maxChars, model, opt, str, uuid } from './common';
 
 const operator = () => v.optional(enumOf(['and_', 'or_'] as const));
 const uuids = () => opt(list(uuid()));
@@ -97,12 +97,13 @@ export const WorkQueueFilter = operatorModel({
   name: opt(model({ any_: strings(), startswith_: strings() })),
 });
 
-/** Prefect's text search (`text`) is not supported: a filter sending it gets a 422 extra_forbidden. */
 export const LogFilter = operatorModel({
   level: opt(model({ ge_: opt(laxInt()), le_: opt(laxInt()) })),
   timestamp: timeRange(),
   flow_run_id: opt(model({ any_: uuids() })),
   task_run_id: opt(model({ any_: uuids(), is_null_: bool() })),
+  // Prefect 3.9.1's text search over message and logger name (src/queries/filter-sql/text-search.ts).
+  text: opt(model({ query: v.pipe(str(), maxChars(200)) })),
 });
 
 export type FlowFilter = v.InferOutput<typeof FlowFilter>;

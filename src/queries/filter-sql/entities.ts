@@ -33,6 +33,7 @@ import {
   tagsEmpty,
   when,
 } from './criteria';
+import { textSearchCriteria } from './text-search';
 
 export function flowFilterSql(f: FlowFilter): SQL {
   return combine(
@@ -267,6 +268,8 @@ export function logFilterSql(f: LogFilter): SQL {
       when(f.timestamp, (x) => combine([before(log.timestamp, x.before_), after(log.timestamp, x.after_)])),
       when(f.flow_run_id, (x) => combine([anyOf(log.flowRunId, x.any_)])),
       when(f.task_run_id, (x) => combine([anyOf(log.taskRunId, x.any_), isNull(log.taskRunId, x.is_null_)])),
+      // The text query adds its criteria to this filter's own list (so `operator` applies to them too).
+      ...(f.text ? textSearchCriteria(sql`${log.message} || ' ' || ${log.name}`, f.text.query) : []),
     ],
     f.operator,
   );
