@@ -19,6 +19,7 @@ import { taskRunRoutes } from './task-runs';
 import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
+import { variableRoutes } from './variables';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -41,4 +42,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLeaseRoutes],
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
+  ['/variables', variableRoutes],
 ];

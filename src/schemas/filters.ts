@@ -144,3 +144,12 @@ export type TaskRunSort = (typeof TASK_RUN_SORTS)[number];
 export type FlowSort = (typeof FLOW_SORTS)[number];
 export type DeploymentSort = (typeof DEPLOYMENT_SORTS)[number];
 export type LogSort = (typeof LOG_SORTS)[number];
+
+export const VariableFilter = operatorModel({
+  id: idAny(),
+  name: nameAnyLike(),
+  tags: opt(operatorModel({ all_: strings(), is_null_: bool() })),
+});
+export type VariableFilter = v.InferOutput<typeof VariableFilter>;
+export const VARIABLE_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_DESC', 'NAME_ASC'] as const;
+export type VariableSort = (typeof VARIABLE_SORTS)[number];
