@@ -20,6 +20,7 @@ import { workPoolRoutes } from './work-pools';
 import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
 import { variableRoutes } from './variables';
+import { artifactRoutes } from './artifacts';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -43,4 +44,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
   ['/variables', variableRoutes],
+  ['/artifacts', artifactRoutes],
 ];

@@ -153,3 +153,17 @@ export const VariableFilter = operatorModel({
 export type VariableFilter = v.InferOutput<typeof VariableFilter>;
 export const VARIABLE_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_DESC', 'NAME_ASC'] as const;
 export type VariableSort = (typeof VARIABLE_SORTS)[number];
+
+/** ArtifactFilter and ArtifactCollectionFilter: the same criteria, `id` on one and `latest_id` on the other. */
+const artifactCriteria = {
+  key: opt(model({ any_: strings(), like_: opt(str()), exists_: bool() })),
+  flow_run_id: opt(model({ any_: uuids() })),
+  task_run_id: opt(model({ any_: uuids() })),
+  type: opt(model({ any_: strings(), not_any_: strings() })),
+};
+export const ArtifactFilter = operatorModel({ id: idAny(), ...artifactCriteria });
+export const ArtifactCollectionFilter = operatorModel({ latest_id: idAny(), ...artifactCriteria });
+export type ArtifactFilter = v.InferOutput<typeof ArtifactFilter>;
+export type ArtifactCollectionFilter = v.InferOutput<typeof ArtifactCollectionFilter>;
+export const ARTIFACT_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'ID_DESC', 'KEY_DESC', 'KEY_ASC'] as const;
+export type ArtifactSort = (typeof ARTIFACT_SORTS)[number];
