@@ -21,6 +21,7 @@ import { workQueueRoutes } from './work-queues';
 import { logRoutes } from './logs';
 import { variableRoutes } from './variables';
 import { artifactRoutes } from './artifacts';
+import { tagConcurrencyLimitRoutes } from './tag-concurrency-limits';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -45,4 +46,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/logs', logRoutes],
   ['/variables', variableRoutes],
   ['/artifacts', artifactRoutes],
+  ['/concurrency_limits', tagConcurrencyLimitRoutes],
 ];
