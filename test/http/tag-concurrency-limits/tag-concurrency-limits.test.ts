@@ -134,6 +134,15 @@ describe('increment and decrement (what v1 clients call for a task run)', () => 
     expect((await decrement(['nope'], tr1)).body).toEqual([]);
   });
 
+  it('task runs racing for a limit of 2: exactly two get a slot', async () => {
+    await create('race', 2);
+    const results = await Promise.all(Array.from({ length: 6 }, () => increment(['race'], crypto.randomUUID())));
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 423, 423, 423, 423]);
+    expect(await v2('race')).toMatchObject({ active_slots: 2 });
+    expect((await get('/concurrency_limits/tag/race')).body.active_slots).toHaveLength(2);
+    expect(await leaseCount()).toEqual({ n: 2 });
+  });
+
   it('a zero limit is refused up front (it would deadlock); inactive limits are skipped', async () => {
     await create('zero', 0);
     await create('off', 1);

@@ -43,6 +43,12 @@ describe('POST /variables/', () => {
     expect(again.body).toEqual({ detail: "A variable with the name 'dup' already exists." });
   });
 
+  it('concurrent creates of one name: one 201, the others 409', async () => {
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => create({ name: 'race', value: i })));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    expect((await post('/variables/count', {})).body).toBe(1);
+  });
+
   it('applies Prefect\'s name rule (including the empty name and Python\'s trailing-newline quirk)', async () => {
     const bad = await create({ name: 'Bad Name', value: 1 });
     expect(bad.status).toBe(422);
