@@ -17,6 +17,7 @@ import {
   index,
   integer,
   interval,
+  json,
   jsonb,
   pgEnum,
   pgTable,
@@ -503,5 +504,60 @@ export const eventResource = pgTable(
   (t) => [
     index('ix_event_resource__resource_id_occurred').on(t.resourceId, t.occurred),
     index('ix_event_resource__event_id').on(t.eventId),
+  ],
+);
+
+/** Variables: named JSON values (`Variable.get/set`, `prefect variable …`). */
+export const variable = pgTable(
+  'variable',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    value: jsonb('value').$type<unknown>(),
+    tags: jsonArray('tags'),
+  },
+  (t) => [uniqueIndex('uq_variable__name').on(t.name), index('ix_variable__updated').on(t.updated)],
+);
+
+/** Artifacts that runs publish (markdown, tables, links, progress, results). `json`, not jsonb: key order is kept, as in Prefect. */
+export const artifact = pgTable(
+  'artifact',
+  {
+    ...base(),
+    key: varchar('key'),
+    type: varchar('type'),
+    data: json('data').$type<unknown>(),
+    description: varchar('description'),
+    metadata: json('metadata_').$type<Record<string, string> | null>(),
+    taskRunId: uuid('task_run_id'),
+    flowRunId: uuid('flow_run_id'),
+  },
+  (t) => [
+    index('ix_artifact__key').on(t.key),
+    index('ix_artifact__key_created_desc').on(t.key, t.created.desc()),
+    index('ix_artifact__flow_run_id').on(t.flowRunId),
+    index('ix_artifact__task_run_id').on(t.taskRunId),
+    index('ix_artifact__updated').on(t.updated),
+  ],
+);
+
+/** The latest artifact of each key (a copy of its fields), kept current by every artifact write. */
+export const artifactCollection = pgTable(
+  'artifact_collection',
+  {
+    ...base(),
+    key: varchar('key').notNull(),
+    latestId: uuid('latest_id').notNull(),
+    taskRunId: uuid('task_run_id'),
+    flowRunId: uuid('flow_run_id'),
+    type: varchar('type'),
+    data: json('data').$type<unknown>(),
+    description: varchar('description'),
+    metadata: json('metadata_').$type<Record<string, string> | null>(),
+  },
+  (t) => [
+    uniqueIndex('uq_artifact_collection__key').on(t.key),
+    index('ix_artifact_collection__key_latest_id').on(t.key, t.latestId),
+    index('ix_artifact_collection__updated').on(t.updated),
   ],
 );

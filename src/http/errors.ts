@@ -84,7 +84,8 @@ export function sqlState(err: unknown): string | undefined {
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const code = sqlState(err);
-  if (code === '23503' || code === '23505') return detailError(409, INTEGRITY_CONFLICT);
+  // Prefect answers 409 to every IntegrityError: foreign key, unique, and NOT NULL (an explicit null in a PATCH).
+  if (code === '23503' || code === '23505' || code === '23502') return detailError(409, INTEGRITY_CONFLICT);
   if (code && (RETRYABLE_SQLSTATES.has(code) || code.startsWith('08'))) return new ServiceUnavailable(String(err));
   // Input that reaches Postgres and is rejected there (bad datetime, value out of range...) is the
   // client's fault, never a 500.

@@ -20,7 +20,7 @@ const l = concurrencyLimitV2;
 const secondsSinceUpdate = sql`extract(epoch from (now() - ${l.updated}))`;
 const deniedDecayPerSecond = sql`case when ${l.slotDecayPerSecond} > 0 then ${l.slotDecayPerSecond}
   else 1.0 / greatest(${MIN_OCCUPANCY_SECONDS}::float8, least(${l.avgSlotOccupancySeconds}, ${MAX_WAIT_SECONDS}::float8)) end`;
-const deniedSlotsAfterDecay = sql<number>`greatest(0, ${l.deniedSlots} - floor(${deniedDecayPerSecond} * ${secondsSinceUpdate}))::int`;
+export const deniedSlotsAfterDecay = sql<number>`greatest(0, ${l.deniedSlots} - floor(${deniedDecayPerSecond} * ${secondsSinceUpdate}))::int`;
 
 type LimitRow = typeof concurrencyLimitV2.$inferSelect;
 export interface MinimalLimit {

@@ -22,5 +22,6 @@ export {
   workPoolFilterSql,
   workQueueFilterSql,
   logFilterSql,
+  variableFilterSql,
 } from './filter-sql/entities';
-export { FLOW_RUN_ORDER, TASK_RUN_ORDER, FLOW_ORDER, DEPLOYMENT_ORDER, LOG_ORDER } from './filter-sql/sorts';
+export { FLOW_RUN_ORDER, TASK_RUN_ORDER, FLOW_ORDER, DEPLOYMENT_ORDER, LOG_ORDER, VARIABLE_ORDER } from './filter-sql/sorts';

@@ -14,6 +14,7 @@ import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import type { Tx } from '../db/client';
 import { detailError, notFound } from '../http/errors';
+import { methodNotAllowed } from '../http/method-not-allowed';
 import { modelBody } from '../http/validation';
 import { ConcurrencyLedger } from '../orchestration/concurrency';
 import { newRunSnapshot, type RunSnapshot } from '../orchestration/context';
@@ -222,4 +223,6 @@ export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
       return response;
     });
     return c.json(run, 201);
-  });
+  })
+  .all(`/:id${UUID_PARAM}/create_flow_run/bulk`, methodNotAllowed)
+  .all(`/:id${UUID_PARAM}/create_flow_run`, methodNotAllowed);

@@ -9,6 +9,7 @@
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
+import { methodNotAllowed } from '../http/method-not-allowed';
 import { embeddedBody } from '../http/validation';
 import { issueMessage, laxBool, laxInt } from '../schemas/common';
 import { FlowRunFilter } from '../schemas/filters';
@@ -76,4 +77,6 @@ export const flowRunBulkRoutes = new Hono<AppEnv>()
       ),
     );
     return c.json({ results: results.map(resultJson) });
-  });
+  })
+  .all('/bulk_delete', methodNotAllowed)
+  .all('/bulk_set_state', methodNotAllowed);

@@ -26,6 +26,9 @@ import { automationRoutes } from './automations';
 import { deploymentPollingRoutes } from './deployment-polling';
 import { eventRoutes } from './events';
 import { taskRunStateRoutes } from './task-run-states';
+import { variableRoutes } from './variables';
+import { artifactRoutes } from './artifacts';
+import { tagConcurrencyLimitRoutes } from './tag-concurrency-limits';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -55,4 +58,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/collections', collectionRoutes],
   ['/automations', automationRoutes],
   ['/events', eventRoutes],
+  ['/variables', variableRoutes],
+  ['/artifacts', artifactRoutes],
+  ['/concurrency_limits', tagConcurrencyLimitRoutes],
 ];

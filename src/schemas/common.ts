@@ -193,6 +193,13 @@ export const intAtMost = (max: number) =>
 export const pattern = (re: RegExp, source: string) =>
   v.pipe(str(), v.regex(re, issueMessage('string_pattern_mismatch', `String should match pattern '${source}'`, { pattern: source })));
 
+/** Pydantic's max_length on a str: counted in code points, as Python does. */
+export const maxChars = (max: number) =>
+  v.check(
+    (s: string) => s.length <= max || [...s].length <= max,
+    issueMessage('string_too_long', `String should have at most ${max} characters`, { max_length: max }),
+  );
+
 /** Prefect's name rule for flows, deployments, pools and queues. */
 export const NAME_PATTERN = '^[^/%&><]+$';
 export const name = () => pattern(/^[^/%&><]+$/, NAME_PATTERN);

@@ -8,7 +8,7 @@
  */
 import * as v from 'valibot';
 import { STATE_TYPES } from '../db/schema';
-import { dateTime, enumOf, laxBool, laxInt, list, model, opt, str, uuid } from './common';
+import { dateTime, enumOf, laxBool, laxInt, list, maxChars, model, opt, str, uuid } from './common';
 
 const operator = () => v.optional(enumOf(['and_', 'or_'] as const));
 const uuids = () => opt(list(uuid()));
@@ -97,12 +97,13 @@ export const WorkQueueFilter = operatorModel({
   name: opt(model({ any_: strings(), startswith_: strings() })),
 });
 
-/** Prefect's text search (`text`) is not supported: a filter sending it gets a 422 extra_forbidden. */
 export const LogFilter = operatorModel({
   level: opt(model({ ge_: opt(laxInt()), le_: opt(laxInt()) })),
   timestamp: timeRange(),
   flow_run_id: opt(model({ any_: uuids() })),
   task_run_id: opt(model({ any_: uuids(), is_null_: bool() })),
+  // Prefect 3.9.1's text search over message and logger name (src/queries/filter-sql/text-search.ts).
+  text: opt(model({ query: v.pipe(str(), maxChars(200)) })),
 });
 
 export type FlowFilter = v.InferOutput<typeof FlowFilter>;
@@ -143,3 +144,26 @@ export type TaskRunSort = (typeof TASK_RUN_SORTS)[number];
 export type FlowSort = (typeof FLOW_SORTS)[number];
 export type DeploymentSort = (typeof DEPLOYMENT_SORTS)[number];
 export type LogSort = (typeof LOG_SORTS)[number];
+
+export const VariableFilter = operatorModel({
+  id: idAny(),
+  name: nameAnyLike(),
+  tags: opt(operatorModel({ all_: strings(), is_null_: bool() })),
+});
+export type VariableFilter = v.InferOutput<typeof VariableFilter>;
+export const VARIABLE_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_DESC', 'NAME_ASC'] as const;
+export type VariableSort = (typeof VARIABLE_SORTS)[number];
+
+/** ArtifactFilter and ArtifactCollectionFilter: the same criteria, `id` on one and `latest_id` on the other. */
+const artifactCriteria = {
+  key: opt(model({ any_: strings(), like_: opt(str()), exists_: bool() })),
+  flow_run_id: opt(model({ any_: uuids() })),
+  task_run_id: opt(model({ any_: uuids() })),
+  type: opt(model({ any_: strings(), not_any_: strings() })),
+};
+export const ArtifactFilter = operatorModel({ id: idAny(), ...artifactCriteria });
+export const ArtifactCollectionFilter = operatorModel({ latest_id: idAny(), ...artifactCriteria });
+export type ArtifactFilter = v.InferOutput<typeof ArtifactFilter>;
+export type ArtifactCollectionFilter = v.InferOutput<typeof ArtifactCollectionFilter>;
+export const ARTIFACT_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'ID_DESC', 'KEY_DESC', 'KEY_ASC'] as const;
+export type ArtifactSort = (typeof ARTIFACT_SORTS)[number];

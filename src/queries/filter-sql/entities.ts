@@ -4,7 +4,7 @@
  * the top level of a query over that table or inside an EXISTS that introduces it.
  */
 import { sql, type SQL } from 'drizzle-orm';
-import { deployment, flow, flowRun, log, taskRun, workPool, workQueue } from '../../db/schema';
+import { deployment, flow, flowRun, log, taskRun, variable, workPool, workQueue } from '../../db/schema';
 import type {
   DeploymentFilter,
   FlowFilter,
@@ -12,6 +12,7 @@ import type {
   FlowRunFilterState,
   LogFilter,
   TaskRunFilter,
+  VariableFilter,
   WorkPoolFilter,
   WorkQueueFilter,
 } from '../../schemas/filters';
@@ -33,6 +34,7 @@ import {
   tagsEmpty,
   when,
 } from './criteria';
+import { textSearchCriteria } from './text-search';
 
 export function flowFilterSql(f: FlowFilter): SQL {
   return combine(
@@ -267,6 +269,19 @@ export function logFilterSql(f: LogFilter): SQL {
       when(f.timestamp, (x) => combine([before(log.timestamp, x.before_), after(log.timestamp, x.after_)])),
       when(f.flow_run_id, (x) => combine([anyOf(log.flowRunId, x.any_)])),
       when(f.task_run_id, (x) => combine([anyOf(log.taskRunId, x.any_), isNull(log.taskRunId, x.is_null_)])),
+      // The text query adds its criteria to this filter's own list (so `operator` applies to them too).
+      ...(f.text ? textSearchCriteria(sql`${log.message} || ' ' || ${log.name}`, f.text.query) : []),
+    ],
+    f.operator,
+  );
+}
+
+export function variableFilterSql(f: VariableFilter): SQL {
+  return combine(
+    [
+      when(f.id, (x) => combine([anyOf(variable.id, x.any_)])),
+      when(f.name, (x) => combine([anyOf(variable.name, x.any_), like(variable.name, x.like_)])),
+      when(f.tags, (x) => combine([tagsAll(variable.tags, x.all_), tagsEmpty(variable.tags, x.is_null_)], x.operator)),
     ],
     f.operator,
   );

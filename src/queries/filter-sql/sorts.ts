@@ -4,8 +4,8 @@
  * ties come back in a stable order and pagination never repeats or skips a row.
  */
 import { asc, desc, sql, type SQL } from 'drizzle-orm';
-import { deployment, flow, flowRun, log, taskRun } from '../../db/schema';
-import type { DeploymentSort, FlowRunSort, FlowSort, LogSort, TaskRunSort } from '../../schemas/filters';
+import { deployment, flow, flowRun, log, taskRun, variable } from '../../db/schema';
+import type { DeploymentSort, FlowRunSort, FlowSort, LogSort, TaskRunSort, VariableSort } from '../../schemas/filters';
 
 const flowRunStart = sql`coalesce(${flowRun.startTime}, ${flowRun.expectedStartTime})`;
 
@@ -48,4 +48,11 @@ export const DEPLOYMENT_ORDER: Record<DeploymentSort, SQL[]> = {
 export const LOG_ORDER: Record<LogSort, SQL[]> = {
   TIMESTAMP_ASC: [asc(log.timestamp), asc(log.id)],
   TIMESTAMP_DESC: [desc(log.timestamp), desc(log.id)],
+};
+
+export const VARIABLE_ORDER: Record<VariableSort, SQL[]> = {
+  CREATED_DESC: [desc(variable.created), desc(variable.id)],
+  UPDATED_DESC: [desc(variable.updated), desc(variable.id)],
+  NAME_DESC: [desc(variable.name), desc(variable.id)],
+  NAME_ASC: [asc(variable.name), asc(variable.id)],
 };

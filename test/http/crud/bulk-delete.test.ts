@@ -1,7 +1,7 @@
 /** POST /flows/bulk_delete and POST /deployments/bulk_delete (one transaction, limit 1..50, name order). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { get, post, randomName, withDb } from '../helpers';
+import { call, post, randomName, withDb } from '../helpers';
 import { deploymentById, flowById } from './support';
 
 describe('POST /flows/bulk_delete', () => {
@@ -65,10 +65,21 @@ describe('POST /deployments/bulk_delete', () => {
 
 describe('wrong methods', () => {
   it('GET on POST-only write paths is 405 in Prefect shape', async () => {
-    for (const path of ['/flows/bulk_delete', '/deployments/bulk_delete', `/task_runs/${crypto.randomUUID()}/set_state`]) {
-      const res = await get(path);
-      expect(res.status, path).toBe(405);
-      expect(res.body).toEqual({ detail: 'Method Not Allowed' });
+    const deployment = crypto.randomUUID();
+    for (const path of [
+      '/flows/bulk_delete',
+      '/deployments/bulk_delete',
+      `/task_runs/${crypto.randomUUID()}/set_state`,
+      '/flow_runs/bulk_delete',
+      '/flow_runs/bulk_set_state',
+      `/deployments/${deployment}/create_flow_run`,
+      `/deployments/${deployment}/create_flow_run/bulk`,
+    ]) {
+      for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+        const res = await call(method, path);
+        expect(res.status, `${method} ${path}`).toBe(405);
+        expect(res.body).toEqual({ detail: 'Method Not Allowed' });
+      }
     }
   });
 });

@@ -152,15 +152,106 @@ describe('POST /logs/filter', () => {
     expect((await filter({ offset: -1 })).status).toBe(422);
   });
 
-  it('422 for unknown filter keys (including Prefect\'s text search) and bad values', async () => {
-    const unknown = await filter({ logs: { text: { query: 'error' } } });
+  it('422 for unknown filter keys and bad values', async () => {
+    const unknown = await filter({ logs: { message: { like_: 'error' } } });
     expect(unknown.status).toBe(422);
-    expect(unknown.body.exception_detail[0]).toMatchObject({ type: 'extra_forbidden', loc: ['body', 'logs', 'text'] });
+    expect(unknown.body.exception_detail[0]).toMatchObject({ type: 'extra_forbidden', loc: ['body', 'logs', 'message'] });
     const level = await filter({ logs: { level: { ge_: 'high' } } });
     expect(level.status).toBe(422);
     expect(level.body.exception_detail[0].loc).toEqual(['body', 'logs', 'level', 'ge_']);
     const id = await filter({ logs: { flow_run_id: { any_: ['x'] } } });
     expect(id.body.exception_detail[0].loc).toEqual(['body', 'logs', 'flow_run_id', 'any_', 0]);
+  });
+});
+
+describe('POST /logs/filter text search (Prefect 3.9.1 LogFilterTextSearch)', () => {
+  const lines = [
+    ['Connection timeout after 5s', 'prefect.flow_runs'],
+    ['connection established', 'prefect.task_runs'],
+    ['100% done_ok', 'prefect.flow_runs'],
+    ['path a/b said "hi"', 'my.logger'],
+    ['DEBUG detail', 'prefect.flow_runs'],
+    ['Ärger mit Umlauten', 'x'],
+  ];
+  const run = crypto.randomUUID();
+  const seed = () =>
+    post('/logs/', lines.map(([message, name], i) => line({ message, name, flow_run_id: run, timestamp: `2026-01-01T00:00:0${i}Z` })));
+  const indexes = (res: { body: { message: string }[] }) => res.body.map((l) => lines.findIndex(([m]) => m === l.message));
+
+  // Query → the lines Prefect 3.9.1's server returned (with flow_run_id and the query under and_).
+  const cases: [string, number[]][] = [
+    ['connection', [0, 1]],
+    ['connection -timeout', [1]],
+    ['!timeout connection', [1]],
+    ['+connection +established', [1]],
+    ['"timeout after"', [0]],
+    ['CONNECTION', [0, 1]],
+    ['100%', [2]],
+    ['done_', [2]],
+    ['a/b', [3]],
+    ['\\"hi\\"', [3]],
+    ['"said \\"hi\\""', [3]],
+    ['task_runs', [1]],
+    ['flow_runs -debug', [0, 2]],
+    ['- connection', [0, 1]],
+    ['   ', [0, 1, 2, 3, 4, 5]],
+    ['', [0, 1, 2, 3, 4, 5]],
+    ['ärger', [5]],
+    ['UMLAUTEN', [5]],
+    ['zzz', []],
+    ['+connection zzz', []],
+    ['"unclosed conn', []],
+    ['x', [5]],
+    ['prefect -prefect', []],
+    ['+', [0, 1, 2, 3, 4, 5]],
+  ];
+
+  // Lowercasing non-ASCII letters depends on the database's LC_CTYPE, in Prefect as here (the test
+  // cluster uses C): 'ärger' matches 'Ärger' only under a UTF-8 ctype.
+  const utf8Ctype = async () =>
+    (await withDb((db) => db.execute(sql`SELECT lower('Ä') = 'ä' AS ok`))).rows[0]?.ok === true;
+
+  it('matches message and logger name as Prefect does: OR terms, -/! excluded, + required, quoted phrases', async () => {
+    await seed();
+    const folds = await utf8Ctype();
+    for (const [query, expected] of cases) {
+      if (query === 'ärger' && !folds) continue;
+      const res = await filter({ logs: { flow_run_id: { any_: [run] }, text: { query } } });
+      expect(res.status, query).toBe(200);
+      expect(indexes(res), query).toEqual(expected);
+    }
+  });
+
+  it('under or_, each part of the query is one more criterion of the LogFilter', async () => {
+    await seed();
+    const orCases: [string, number[]][] = [
+      ['connection -timeout', [0, 1, 2, 3, 4, 5]],
+      ['zzz -debug', [0, 1, 2, 3, 5]],
+      ['+connection +established -timeout', [1, 2, 3, 4, 5]],
+    ];
+    for (const [query, expected] of orCases) {
+      expect(indexes(await filter({ logs: { operator: 'or_', text: { query } } })), query).toEqual(expected);
+    }
+  });
+
+  it('accepts the SDK\'s explicit null, and answers 422 as Prefect does', async () => {
+    await seed();
+    expect(await filter({ logs: { text: null, flow_run_id: { any_: [run] } } })).toMatchObject({ status: 200 });
+    const missing = await filter({ logs: { text: {} } });
+    expect(missing.status).toBe(422);
+    expect(missing.body.exception_detail).toEqual([{ type: 'missing', loc: ['body', 'logs', 'text', 'query'], msg: 'Field required', input: {} }]);
+    const long = await filter({ logs: { text: { query: 'é'.repeat(201) } } });
+    expect(long.body.exception_detail[0]).toMatchObject({
+      type: 'string_too_long',
+      loc: ['body', 'logs', 'text', 'query'],
+      msg: 'String should have at most 200 characters',
+      ctx: { max_length: 200 },
+    });
+    expect((await filter({ logs: { text: { query: 'é'.repeat(200) } } })).status).toBe(200);
+    const extra = await filter({ logs: { text: { query: 'x', y: 1 } } });
+    expect(extra.body.exception_detail[0]).toMatchObject({ type: 'extra_forbidden', loc: ['body', 'logs', 'text', 'y'] });
+    const notString = await filter({ logs: { text: { query: 5 } } });
+    expect(notString.body.exception_detail[0]).toMatchObject({ type: 'string_type', loc: ['body', 'logs', 'text', 'query'] });
   });
 });
 

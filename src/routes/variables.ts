@@ -1,0 +1,93 @@
+/**
+ * Variables, /variables: create, read / update / delete by id or by name, filter and count.
+ */
+import { Hono, type Context } from 'hono';
+import * as v from 'valibot';
+import type { AppEnv } from '../env';
+import { variable } from '../db/schema';
+import { detailError, notFound } from '../http/errors';
+import { methodNotAllowed } from '../http/method-not-allowed';
+import { pathUuid, uuidParam } from '../http/params';
+import { modelBody } from '../http/validation';
+import { VariableCreate, VariableUpdate } from '../schemas/actions/variables';
+import { enumOf, opt } from '../schemas/common';
+import { VARIABLE_SORTS, VariableFilter } from '../schemas/filters';
+import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
+import { VARIABLE_ORDER, variableFilterSql } from '../queries/filters';
+import {
+  deleteVariable,
+  insertVariable,
+  readVariables,
+  updateVariable,
+  variableById,
+  variableByName,
+} from '../queries/variables';
+import { countWhere } from './read-support';
+
+const FilterBody = v.object({
+  variables: opt(VariableFilter),
+  sort: opt(enumOf(VARIABLE_SORTS)),
+  limit: limitField(),
+  offset: offsetField(),
+});
+const CountBody = v.object({ variables: opt(VariableFilter) });
+
+const variableNotFound = () => notFound('Variable not found.');
+/** Python's repr of a name (names are [a-z0-9_-] and at most one final newline). */
+const pyRepr = (s: string) => `'${s.replaceAll('\\', '\\\\').replaceAll('\n', '\\n').replaceAll("'", "\\'")}'`;
+
+const ID = `/${uuidParam('id')}`;
+const NAME = '/name/:name';
+const byId = (c: Context) => variableById(pathUuid(c, 'id'));
+const byName = (c: Context) => variableByName(c.req.param('name') ?? '');
+
+async function readOne(c: Context<AppEnv>, where: ReturnType<typeof byId>) {
+  const [found] = await readVariables(c.var.db, { where });
+  if (!found) throw variableNotFound();
+  return c.json(found);
+}
+
+async function update(c: Context<AppEnv>, where: ReturnType<typeof byId>) {
+  const body = await modelBody(c, VariableUpdate);
+  if (!(await updateVariable(c.var.db, where, body))) throw variableNotFound();
+  return c.body(null, 204);
+}
+
+async function remove(c: Context<AppEnv>, where: ReturnType<typeof byId>) {
+  if (!(await deleteVariable(c.var.db, where))) throw variableNotFound();
+  return c.body(null, 204);
+}
+
+export const variableRoutes = new Hono<AppEnv>()
+  .post('/', async (c) => {
+    const body = await modelBody(c, VariableCreate);
+    const created = await insertVariable(c.var.db, body);
+    if (!created) throw detailError(409, `A variable with the name ${pyRepr(body.name)} already exists.`);
+    return c.json(created, 201);
+  })
+  .post('/filter', async (c) => {
+    const body = await readBody(c, FilterBody);
+    return c.json(
+      await readVariables(c.var.db, {
+        where: body.variables ? variableFilterSql(body.variables) : undefined,
+        orderBy: VARIABLE_ORDER[body.sort ?? 'NAME_ASC'],
+        limit: body.limit ?? DEFAULT_LIMIT,
+        offset: body.offset ?? 0,
+      }),
+    );
+  })
+  .post('/count', async (c) => {
+    const body = await readBody(c, CountBody);
+    return c.json(await countWhere(c.var.db, variable, body.variables ? variableFilterSql(body.variables) : undefined));
+  })
+  .get(ID, (c) => readOne(c, byId(c)))
+  .patch(ID, (c) => update(c, byId(c)))
+  .delete(ID, (c) => remove(c, byId(c)))
+  .get(NAME, (c) => readOne(c, byName(c)))
+  .patch(NAME, (c) => update(c, byName(c)))
+  .delete(NAME, (c) => remove(c, byName(c)))
+  .all('/', methodNotAllowed)
+  .all('/filter', methodNotAllowed)
+  .all('/count', methodNotAllowed)
+  .all(ID, methodNotAllowed)
+  .all(NAME, methodNotAllowed);
