@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+/* global AbortSignal */
 import { fileURLToPath } from 'node:url';
 import { apiClient, waitForLog } from './lib/api.mjs';
 import { PREFECT_VERSION, ensurePrefect, pythonProblem } from './lib/python.mjs';
@@ -184,6 +185,28 @@ async function runAll(/** @type {Scenario[]} */ list, /** @type {Parameters<type
   return results;
 }
 
+/**
+ * The 404s of the dev log that point at a gap. A GET that answers now was a look-up before a create
+ * (`prefect work-pool create` and `serve()` ask for the pool or deployment first, and Prefect's server
+ * answers 404 there too), so it is left out; every other 404 is listed. Only GETs are asked again:
+ * they change nothing.
+ * @param {string} devLog
+ * @param {string} serverUrl
+ */
+async function unexplainedNotFounds(devLog, serverUrl) {
+  const missing = [];
+  for (const route of notFoundRoutes(devLog)) {
+    const [method, routePath] = route.split(' ');
+    if (method === 'GET') {
+      const res = await fetch(`${serverUrl}${routePath}`, { signal: AbortSignal.timeout(10_000) });
+      await res.arrayBuffer();
+      if (res.status !== 404) continue;
+    }
+    missing.push(route);
+  }
+  return missing;
+}
+
 const indent = (/** @type {string} */ text) => text.split('\n').map((l) => `      ${l}`).join('\n');
 
 function selected() {
@@ -245,14 +268,17 @@ async function main() {
     const concurrency = Number(process.env.E2E_CONCURRENCY || 3);
     log(`running ${scenarios.length} scenario(s), ${concurrency} at a time, with PREFECT_API_URL=${apiUrl}`);
     const results = await runAll(scenarios, base, concurrency);
-    for (const r of results.values()) r.ok ? (passed += 1) : (failed += 1);
+    for (const r of results.values()) {
+      if (r.ok) passed += 1;
+      else failed += 1;
+    }
 
     if (checkLog) {
       const title = 'g. the dev log shows no 404 from a Prefect tool during the whole run';
       if (!server) {
         console.log(`  - ${title}: skipped (E2E_API_URL: no dev log)`);
       } else {
-        const missing = notFoundRoutes(server.output());
+        const missing = await unexplainedNotFounds(server.output(), assertUrl);
         if (missing.length) {
           failed += 1;
           console.log(`  ✗ ${title}\n${indent(`routes that answered 404:\n${missing.map((m) => `  ${m}`).join('\n')}`)}`);

@@ -1,6 +1,7 @@
 // @ts-check
 // What the scenarios assert through: our REST API, read with plain fetch, and bounded waits.
 import { setTimeout as sleep } from 'node:timers/promises';
+/* global AbortSignal */
 
 /**
  * @param {string} apiUrl e.g. http://127.0.0.1:8787/api
@@ -59,6 +60,7 @@ export async function waitFor(what, probe, { timeoutMs, intervalMs = 500, descri
       lastError = null;
     } catch (e) {
       lastError = e;
+      if (e instanceof GiveUp) break;
     }
     if (Date.now() >= deadline) break;
     await sleep(intervalMs);
@@ -66,8 +68,12 @@ export async function waitFor(what, probe, { timeoutMs, intervalMs = 500, descri
   let detail = '';
   if (describe) detail = await Promise.resolve(describe()).catch((e) => `(could not describe: ${e})`);
   if (lastError) detail += `${detail ? '\n' : ''}last error: ${lastError instanceof Error ? lastError.message : lastError}`;
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${detail ? `\n${detail}` : ''}`);
+  const why = lastError instanceof GiveUp ? `gave up` : `timed out after ${timeoutMs / 1000} s`;
+  throw new Error(`${why} waiting for ${what}${detail ? `\n${detail}` : ''}`);
 }
+
+/** Thrown by a waitFor probe to stop waiting at once (what it waits for can no longer happen). */
+export class GiveUp extends Error {}
 
 /** The states of a flow run, oldest first, as "TYPE/Name". */
 export async function flowRunStates(/** @type {Api} */ api, /** @type {string} */ flowRunId) {
@@ -83,11 +89,19 @@ export async function taskRunStates(/** @type {Api} */ api, /** @type {string} *
   return states.sort((a, b) => a.timestamp.localeCompare(b.timestamp)).map((s) => `${s.type}/${s.name}`);
 }
 
-/** Waits until a flow run reaches a final state and returns the run; fails on any final state but COMPLETED. */
-export async function waitForCompleted(/** @type {Api} */ api, /** @type {string} */ flowRunId, /** @type {number} */ timeoutMs) {
+/**
+ * Waits until a flow run reaches a final state and returns the run; fails on any final state but
+ * COMPLETED, and at once when `runner` (the worker or `serve()` process that should run it) exits.
+ * @param {Api} api
+ * @param {string} flowRunId
+ * @param {number} timeoutMs
+ * @param {{ label: string, running: () => boolean }} [runner]
+ */
+export async function waitForCompleted(api, flowRunId, timeoutMs, runner) {
   const run = await waitFor(
     `flow run ${flowRunId} to finish`,
     async () => {
+      if (runner && !runner.running()) throw new GiveUp(`${runner.label} exited before the run finished`);
       const r = await api.get(`/flow_runs/${flowRunId}`);
       return ['COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'].includes(r.state_type) ? r : null;
     },

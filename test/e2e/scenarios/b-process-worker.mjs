@@ -2,7 +2,7 @@
 // b. A process work pool made with the CLI, `prefect worker start` in the background, a deployment made
 // with `flow.from_source(...).deploy(...)`, and `prefect deployment run`: the worker runs it to COMPLETED.
 import assert from 'node:assert/strict';
-import { flowRunStates, waitFor, waitForCompleted } from '../lib/api.mjs';
+import { GiveUp, flowRunStates, waitFor, waitForCompleted } from '../lib/api.mjs';
 
 /** @type {import('../run.mjs').Scenario} */
 export default {
@@ -23,6 +23,7 @@ export default {
     await waitFor(
       `the worker to report ONLINE in ${pool}`,
       async () => {
+        if (!worker.running()) throw new GiveUp('the worker exited');
         const workers = await ctx.api.post(`/work_pools/${pool}/workers/filter`, {});
         return workers.some((/** @type {any} */ w) => w.status === 'ONLINE');
       },
@@ -31,7 +32,7 @@ export default {
 
     const started = await ctx.prefect(['deployment', 'run', `fn/${deployment}`], { label: 'b-deployment-run' });
     const id = ctx.flowRunIdIn(started.output);
-    const run = await waitForCompleted(ctx.api, id, 120_000).catch((e) => {
+    const run = await waitForCompleted(ctx.api, id, 120_000, worker).catch((e) => {
       throw new Error(`${e.message}\nworker output:\n${ctx.tail(worker.output())}`);
     });
     assert.equal(run.work_pool_name, pool);

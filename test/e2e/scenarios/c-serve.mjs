@@ -1,7 +1,7 @@
 // @ts-check
 // c. `flow.serve(name=...)` in a background python process, then `prefect deployment run`: COMPLETED.
 import assert from 'node:assert/strict';
-import { waitFor, waitForCompleted } from '../lib/api.mjs';
+import { GiveUp, waitFor, waitForCompleted } from '../lib/api.mjs';
 
 /** @type {import('../run.mjs').Scenario} */
 export default {
@@ -16,7 +16,7 @@ export default {
     await waitFor(
       `the deployment fn/${deployment} that serve() creates`,
       async () => {
-        if (!served.running()) throw new Error(`serve.py exited:\n${ctx.tail(served.output())}`);
+        if (!served.running()) throw new GiveUp(`serve.py exited:\n${ctx.tail(served.output())}`);
         const found = await ctx.api.post('/deployments/filter', { deployments: { name: { any_: [deployment] } } });
         return found.length === 1;
       },
@@ -24,7 +24,7 @@ export default {
     );
     const started = await ctx.prefect(['deployment', 'run', `fn/${deployment}`], { label: 'c-deployment-run' });
     const id = ctx.flowRunIdIn(started.output);
-    await waitForCompleted(ctx.api, id, 90_000).catch((e) => {
+    await waitForCompleted(ctx.api, id, 90_000, served).catch((e) => {
       throw new Error(`${e.message}\nserve.py output:\n${ctx.tail(served.output())}`);
     });
     await ctx.waitForLog(id, 'fn says hello');

@@ -1,7 +1,7 @@
 // @ts-check
 // f. A worker killed with SIGKILL (no goodbye) is marked OFFLINE once its heartbeats stop.
 import assert from 'node:assert/strict';
-import { waitFor } from '../lib/api.mjs';
+import { GiveUp, waitFor } from '../lib/api.mjs';
 
 const HEARTBEAT_S = 5;
 
@@ -22,7 +22,10 @@ export default {
     const workers = () => ctx.api.post(`/work_pools/${pool}/workers/filter`, {});
     const online = await waitFor(
       `worker ${workerName} to report ONLINE`,
-      async () => (await workers()).find((/** @type {any} */ w) => w.name === workerName && w.status === 'ONLINE'),
+      async () => {
+        if (!worker.running()) throw new GiveUp('the worker exited');
+        return (await workers()).find((/** @type {any} */ w) => w.name === workerName && w.status === 'ONLINE');
+      },
       { timeoutMs: 60_000, describe: async () => `workers: ${JSON.stringify(await workers())}\nworker output:\n${ctx.tail(worker.output())}` },
     );
     assert.equal(online.heartbeat_interval_seconds, HEARTBEAT_S, 'the worker reported its heartbeat interval');
