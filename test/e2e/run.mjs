@@ -172,7 +172,7 @@ async function runAll(/** @type {Scenario[]} */ list, /** @type {Parameters<type
   const results = new Map();
   const queue = [...list];
   const lane = async () => {
-    for (let s = queue.shift(); s; s = queue.shift()) {
+    for (let s = queue.shift(); s && !cleaning; s = queue.shift()) {
       log(`${s.id}. started: ${s.title}`);
       const r = await runScenario(s, base);
       results.set(s.id, r);

@@ -20,6 +20,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 /** @type {Set<Proc>} */
 const live = new Set();
+/** Set by stopAll(): from then on nothing new may start (a scenario still running must not leak). */
+let closed = false;
 
 /** Every live (non-zombie) process below pid, children first-found order. */
 export function descendants(/** @type {number} */ pid) {
@@ -86,6 +88,7 @@ function signal(/** @type {number} */ pid, /** @type {NodeJS.Signals} */ sig) {
  * @returns {Proc}
  */
 export function start(command, args, { label, logDir, env = process.env, cwd, onOutput }) {
+  if (closed) throw new Error(`not starting ${label}: the suite is stopping`);
   const logFile = path.join(logDir, `${label}.log`);
   fs.appendFileSync(logFile, `$ ${command} ${args.join(' ')}\n`);
   const child = spawn(command, args, { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -168,6 +171,7 @@ export async function run(command, args, options) {
 
 /** Stops every process still running that start() made (last started first). */
 export async function stopAll() {
+  closed = true;
   const procs = [...live].reverse();
   await Promise.all(procs.map((p) => p.stop(10_000).catch(() => {})));
 }
