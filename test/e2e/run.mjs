@@ -246,7 +246,7 @@ async function main() {
   let passed = 0;
   let keep = process.env.E2E_KEEP_LOGS === '1';
   try {
-    const binDir = ensurePrefect({ log, logFile: path.join(logDir, 'pip.log') });
+    const binDir = await ensurePrefect({ log, logFile: path.join(logDir, 'pip.log') });
     const external = process.env.E2E_API_URL?.replace(/\/$/, '');
     /** @type {import('./lib/processes.mjs').Proc | null} */
     let server = null;

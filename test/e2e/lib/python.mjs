@@ -43,15 +43,24 @@ function installedVersion(/** @type {string} */ dir) {
  * PREFECT_VERSION. A half-made virtualenv (no completion mark) is made again from scratch.
  * @param {{ log: (msg: string) => void, logFile: string }} options
  */
-export function ensurePrefect({ log, logFile }) {
+export async function ensurePrefect({ log, logFile }) {
   const dir = venvDir();
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  const unlock = await lockFile(`${dir}.lock`, log);
+  try {
+    return install(dir, { log, logFile });
+  } finally {
+    unlock();
+  }
+}
+
+function install(/** @type {string} */ dir, /** @type {{ log: (msg: string) => void, logFile: string }} */ { log, logFile }) {
   if (installedVersion(dir) === PREFECT_VERSION) {
     log(`Prefect ${PREFECT_VERSION}: cached virtualenv ${dir}`);
     return path.join(dir, 'bin');
   }
   log(`Prefect ${PREFECT_VERSION}: installing into ${dir} (about a minute; pip's output in ${logFile})`);
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
   const out = fs.openSync(logFile, 'a');
   try {
     execFileSync(process.env.E2E_PYTHON || 'python3', ['-m', 'venv', dir], { stdio: ['ignore', out, out] });
@@ -70,4 +79,43 @@ export function ensurePrefect({ log, logFile }) {
   const got = installedVersion(dir);
   if (got !== PREFECT_VERSION) throw new Error(`the virtualenv in ${dir} reports Prefect ${got}, not ${PREFECT_VERSION}`);
   return path.join(dir, 'bin');
+}
+
+/**
+ * Takes an exclusive pid lock file, so that two suites starting at once do not install into one
+ * folder together; waits (up to 15 minutes) while a live process holds it, takes over a stale one.
+ * @returns {Promise<() => void>} the release
+ */
+async function lockFile(/** @type {string} */ lockPath, /** @type {(msg: string) => void} */ log) {
+  const deadline = Date.now() + 15 * 60_000;
+  let told = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(lockPath, { force: true });
+    } catch (e) {
+      if (/** @type {NodeJS.ErrnoException} */ (e).code !== 'EEXIST') throw e;
+    }
+    let holder = 0;
+    try {
+      holder = Number(fs.readFileSync(lockPath, 'utf8').trim() || 0);
+    } catch {
+      continue; // released meanwhile
+    }
+    let alive = false;
+    try {
+      if (holder) process.kill(holder, 0);
+      alive = holder > 0;
+    } catch (e) {
+      alive = /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
+    }
+    if (!alive) {
+      fs.rmSync(lockPath, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`${lockPath} is still held by process ${holder}`);
+    if (!told) log(`waiting for process ${holder}, which is checking or installing the Prefect virtualenv (${lockPath})`);
+    told = true;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
