@@ -14,6 +14,7 @@
 //   E2E_API_URL=…       run the scenarios against a server that is already running (e.g. Prefect's own
 //                       at http://127.0.0.1:4200/api) instead of starting ours; names get a unique suffix
 //   E2E_PORT            port for `npm run dev` (default: a free one)
+//   E2E_DB=pglite       run our server on PGlite even where PostgreSQL is installed
 //   E2E_VENV            the virtualenv to use (default ${XDG_CACHE_HOME:-~/.cache}/prefect-edge/prefect-<version>)
 //   E2E_KEEP_LOGS=1     keep the work folder (logs of every process) even when everything passed
 import fs from 'node:fs';

@@ -29,16 +29,17 @@ export async function startServer({ root, workDir, logDir, log, onCleanup }) {
   /** @type {NodeJS.ProcessEnv} */
   const env = { ...process.env };
   let database;
-  if (findPostgresBin()) {
+  if (process.env.E2E_DB !== 'pglite' && findPostgresBin()) {
     const cluster = await startThrowawayCluster();
     onCleanup(() => cluster.close());
     env.DATABASE_URL = cluster.url;
     database = `a throwaway PostgreSQL cluster (${cluster.address})`;
   } else {
-    console.warn('\n!!! no PostgreSQL installation found: the end-to-end suite runs our server on embedded PGlite (one backend).\n');
+    const why = process.env.E2E_DB === 'pglite' ? 'E2E_DB=pglite' : 'no PostgreSQL installation found';
+    console.warn(`\n!!! ${why}: the end-to-end suite runs our server on embedded PGlite (one backend).\n`);
     env.DATABASE_URL = '';
     env.PGLITE_DIR = path.join(workDir, 'pglite');
-    database = 'PGlite (no PostgreSQL installation found)';
+    database = `PGlite (${why})`;
   }
   const port = process.env.E2E_PORT ? Number(process.env.E2E_PORT) : await freePort();
   env.PORT = String(port);
