@@ -223,15 +223,15 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       group by wq.id
     ),
     picked as (
-      select wp.id as work_pool_id, chosen.work_queue_id, chosen.id, chosen.priority, chosen.next_scheduled_start_time
+      select wp.id as work_pool_id, chosen.work_queue_id, chosen.id, chosen.work_queue_name, chosen.priority, chosen.next_scheduled_start_time
       from work_pool wp
       left join pool_slots on pool_slots.id = wp.id
       cross join lateral (
-        select fr_inner.id, fr_inner.work_queue_id, fr_inner.next_scheduled_start_time, wq.priority
+        select fr_inner.id, fr_inner.work_queue_id, fr_inner.work_queue_name, fr_inner.next_scheduled_start_time, wq.priority
         from work_queue wq
         left join queue_slots on queue_slots.id = wq.id
         cross join lateral (
-          select fr.id, fr.work_queue_id, fr.next_scheduled_start_time
+          select fr.id, fr.work_queue_id, fr.work_queue_name, fr.next_scheduled_start_time
           from flow_run fr
           where fr.work_queue_id = wq.id
             and fr.state_type = 'SCHEDULED'
@@ -268,23 +268,23 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       update deployment d set status = 'READY', last_polled = now()
       from polled_deployments where d.id = polled_deployments.id
     )
-    select picked.work_pool_id, picked.work_queue_id, picked.id
+    select picked.work_pool_id, picked.work_queue_id, picked.id, picked.work_queue_name
     from picked
     order by picked.priority asc, picked.next_scheduled_start_time asc, picked.id`);
   // The poll's updates run whether or not the select reads them (Postgres runs every data-modifying CTE).
-  const picked = result.rows as { work_pool_id: string; work_queue_id: string; id: string }[];
+  const picked = result.rows as { work_pool_id: string; work_queue_id: string; id: string; work_queue_name: string | null }[];
   if (picked.length === 0) return [];
   const runs = new Map((await readFlowRuns(db, { where: inArray(flowRun.id, picked.map((p) => p.id)) })).map((r) => [r.id, r]));
   return picked.flatMap((p) => {
     const run = runs.get(p.id);
-    return run ? [{ work_pool_id: p.work_pool_id, work_queue_id: p.work_queue_id, flow_run: asCoreFlowRun(run) }] : [];
+    return run ? [{ work_pool_id: p.work_pool_id, work_queue_id: p.work_queue_id, flow_run: asCoreFlowRun(run, p.work_queue_name) }] : [];
   });
 }
 
 /** Prefect's core FlowRun (what a worker poll returns): no pool fields, and the stored queue name. */
-function asCoreFlowRun(run: FlowRunResponse): WorkerFlowRunResponse['flow_run'] {
+function asCoreFlowRun(run: FlowRunResponse, storedQueueName: string | null): WorkerFlowRunResponse['flow_run'] {
   const { work_pool_id: _pool, work_pool_name: _poolName, ...core } = run;
-  return core;
+  return { ...core, work_queue_name: storedQueueName };
 }
 
 /**

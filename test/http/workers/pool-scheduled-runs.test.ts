@@ -24,7 +24,8 @@ describe('which runs a poll returns', () => {
     expect(res.body[2].work_queue_id).toBe(pool.defaultQueueId);
     const run = res.body[0].flow_run;
     expect(run).toMatchObject({ id: highEarly, deployment_id: dep.id, state_type: 'SCHEDULED', work_queue_id: high });
-    // Prefect's core FlowRun: no pool fields.
+    // Prefect's core FlowRun: no pool fields, and the run's stored queue name (none for a deployment's run).
+    expect(run.work_queue_name).toBeNull();
     expect(run).not.toHaveProperty('work_pool_id');
     expect(run).not.toHaveProperty('work_pool_name');
     expect(Object.keys(res.body[0]).sort()).toEqual(['flow_run', 'work_pool_id', 'work_queue_id']);
