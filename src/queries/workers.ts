@@ -39,8 +39,8 @@ export async function recordWorkerHeartbeat(
       on conflict (work_pool_id, name) do update set
         last_heartbeat_time = excluded.last_heartbeat_time,
         status = 'ONLINE',
-        heartbeat_interval_seconds = coalesce(excluded.heartbeat_interval_seconds, worker.heartbeat_interval_seconds),
-        updated = now()
+        heartbeat_interval_seconds = coalesce(excluded.heartbeat_interval_seconds, worker.heartbeat_interval_seconds)
+      -- updated is left alone, as in Prefect: a heartbeat is not an update of the worker.
     ),
     ready as (
       update work_pool p set status = 'READY', last_transitioned_status_at = now(),
@@ -195,8 +195,8 @@ const QUEUE_RUN_CAP = 1000;
  * slots of each queue's and the pool's concurrency limit (runs PENDING or RUNNING; the pool counts
  * only runs in unpaused queues), ordered by queue priority then scheduled time.
  *
- * Recording the poll is Prefect's too: every polled queue (paused ones included) gets `last_polled`,
- * and NOT_READY ones become READY; every deployment of those queues gets `last_polled` and READY,
+ * Recording the poll is Prefect's too: every polled queue (paused ones included) gets `last_polled`
+ * (and `updated`), and NOT_READY ones become READY; every deployment of those queues gets `last_polled` and READY,
  * with its `updated` left alone. Queues and deployments are locked in id order, so concurrent polls
  * cannot deadlock.
  */
@@ -256,7 +256,7 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       order by wq.id for no key update
     ),
     queues_polled as (
-      update work_queue wq set last_polled = now(),
+      update work_queue wq set last_polled = now(), updated = now(),
         status = case when wq.status = 'NOT_READY' then 'READY'::work_queue_status else wq.status end
       from polled where wq.id = polled.id
     ),
