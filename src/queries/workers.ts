@@ -17,7 +17,7 @@ import { poolNotFound } from './work-pools';
 const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
 const INACTIVITY_HEARTBEAT_MULTIPLE = 3;
 
-/** A pool's queues are all polled, or those named (in the order given, duplicates kept). */
+/** Validated UUIDs as one Postgres uuid[] parameter. */
 const pgUuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /**
@@ -117,7 +117,8 @@ export async function readPoolWorkers(
   const rows = await db.execute(sql`
     select p.id as pool_id, to_jsonb(w.*) as w
     from work_pool p left join ${matching} on true
-    where p.name = ${poolName}`);
+    where p.name = ${poolName}
+    order by w.last_heartbeat_time desc, w.id`);
   if (rows.rows.length === 0) return null;
   const now = nowMicros();
   return (rows.rows as { w: Record<string, unknown> | null }[])
