@@ -63,7 +63,7 @@ export async function pollWorkQueue(
   const record = opts.recordPoll
     ? sql`,
     queue_polled as (
-      update work_queue set last_polled = now(),
+      update work_queue set last_polled = now(), updated = now(),
         status = case when status = 'NOT_READY' then 'READY'::work_queue_status else status end
       where id = ${queueId} returning id
     ),

@@ -17,7 +17,7 @@ import { poolNotFound } from './work-pools';
 const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
 const INACTIVITY_HEARTBEAT_MULTIPLE = 3;
 
-/** A pool's queues are all polled, or those named (in the order given, duplicates kept). */
+/** Validated UUIDs as one Postgres uuid[] parameter. */
 const pgUuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 /**
@@ -39,8 +39,8 @@ export async function recordWorkerHeartbeat(
       on conflict (work_pool_id, name) do update set
         last_heartbeat_time = excluded.last_heartbeat_time,
         status = 'ONLINE',
-        heartbeat_interval_seconds = coalesce(excluded.heartbeat_interval_seconds, worker.heartbeat_interval_seconds),
-        updated = now()
+        heartbeat_interval_seconds = coalesce(excluded.heartbeat_interval_seconds, worker.heartbeat_interval_seconds)
+      -- updated is left alone, as in Prefect: a heartbeat is not an update of the worker.
     ),
     ready as (
       update work_pool p set status = 'READY', last_transitioned_status_at = now(),
@@ -117,7 +117,8 @@ export async function readPoolWorkers(
   const rows = await db.execute(sql`
     select p.id as pool_id, to_jsonb(w.*) as w
     from work_pool p left join ${matching} on true
-    where p.name = ${poolName}`);
+    where p.name = ${poolName}
+    order by w.last_heartbeat_time desc, w.id`);
   if (rows.rows.length === 0) return null;
   const now = nowMicros();
   return (rows.rows as { w: Record<string, unknown> | null }[])
@@ -195,8 +196,8 @@ const QUEUE_RUN_CAP = 1000;
  * slots of each queue's and the pool's concurrency limit (runs PENDING or RUNNING; the pool counts
  * only runs in unpaused queues), ordered by queue priority then scheduled time.
  *
- * Recording the poll is Prefect's too: every polled queue (paused ones included) gets `last_polled`,
- * and NOT_READY ones become READY; every deployment of those queues gets `last_polled` and READY,
+ * Recording the poll is Prefect's too: every polled queue (paused ones included) gets `last_polled`
+ * (and `updated`), and NOT_READY ones become READY; every deployment of those queues gets `last_polled` and READY,
  * with its `updated` left alone. Queues and deployments are locked in id order, so concurrent polls
  * cannot deadlock.
  */
@@ -223,15 +224,15 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       group by wq.id
     ),
     picked as (
-      select wp.id as work_pool_id, chosen.work_queue_id, chosen.id, chosen.priority, chosen.next_scheduled_start_time
+      select wp.id as work_pool_id, chosen.work_queue_id, chosen.id, chosen.work_queue_name, chosen.priority, chosen.next_scheduled_start_time
       from work_pool wp
       left join pool_slots on pool_slots.id = wp.id
       cross join lateral (
-        select fr_inner.id, fr_inner.work_queue_id, fr_inner.next_scheduled_start_time, wq.priority
+        select fr_inner.id, fr_inner.work_queue_id, fr_inner.work_queue_name, fr_inner.next_scheduled_start_time, wq.priority
         from work_queue wq
         left join queue_slots on queue_slots.id = wq.id
         cross join lateral (
-          select fr.id, fr.work_queue_id, fr.next_scheduled_start_time
+          select fr.id, fr.work_queue_id, fr.work_queue_name, fr.next_scheduled_start_time
           from flow_run fr
           where fr.work_queue_id = wq.id
             and fr.state_type = 'SCHEDULED'
@@ -256,7 +257,7 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       order by wq.id for no key update
     ),
     queues_polled as (
-      update work_queue wq set last_polled = now(),
+      update work_queue wq set last_polled = now(), updated = now(),
         status = case when wq.status = 'NOT_READY' then 'READY'::work_queue_status else wq.status end
       from polled where wq.id = polled.id
     ),
@@ -268,23 +269,23 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       update deployment d set status = 'READY', last_polled = now()
       from polled_deployments where d.id = polled_deployments.id
     )
-    select picked.work_pool_id, picked.work_queue_id, picked.id
+    select picked.work_pool_id, picked.work_queue_id, picked.id, picked.work_queue_name
     from picked
     order by picked.priority asc, picked.next_scheduled_start_time asc, picked.id`);
   // The poll's updates run whether or not the select reads them (Postgres runs every data-modifying CTE).
-  const picked = result.rows as { work_pool_id: string; work_queue_id: string; id: string }[];
+  const picked = result.rows as { work_pool_id: string; work_queue_id: string; id: string; work_queue_name: string | null }[];
   if (picked.length === 0) return [];
   const runs = new Map((await readFlowRuns(db, { where: inArray(flowRun.id, picked.map((p) => p.id)) })).map((r) => [r.id, r]));
   return picked.flatMap((p) => {
     const run = runs.get(p.id);
-    return run ? [{ work_pool_id: p.work_pool_id, work_queue_id: p.work_queue_id, flow_run: asCoreFlowRun(run) }] : [];
+    return run ? [{ work_pool_id: p.work_pool_id, work_queue_id: p.work_queue_id, flow_run: asCoreFlowRun(run, p.work_queue_name) }] : [];
   });
 }
 
 /** Prefect's core FlowRun (what a worker poll returns): no pool fields, and the stored queue name. */
-function asCoreFlowRun(run: FlowRunResponse): WorkerFlowRunResponse['flow_run'] {
+function asCoreFlowRun(run: FlowRunResponse, storedQueueName: string | null): WorkerFlowRunResponse['flow_run'] {
   const { work_pool_id: _pool, work_pool_name: _poolName, ...core } = run;
-  return core;
+  return { ...core, work_queue_name: storedQueueName };
 }
 
 /**

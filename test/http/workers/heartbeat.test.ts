@@ -36,6 +36,8 @@ describe('POST /work_pools/{name}/workers/heartbeat', () => {
     expect(list[0].id).toBe(first.id);
     expect(list[0].heartbeat_interval_seconds).toBe(20);
     expect(list[0].last_heartbeat_time >= first.last_heartbeat_time).toBe(true);
+    // A heartbeat is not an update of the worker, as in Prefect.
+    expect(list[0].updated).toBe(first.updated);
   });
 
   it('leaves a paused pool PAUSED, and unpausing it with an online worker makes it READY', async () => {

@@ -1,7 +1,7 @@
 /** POST /work_pools/{name}/get_scheduled_flow_runs: what a worker polls, and the poll's bookkeeping. */
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { get, patch, withDb } from '../helpers';
+import { get, patch, post, withDb } from '../helpers';
 import { MINUTE, createDeployment, createPool, createQueue, createRun, iso, poll, runIds, statements } from './fixtures';
 
 describe('which runs a poll returns', () => {
@@ -24,7 +24,8 @@ describe('which runs a poll returns', () => {
     expect(res.body[2].work_queue_id).toBe(pool.defaultQueueId);
     const run = res.body[0].flow_run;
     expect(run).toMatchObject({ id: highEarly, deployment_id: dep.id, state_type: 'SCHEDULED', work_queue_id: high });
-    // Prefect's core FlowRun: no pool fields.
+    // Prefect's core FlowRun: no pool fields, and the run's stored queue name (none for a deployment's run).
+    expect(run.work_queue_name).toBeNull();
     expect(run).not.toHaveProperty('work_pool_id');
     expect(run).not.toHaveProperty('work_pool_name');
     expect(Object.keys(res.body[0]).sort()).toEqual(['flow_run', 'work_pool_id', 'work_queue_id']);
@@ -181,5 +182,33 @@ describe('cost and errors', () => {
     // A 404 or 422 records no poll.
     const q = await withDb((db) => db.execute(sql`select last_polled from work_queue where work_pool_id = ${pool.id}`));
     expect(q.rows.every((r) => (r as { last_polled: unknown }).last_polled === null)).toBe(true);
+  });
+});
+
+describe('concurrent polls', () => {
+  it('overlapping polls and heartbeats of one pool, naming its queues in different orders, all succeed', async () => {
+    const pool = await createPool({ concurrency_limit: 20 });
+    const names = ['default'];
+    for (let i = 0; i < 4; i++) {
+      const name = `c${i}`;
+      names.push(name);
+      const id = await createQueue(pool.name, { name });
+      const dep = await createDeployment(pool.name, name);
+      await createRun(dep, id, iso(-MINUTE));
+    }
+    const requests = Array.from({ length: 12 }, (_, i) => {
+      if (i % 3 === 2) return post(`/work_pools/${pool.name}/workers/heartbeat`, { name: `w${i % 2}` });
+      const order = i % 2 === 0 ? names : [...names].reverse();
+      return poll(pool.name, { work_queue_names: order });
+    });
+    const responses = await Promise.all(requests);
+    expect(responses.map((r) => r.status).filter((s) => s !== 200 && s !== 204)).toEqual([]);
+    expect((await get(`/work_pools/${pool.name}`)).body.status).toBe('READY');
+  });
+
+  it('a heartbeat is one statement', async () => {
+    const pool = await createPool();
+    expect(statements(await post(`/work_pools/${pool.name}/workers/heartbeat`, { name: 'w' }))).toBe(1);
+    expect(statements(await post(`/work_pools/${pool.name}/workers/heartbeat`, { name: 'w', heartbeat_interval_seconds: 5 }))).toBe(1);
   });
 });
