@@ -21,7 +21,7 @@ import { EventIn } from '../schemas/events';
 import { nowMicros } from '../time';
 import { ingestEvents } from './ingest';
 import { receive, type ReceivedEvent } from './received';
-import { AUTH_CLOSE, socketAccess, tokenAccepted, wantsPrefectSubprotocol, isWebSocketUpgrade, type SocketAccess } from './socket-auth';
+import { authMessageRefusal, socketAccess, wantsPrefectSubprotocol, isWebSocketUpgrade, type SocketAccess } from './socket-auth';
 
 export const FLUSH_EVENTS = 200;
 export const FLUSH_MS = 20;
@@ -95,19 +95,8 @@ class EventsInSession {
   }
 
   private async authenticate(text: string): Promise<void> {
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch {
-      message = null;
-    }
-    const m = message !== null && typeof message === 'object' ? (message as Record<string, unknown>) : {};
-    if (m.type !== 'auth') return this.close(CLOSE_POLICY_VIOLATION, AUTH_CLOSE.expectedAuth);
-    if (this.access.kind === 'token') {
-      const token = m.token;
-      if (typeof token !== 'string' || token === '') return this.close(CLOSE_POLICY_VIOLATION, AUTH_CLOSE.noToken);
-      if (!(await tokenAccepted(token, this.access.credentials))) return this.close(CLOSE_POLICY_VIOLATION, AUTH_CLOSE.invalidToken);
-    }
+    const refusal = await authMessageRefusal(text, this.access);
+    if (refusal !== null) return this.close(CLOSE_POLICY_VIOLATION, refusal);
     this.authenticated = true;
     this.ws.send(JSON.stringify({ type: 'auth_success' }));
   }

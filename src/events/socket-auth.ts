@@ -52,3 +52,21 @@ export const AUTH_CLOSE = {
   noToken: 'Auth required but no token provided',
   invalidToken: 'Invalid token',
 } as const;
+
+/** Checks the first message of a `prefect`-subprotocol socket; null when accepted, else the 1008 reason. */
+export async function authMessageRefusal(text: string, access: SocketAccess): Promise<string | null> {
+  let message: unknown = null;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    /* not JSON: not an auth message */
+  }
+  const m = message !== null && typeof message === 'object' ? (message as Record<string, unknown>) : {};
+  if (m.type !== 'auth') return AUTH_CLOSE.expectedAuth;
+  if (access.kind === 'token') {
+    const token = m.token;
+    if (typeof token !== 'string' || token === '') return AUTH_CLOSE.noToken;
+    if (!(await tokenAccepted(token, access.credentials))) return AUTH_CLOSE.invalidToken;
+  }
+  return null;
+}

@@ -165,3 +165,15 @@ export async function countEvents(
     end_time: formatTimestamp(String(r.end_time))!,
   }));
 }
+
+/** Events matching the filter received at or after `since`, oldest received first (the /events/out poll). */
+export async function readEventsReceivedSince(db: DbOrTx, filter: EventFilter, since: string, limit: number): Promise<EventResponse[]> {
+  const result = await db.execute<{ events: EventRowJson[] }>(sql`
+    SELECT coalesce((
+      SELECT json_agg(json_build_object('occurred', p.occurred, 'event', p.event, 'resource', p.resource, 'related', p.related,
+        'payload', p.payload, 'id', p.id, 'follows', p.follows, 'received', p.received) ORDER BY p.received, p.id)
+      FROM (SELECT e.* FROM event e WHERE e.received >= ${since}::timestamptz AND ${eventFilterSql(filter)}
+            ORDER BY e.received, e.id LIMIT ${limit}) p
+    ), '[]'::json) AS events`);
+  return result.rows[0]!.events.map((e) => ({ ...e, occurred: formatTimestamp(e.occurred)!, received: formatTimestamp(e.received)! }));
+}

@@ -17,7 +17,7 @@ import type { DbOrTx } from '../db/client';
 import type { TaskRunRecord } from '../events/task-run-recorder';
 
 /** `CASE WHEN the event carried <col> THEN the new value ELSE the stored one END`, for the update. */
-const carried = (col: string) => sql.raw(`CASE WHEN w.present ? '${col}' THEN excluded.${col} ELSE task_run.${col} END`);
+const carried = (col: string) => sql.raw(`CASE WHEN jsonb_exists(w.present, '${col}') THEN excluded.${col} ELSE task_run.${col} END`);
 
 export async function recordTaskRuns(db: DbOrTx, records: readonly TaskRunRecord[]): Promise<void> {
   if (records.length === 0) return;

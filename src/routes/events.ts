@@ -13,6 +13,7 @@ import { EventInList } from '../schemas/events';
 import { COUNTABLES, EventFilter, TIME_UNITS } from '../schemas/event-filters';
 import { ingestEvents } from '../events/ingest';
 import { eventsInSocket } from '../events/events-in';
+import { eventsOutSocket } from '../events/events-out';
 import { nextPageLink, readPageToken } from '../events/page-token';
 import { receive } from '../events/received';
 import { bucketProblem, countEvents, readEventPage } from '../queries/events-read';
@@ -52,6 +53,7 @@ export const eventRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .get('/in', eventsInSocket)
+  .get('/out', eventsOutSocket)
   .post('/filter', async (c) => {
     const body = await embeddedBody(c, FilterBody);
     const filter = body.filter ?? v.parse(EventFilter, {});

@@ -102,16 +102,16 @@ export interface OpenSocket {
  * Opens /events/in. Without `bindings` it goes through the Worker's own fetch (open on purpose in tests);
  * with them, through the app with that environment, from a remote host (as a deployed Worker sees it).
  */
-export async function openEventsIn(opts: { protocol?: boolean; headers?: Record<string, string>; bindings?: Partial<Env> } = {}): Promise<OpenSocket> {
+export async function openEventsIn(opts: { protocol?: boolean; headers?: Record<string, string>; bindings?: Partial<Env>; path?: string } = {}): Promise<OpenSocket> {
   const headers: Record<string, string> = { upgrade: 'websocket', ...opts.headers };
   if (opts.protocol !== false) headers['sec-websocket-protocol'] = 'prefect';
   const res = opts.bindings
     ? await app.fetch(
-        new Request('https://prefect.example.com/api/events/in', { headers }),
+        new Request(`https://prefect.example.com/api${opts.path ?? '/events/in'}`, { headers }),
         { ...env, ALLOW_UNAUTHENTICATED: undefined, ...opts.bindings },
         createExecutionContext(),
       )
-    : await (exports as any).default.fetch(new Request(`${API}/events/in`, { headers }));
+    : await (exports as any).default.fetch(new Request(`${API}${opts.path ?? '/events/in'}`, { headers }));
   const ws = res.webSocket as WebSocket | null;
   const messages: string[] = [];
   const waiters: ((m: string) => void)[] = [];
