@@ -5,6 +5,7 @@
 // Settings (environment): PORT (default 8787), DATABASE_URL (default: PGlite),
 // PGLITE_DIR (default .data/pglite, relative to the project).
 import path from 'node:path';
+import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { startDevDatabase } from './dev-database.mjs';
 import { assertPortFree, startWranglerDev, waitForHealth } from './wrangler-dev.mjs';

@@ -44,8 +44,6 @@ export interface LoadedDeployment {
 export type DeploymentSelection =
   /** Prefect's main loop: deployments with a schedule short of `min_runs` or of `min_scheduled_time`. */
   | { kind: 'due'; minRuns: number; minScheduledTime: number }
-  /** Prefect's recent-deployments loop: deployments updated since `since`. */
-  | { kind: 'recent'; since: Micros }
   /** These deployments (`includePaused`: paused ones too, as `POST /deployments/{id}/schedule`). */
   | { kind: 'ids'; ids: string[]; includePaused?: boolean };
 
@@ -71,9 +69,6 @@ export async function loadDeploymentsToSchedule(
       SELECT 1 FROM deployment_schedule s WHERE s.deployment_id = d.id AND s.active AND (
         ${runsOf(sql`count(*)`)} < ${selection.minRuns}
         OR ${runsOf(sql`max(r.next_scheduled_start_time)`)} < ${at}::timestamptz + ${selection.minScheduledTime} * interval '1 second'))`;
-  } else if (selection.kind === 'recent') {
-    which = sql`d.updated >= ${toPgTimestamp(selection.since)}::timestamptz
-      AND EXISTS (SELECT 1 FROM deployment_schedule s WHERE s.deployment_id = d.id AND s.active)`;
   } else {
     which = sql`d.id = ANY(${`{${selection.ids.join(',')}}`}::uuid[])`;
   }

@@ -69,11 +69,15 @@ export async function runsOf(deploymentId: string): Promise<RunRow[]> {
 export const startTimes = (runs: RunRow[]) => runs.map((r) => new Date(at(r.expected_start_time) / 1000).toISOString().replace('.000Z', 'Z'));
 
 /** A service context on its own connection, at the given time. */
-export async function withServiceContext<T>(now: Micros, fn: (ctx: ServiceContext) => Promise<T>, vars: Record<string, string> = {}): Promise<T> {
+export async function withServiceContext<T>(
+  now: Micros,
+  fn: (ctx: ServiceContext, statements: () => number) => Promise<T>,
+  vars: Record<string, string> = {},
+): Promise<T> {
   const e = { ...env, ...vars };
   const handle = createDb(e);
   try {
-    return await fn({ db: handle.db, env: e, settings: serviceSettings(e), now });
+    return await fn({ db: handle.db, env: e, settings: serviceSettings(e), now }, () => handle.counter.count);
   } finally {
     await handle.close();
   }

@@ -86,6 +86,20 @@ describe('scheduler pass', () => {
     expect(results.reduce((n, r) => n + r.inserted, 0)).toBeGreaterThanOrEqual(total);
   });
 
+  it('costs one load and one insert per batch, however many deployments and runs', async () => {
+    const now = at('2026-03-07T12:00:30Z');
+    await Promise.all(
+      Array.from({ length: 8 }, () => insertDeployment({ schedules: [{ schedule: { cron: '*/5 * * * *', timezone: 'Europe/Paris' } }, { schedule: { interval: 900, anchor_date: '2026-01-01T00:00:00Z' } }] })),
+    );
+    const cost = await withServiceContext(now, async (ctx, statements) => {
+      const before = statements();
+      const result = await runSchedulerPass(ctx.db, ctx.settings.scheduler, { now, startAfter: NIL });
+      return { result, statements: statements() - before };
+    });
+    expect(cost.result.inserted).toBeGreaterThanOrEqual(8 * (13 + 5));
+    expect(cost.statements).toBe(2);
+  });
+
   it('skips paused deployments and inactive schedules', async () => {
     const now = at('2026-03-07T12:00:30Z');
     const paused = await insertDeployment({ paused: true, schedules: [{ schedule: { interval: 60, anchor_date: '2026-01-01T00:00:00Z', timezone: 'UTC' } }] });
