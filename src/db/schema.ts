@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   boolean,
+  customType,
   doublePrecision,
   index,
   integer,
@@ -507,13 +508,24 @@ export const eventResource = pgTable(
   ],
 );
 
+/**
+ * A json or jsonb column holding any JSON value, read as the driver decoded it. Drizzle's own json
+ * types parse a string value a second time, so the JSON string "0" would come back as the number 0.
+ */
+const anyJson = (name: string, type: 'json' | 'jsonb') =>
+  customType<{ data: unknown; driverData: unknown }>({
+    dataType: () => type,
+    toDriver: (value) => JSON.stringify(value),
+    fromDriver: (value) => value,
+  })(name);
+
 /** Variables: named JSON values (`Variable.get/set`, `prefect variable …`). */
 export const variable = pgTable(
   'variable',
   {
     ...base(),
     name: varchar('name').notNull(),
-    value: jsonb('value').$type<unknown>(),
+    value: anyJson('value', 'jsonb'),
     tags: jsonArray('tags'),
   },
   (t) => [uniqueIndex('uq_variable__name').on(t.name), index('ix_variable__updated').on(t.updated)],
@@ -526,7 +538,7 @@ export const artifact = pgTable(
     ...base(),
     key: varchar('key'),
     type: varchar('type'),
-    data: json('data').$type<unknown>(),
+    data: anyJson('data', 'json'),
     description: varchar('description'),
     metadata: json('metadata_').$type<Record<string, string> | null>(),
     taskRunId: uuid('task_run_id'),
@@ -551,7 +563,7 @@ export const artifactCollection = pgTable(
     taskRunId: uuid('task_run_id'),
     flowRunId: uuid('flow_run_id'),
     type: varchar('type'),
-    data: json('data').$type<unknown>(),
+    data: anyJson('data', 'json'),
     description: varchar('description'),
     metadata: json('metadata_').$type<Record<string, string> | null>(),
   },

@@ -2,6 +2,7 @@
  * Variables, /variables: create, read / update / delete by id or by name, filter and count.
  */
 import { Hono, type Context } from 'hono';
+import type { SQL } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { variable } from '../db/schema';
@@ -41,19 +42,19 @@ const NAME = '/name/:name';
 const byId = (c: Context) => variableById(pathUuid(c, 'id'));
 const byName = (c: Context) => variableByName(c.req.param('name') ?? '');
 
-async function readOne(c: Context<AppEnv>, where: ReturnType<typeof byId>) {
+async function readOne(c: Context<AppEnv>, where: SQL) {
   const [found] = await readVariables(c.var.db, { where });
   if (!found) throw variableNotFound();
   return c.json(found);
 }
 
-async function update(c: Context<AppEnv>, where: ReturnType<typeof byId>) {
+async function update(c: Context<AppEnv>, where: SQL) {
   const body = await modelBody(c, VariableUpdate);
   if (!(await updateVariable(c.var.db, where, body))) throw variableNotFound();
   return c.body(null, 204);
 }
 
-async function remove(c: Context<AppEnv>, where: ReturnType<typeof byId>) {
+async function remove(c: Context<AppEnv>, where: SQL) {
   if (!(await deleteVariable(c.var.db, where))) throw variableNotFound();
   return c.body(null, 204);
 }

@@ -18,6 +18,8 @@ describe('POST /artifacts/', () => {
   it('creates an artifact (201) in Prefect\'s shape, and the key\'s collection row with it', async () => {
     const res = await create({ key: 'report', type: 'markdown', data: '# hi', metadata_: { owner: 'me' } });
     expect(res.status).toBe(201);
+    // The artifact and its key's collection row in one statement, then the read of the answer.
+    expect(res.headers.get('x-sql-statements')).toBe('2');
     expect(res.body).toEqual({
       id: expect.any(String),
       created: expect.stringMatching(/Z$/),
@@ -59,6 +61,15 @@ describe('POST /artifacts/', () => {
       flow_run_id: null,
       task_run_id: null,
     });
+  });
+
+  it('string data that reads as JSON stays a string, in the artifact and in its collection row', async () => {
+    for (const data of ['0', 'true', '[1]', '{"a":1}', 'null']) {
+      const res = await create({ key: 'strings', data });
+      expect(res.body.data, data).toBe(data);
+      expect((await get(`/artifacts/${res.body.id}`)).body.data, data).toBe(data);
+      expect((await get('/artifacts/strings/latest')).body.data, data).toBe(data);
+    }
   });
 
   it('artifacts without a key have no collection row', async () => {

@@ -276,5 +276,9 @@ export const LogFilter = model({
   timestamp: model({ before_: datetime(), after_: datetime() }),
   flow_run_id: model({ any_: list(uuid()) }),
   task_run_id: model({ any_: list(uuid()), is_null_: bool() }),
+  // Prefect 3.9.1's text search: a query of at most 200 characters.
+  text: model({
+    query: required(custom(text(20), fc.constantFrom(faultOf('x'.repeat(201), ['string_too_long']), faultOf(5, ['string_type'])))),
+  }),
 });
 export const LogFilterBody = embedded({ logs: LogFilter, sort: enumOf(LOG_SORTS), limit: readLimit(), offset: offset() });
