@@ -38,7 +38,13 @@ export default {
       { timeoutMs: 100_000, intervalMs: 1000, describe: async () => `workers: ${JSON.stringify(await workers())}` },
     );
     ctx.note(`OFFLINE ${((Date.now() - killedAt) / 1000).toFixed(0)} s after the SIGKILL`);
-    const pools = await ctx.api.get(`/work_pools/${pool}`);
-    assert.equal(pools.status, 'NOT_READY', 'a pool whose only worker is offline is NOT_READY');
+    // Prefect's foreman marks the worker OFFLINE and its pool NOT_READY in one pass; a server that
+    // works a worker's status out when it is read shows OFFLINE first, so the pool gets its own wait.
+    await waitFor(
+      `pool ${pool}, whose only worker is offline, to be NOT_READY`,
+      async () => (await ctx.api.get(`/work_pools/${pool}`)).status === 'NOT_READY',
+      { timeoutMs: 60_000, intervalMs: 1000, describe: async () => `its status: ${(await ctx.api.get(`/work_pools/${pool}`)).status}` },
+    );
+    ctx.note(`pool NOT_READY ${((Date.now() - killedAt) / 1000).toFixed(0)} s after`);
   },
 };
