@@ -58,6 +58,17 @@ const base = () => ({
   updated: ts('updated').notNull().default(sql`now()`),
 });
 
+/**
+ * A json or jsonb column holding any JSON value, read as the driver decoded it. Drizzle's own json
+ * types parse a string value a second time, so the JSON string "0" would come back as the number 0.
+ */
+const anyJson = (name: string, type: 'json' | 'jsonb') =>
+  customType<{ data: unknown; driverData: unknown }>({
+    dataType: () => type,
+    toDriver: (value) => JSON.stringify(value),
+    fromDriver: (value) => value,
+  })(name);
+
 const jsonArray = (name: string) => jsonb(name).$type<string[]>().notNull().default(sql`'[]'::jsonb`);
 const jsonObject = (name: string) =>
   jsonb(name).$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`);
@@ -321,7 +332,7 @@ export const flowRunState = pgTable(
     message: varchar('message'),
     stateDetails: jsonObject('state_details'),
     // We keep result data inline instead of in an artifact table (a documented difference).
-    data: jsonb('data'),
+    data: anyJson('data', 'jsonb'),
     resultArtifactId: uuid('result_artifact_id'),
   },
   (t) => [
@@ -388,7 +399,7 @@ export const taskRunState = pgTable(
     name: varchar('name').notNull(),
     message: varchar('message'),
     stateDetails: jsonObject('state_details'),
-    data: jsonb('data'),
+    data: anyJson('data', 'jsonb'),
     resultArtifactId: uuid('result_artifact_id'),
   },
   (t) => [
@@ -507,17 +518,6 @@ export const eventResource = pgTable(
     index('ix_event_resource__event_id').on(t.eventId),
   ],
 );
-
-/**
- * A json or jsonb column holding any JSON value, read as the driver decoded it. Drizzle's own json
- * types parse a string value a second time, so the JSON string "0" would come back as the number 0.
- */
-const anyJson = (name: string, type: 'json' | 'jsonb') =>
-  customType<{ data: unknown; driverData: unknown }>({
-    dataType: () => type,
-    toDriver: (value) => JSON.stringify(value),
-    fromDriver: (value) => value,
-  })(name);
 
 /** Variables: named JSON values (`Variable.get/set`, `prefect variable …`). */
 export const variable = pgTable(

@@ -9,6 +9,7 @@ import type { Env } from '../env';
 import { nowMicros, type Micros } from '../time';
 import { runCancellationCleanup } from './cancellation-cleanup';
 import type { ServiceContext } from './context';
+import { runEventRetention } from './event-retention';
 import { runForeman } from './foreman';
 import { runLateRuns } from './late-runs';
 import { runPauseExpirations } from './pause-expirations';
@@ -16,7 +17,7 @@ import { runRepossessor } from './repossessor';
 import { runSchedulerPass, type DeploymentSelection } from './scheduler';
 import { serviceSettings } from './settings';
 
-export const SERVICES = ['scheduler', 'late_runs', 'foreman', 'pause_expirations', 'cancellation_cleanup', 'repossessor'] as const;
+export const SERVICES = ['scheduler', 'late_runs', 'foreman', 'pause_expirations', 'cancellation_cleanup', 'repossessor', 'event_retention'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 const RUNNERS: Record<ServiceName, (ctx: ServiceContext) => Promise<Record<string, number>>> = {
@@ -26,6 +27,7 @@ const RUNNERS: Record<ServiceName, (ctx: ServiceContext) => Promise<Record<strin
   pause_expirations: runPauseExpirations,
   cancellation_cleanup: runCancellationCleanup,
   repossessor: runRepossessor,
+  event_retention: runEventRetention,
 };
 
 const enabled = (ctx: ServiceContext, name: ServiceName) => {
@@ -37,6 +39,7 @@ const enabled = (ctx: ServiceContext, name: ServiceName) => {
     pause_expirations: s.pauseExpirations.enabled,
     cancellation_cleanup: s.cancellationCleanup.enabled,
     repossessor: s.repossessor.enabled,
+    event_retention: s.eventRetention.enabled,
   };
   return byName[name];
 };

@@ -49,6 +49,50 @@ export interface ServiceSettings {
   pauseExpirations: { enabled: boolean; loopSeconds: number; batchSize: number };
   cancellationCleanup: { enabled: boolean; loopSeconds: number; cancellingTimeoutSeconds: number; batchSize: number };
   repossessor: { enabled: boolean; loopSeconds: number; batchSize: number };
+  eventRetention: {
+    /** Prefect's db_vacuum "events" type, which it also turns off with the event persister. */
+    enabled: boolean;
+    /** PREFECT_EVENTS_RETENTION_PERIOD in seconds, or null when the value is not a duration we read. */
+    retentionSeconds: number | null;
+    /** Ours: events deleted per tick at most (with their resource rows); the rest wait for the next tick. */
+    eventsPerTick: number;
+  };
+}
+
+/**
+ * A duration as Prefect's settings (pydantic `timedelta`) read it from the environment, in seconds:
+ * ISO 8601 (`P7D`, `PT12H`, `P1W`, `P1DT2H30M`), or Python's own form (`7 days`, `2d`,
+ * `1 day, 01:00:00`, `01:00:00`). Ours also takes a bare number of seconds (`604800`). Null when
+ * the text is none of these (or negative).
+ */
+export function parseDuration(raw: string): number | null {
+  const text = raw.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
+  const n = '(\\d+(?:\\.\\d+)?)';
+  const iso = new RegExp(`^P(?:${n}W)?(?:${n}D)?(?:T(?:${n}H)?(?:${n}M)?(?:${n}S)?)?$`, 'i').exec(text);
+  if (iso && text.length > 1 && !/T$/i.test(text)) {
+    const [w, d, h, m, s] = iso.slice(1).map((x) => Number(x ?? 0));
+    return w! * 604_800 + d! * 86_400 + h! * 3600 + m! * 60 + s!;
+  }
+  const py = /^(?:(\d+)\s*(?:d|days?)\s*,?\s*)?(?:(\d{1,2}):(\d{2}):(\d{2}(?:\.\d+)?))?$/i.exec(text);
+  if (py && text !== '' && (py[1] !== undefined || py[2] !== undefined)) {
+    const [d, h, m, s] = py.slice(1).map((x) => Number(x ?? 0));
+    return d! * 86_400 + h! * 3600 + m! * 60 + s!;
+  }
+  return null;
+}
+
+/** Prefect's PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED: a comma-separated set; true/false/empty keep "events". */
+function vacuumTypes(env: Vars): Set<string> {
+  const raw = env[`PREFECT_SERVER_SERVICES_DB_VACUUM_ENABLED`]?.trim().toLowerCase() ?? '';
+  if (['', 'false', '0'].includes(raw)) return new Set(['events']);
+  if (['true', '1'].includes(raw)) return new Set(['events', 'flow_runs', 'orphans']);
+  return new Set(raw.split(',').map((t) => t.trim()).filter(Boolean));
+}
+
+function retentionPeriod(env: Vars): number | null {
+  const raw = env.PREFECT_SERVER_EVENTS_RETENTION_PERIOD?.trim() || env.PREFECT_EVENTS_RETENTION_PERIOD?.trim();
+  return raw ? parseDuration(raw) : 7 * 86_400;
 }
 
 const P = 'PREFECT_SERVER_SERVICES_';
@@ -97,6 +141,11 @@ export function serviceSettings(env: Env | Vars): ServiceSettings {
       enabled: bool(e, `${P}REPOSSESSOR_ENABLED`, true),
       loopSeconds: num(e, `${P}REPOSSESSOR_LOOP_SECONDS`, 15),
       batchSize: 500,
+    },
+    eventRetention: {
+      enabled: vacuumTypes(e).has('events') && bool(e, `${P}EVENT_PERSISTER_ENABLED`, true),
+      retentionSeconds: retentionPeriod(e),
+      eventsPerTick: num(e, `${P}DB_VACUUM_EVENTS_PER_TICK`, 2000),
     },
   };
 }
