@@ -34,6 +34,7 @@ import c from './scenarios/c-serve.mjs';
 import d from './scenarios/d-interval-schedule.mjs';
 import e from './scenarios/e-late-run.mjs';
 import f from './scenarios/f-killed-worker.mjs';
+import h from './scenarios/h-events-stream.mjs';
 
 /**
  * @typedef {{
@@ -47,7 +48,7 @@ import f from './scenarios/f-killed-worker.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, b, c];
+const SCENARIOS = [f, e, d, a, h, b, c];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
