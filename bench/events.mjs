@@ -1,0 +1,247 @@
+// Benchmark (not a test): events ingestion and delivery through Prefect's WebSocket protocol.
+//
+//   npm run bench:events [-- N]         (default N = 20,000 events per run)
+//
+// 1. Ingestion over one socket: N events sent over one `/events/in` socket (the `prefect` subprotocol,
+//    `{"type":"auth","token":null}` first, then one JSON event per message, as the SDK's EventsClient
+//    does), timed from the first message until `POST /events/filter` counts all N stored.
+// 2. The same over 10 sockets at once (N/10 each).
+// 3. Latency from `/events/in` to `/events/out`: a subscriber sends its filter message, then LATENCY_N
+//    events are sent one at a time at irregular intervals; for each, the time from its send to its
+//    arrival at the subscriber (p50, p95, max).
+// Prints events/s and whether any event was lost (stored count ≠ sent count, checked again after a pause).
+//
+// By default it starts our server as `npm run test:e2e` does (`npm run dev` over a throwaway PostgreSQL
+// cluster, PGlite without PostgreSQL) and stops it at the end. BENCH_API_URL=http://127.0.0.1:4200/api
+// runs it against a server that is already running instead (Prefect's own, for a comparison; events of
+// a unique prefix are added to its database and not removed). Loopback only; every wait is bounded.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+/* global AbortSignal */
+import { startServer } from '../test/e2e/lib/server.mjs';
+import { stopAll } from '../test/e2e/lib/processes.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 20_000);
+const SOCKETS = 10;
+const LATENCY_N = 50;
+const STORE_TIMEOUT_MS = 180_000;
+const t0 = performance.now();
+const log = (msg) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
+
+let cleanUp = async () => {};
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => cleanUp().finally(() => process.exit(130)));
+
+/** An open, authenticated socket on `path` (after `auth_success`). */
+async function openSocket(apiUrl, socketPath) {
+  const ws = new WebSocket(`${apiUrl.replace(/^http/, 'ws')}${socketPath}`, ['prefect']);
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${socketPath}: no auth_success within 20 s`)), 20_000);
+    ws.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'auth', token: null })));
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      const msg = JSON.parse(String(data));
+      if (msg.type === 'auth_success') resolve();
+      else reject(new Error(`${socketPath}: expected auth_success, got ${String(data).slice(0, 200)}`));
+    });
+  });
+  return ws;
+}
+
+/** Closes a socket and waits (bounded) for the close handshake. */
+async function closeSocket(ws) {
+  if (ws.readyState === WebSocket.CLOSED) return;
+  const closed = new Promise((resolve) => ws.once('close', resolve));
+  ws.close(1000);
+  await Promise.race([closed, sleep(10_000)]);
+}
+
+/** An event as the SDK sends it: a resource, a related resource, a small payload. */
+function makeEvent(name, i) {
+  return {
+    id: randomUUID(),
+    occurred: new Date().toISOString(),
+    event: name,
+    resource: { 'prefect.resource.id': `bench.resource.${i}`, 'prefect.resource.name': `bench ${i}` },
+    related: [{ 'prefect.resource.id': 'bench.parent', 'prefect.resource.role': 'parent' }],
+    payload: { i },
+  };
+}
+
+async function countStored(apiUrl, prefix) {
+  const res = await fetch(`${apiUrl}/events/filter`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ filter: { event: { prefix: [prefix] } }, limit: 1 }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  if (!res.ok) throw new Error(`POST /events/filter answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()).total;
+}
+
+/**
+ * Sends `total` events over `sockets` sockets at once and waits until all are stored.
+ * @returns {{ sentS: number, storedS: number, stored: number }}
+ */
+async function ingest(apiUrl, total, sockets) {
+  const prefix = `bench.${randomUUID().slice(0, 8)}.`;
+  const conns = await Promise.all(Array.from({ length: sockets }, () => openSocket(apiUrl, '/events/in')));
+  const errors = [];
+  for (const ws of conns) ws.on('close', (code, reason) => code !== 1000 && code !== 1005 && errors.push(`socket closed ${code} ${reason}`));
+  const per = Math.ceil(total / sockets);
+  const start = performance.now();
+  await Promise.all(
+    conns.map(
+      (ws, s) =>
+        new Promise((resolve, reject) => {
+          const from = s * per;
+          const to = Math.min(total, from + per);
+          let acked = 0;
+          for (let i = from; i < to; i += 1) {
+            ws.send(JSON.stringify(makeEvent(`${prefix}x`, i)), (err) => {
+              if (err) return reject(err);
+              acked += 1;
+              if (acked === to - from) resolve();
+            });
+          }
+          if (to <= from) resolve();
+        }),
+    ),
+  );
+  const sentS = (performance.now() - start) / 1000;
+  // The SDK closes its socket when done; the server writes what it holds before the request ends.
+  await Promise.all(conns.map(closeSocket));
+  let stored = 0;
+  const deadline = Date.now() + STORE_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    stored = await countStored(apiUrl, prefix);
+    if (stored >= total) break;
+    await sleep(50);
+  }
+  const storedS = (performance.now() - start) / 1000;
+  // Anything still arriving late (or twice) shows up after a pause.
+  await sleep(2_000);
+  stored = await countStored(apiUrl, prefix);
+  if (errors.length) log(`socket errors: ${errors.slice(0, 3).join('; ')}`);
+  return { sentS, storedS, stored, timedOut: Date.now() >= deadline };
+}
+
+/** p-th percentile (nearest rank) of sorted values. */
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+
+/** Latency from a send on /events/in to the arrival on an /events/out subscriber. */
+async function latency(apiUrl) {
+  const prefix = `bench.latency.${randomUUID().slice(0, 8)}.`;
+  const sub = await openSocket(apiUrl, '/events/out');
+  /** @type {Map<string, number>} id → arrival time */
+  const arrived = new Map();
+  sub.on('message', (data) => {
+    const msg = JSON.parse(String(data));
+    if (msg.type === 'event' && msg.event.event.startsWith(prefix)) arrived.set(msg.event.id, performance.now());
+  });
+  // As the SDK's subscriber does: an explicit window reaching a year ahead (the default one ends now).
+  const now = Date.now();
+  const occurred = { since: new Date(now - 60_000).toISOString(), until: new Date(now + 365 * 86_400_000).toISOString() };
+  sub.send(JSON.stringify({ type: 'filter', filter: { occurred, event: { prefix: [prefix] } }, backfill: false }));
+  const sender = await openSocket(apiUrl, '/events/in');
+  // The subscription is live once a warm-up event comes back.
+  const warm = makeEvent(`${prefix}warmup`, -1);
+  sender.send(JSON.stringify(warm));
+  const warmDeadline = Date.now() + 30_000;
+  while (!arrived.has(warm.id) && Date.now() < warmDeadline) await sleep(20);
+  if (!arrived.has(warm.id)) throw new Error('/events/out delivered no warm-up event within 30 s');
+
+  /** @type {Map<string, number>} id → send time */
+  const sent = new Map();
+  for (let i = 0; i < LATENCY_N; i += 1) {
+    const e = makeEvent(`${prefix}x`, i);
+    sent.set(e.id, performance.now());
+    sender.send(JSON.stringify(e));
+    // Irregular gaps (97–311 ms), so that sends fall at every phase of the server's polling.
+    await sleep(97 + ((i * 89) % 215));
+  }
+  const deadline = Date.now() + 30_000;
+  while ([...sent.keys()].some((id) => !arrived.has(id)) && Date.now() < deadline) await sleep(20);
+  await closeSocket(sender);
+  await closeSocket(sub);
+  const ms = [...sent].filter(([id]) => arrived.has(id)).map(([id, at]) => arrived.get(id) - at).sort((a, b) => a - b);
+  return { received: ms.length, ms };
+}
+
+async function main() {
+  let apiUrl = process.env.BENCH_API_URL?.replace(/\/$/, '');
+  let where;
+  let workDir = null;
+  const cleanups = [];
+  cleanUp = async () => {
+    await stopAll();
+    for (const fn of cleanups.reverse()) await fn().catch(() => {});
+    if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+  };
+  try {
+    if (apiUrl) {
+      where = `${apiUrl} (BENCH_API_URL)`;
+    } else {
+      workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'prefect-edge-bench-events-'));
+      const logDir = path.join(workDir, 'logs');
+      fs.mkdirSync(logDir);
+      const s = await startServer({ root, workDir, logDir, log, onCleanup: (fn) => cleanups.push(fn) });
+      apiUrl = `http://127.0.0.1:${s.port}/api`;
+      where = `npm run dev on port ${s.port}, ${s.database}`;
+    }
+    // One small round first, so that connections and code paths are warm.
+    await ingest(apiUrl, 200, 1);
+
+    const results = [];
+    for (const sockets of [1, SOCKETS]) {
+      log(`sending ${N} events over ${sockets} socket(s)…`);
+      const r = await ingest(apiUrl, N, sockets);
+      const rate = N / r.storedS;
+      const lost = N - r.stored;
+      results.push({ sockets, ...r, rate, lost });
+      log(
+        `${sockets} socket(s): sent in ${r.sentS.toFixed(2)} s, all stored after ${r.storedS.toFixed(2)} s: ${Math.round(rate)} events/s; ` +
+          `stored ${r.stored} of ${N}${lost > 0 ? ` (${lost} LOST)` : lost < 0 ? ` (${-lost} EXTRA)` : ', none lost'}${r.timedOut ? ' (TIMED OUT)' : ''}`,
+      );
+    }
+    log(`latency: ${LATENCY_N} events, /events/in → /events/out subscriber…`);
+    const lat = await latency(apiUrl);
+
+    console.log(`\nevents benchmark (${where}; ${os.cpus().length} cores)`);
+    for (const r of results) {
+      console.log(
+        `  ingestion, ${String(r.sockets).padStart(2)} socket(s): ${String(N).padStart(6)} events stored in ${r.storedS.toFixed(2).padStart(6)} s = ${String(Math.round(r.rate)).padStart(6)} events/s, ` +
+          `${r.lost === 0 ? 'none lost' : r.lost > 0 ? `${r.lost} lost` : `${-r.lost} extra`}`,
+      );
+    }
+    if (lat.ms.length) {
+      console.log(
+        `  latency /events/in → /events/out: ${lat.received}/${LATENCY_N} received, p50 ${Math.round(pct(lat.ms, 50))} ms, ` +
+          `p95 ${Math.round(pct(lat.ms, 95))} ms, max ${Math.round(lat.ms.at(-1))} ms`,
+      );
+    } else console.log('  latency /events/in → /events/out: no event received');
+    const ok = results.every((r) => r.lost === 0) && lat.received === LATENCY_N;
+    return ok ? 0 : 1;
+  } finally {
+    await cleanUp();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err) => {
+    console.error(err);
+    await cleanUp();
+    process.exit(1);
+  },
+);
