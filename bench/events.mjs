@@ -9,7 +9,9 @@
 // 3. Latency from `/events/in` to `/events/out`: a subscriber sends its filter message, then LATENCY_N
 //    events are sent one at a time at irregular intervals; for each, the time from its send to its
 //    arrival at the subscriber (p50, p95, max).
-// Prints events/s and whether any event was lost (stored count ≠ sent count, checked again after a pause).
+// Prints events/s and whether any event was lost (stored count ≠ sent count, checked again after a pause),
+// with the machine's 1-minute load average after each part (the figures move with it on a shared machine).
+// Exits 1 when an event was lost or not delivered.
 //
 // By default it starts our server as `npm run test:e2e` does (`npm run dev` over a throwaway PostgreSQL
 // cluster, PGlite without PostgreSQL) and stops it at the end. BENCH_API_URL=http://127.0.0.1:4200/api
@@ -208,7 +210,7 @@ async function main() {
       const r = await ingest(apiUrl, N, sockets);
       const rate = N / r.storedS;
       const lost = N - r.stored;
-      results.push({ sockets, ...r, rate, lost });
+      results.push({ sockets, ...r, rate, lost, load: os.loadavg()[0] });
       log(
         `${sockets} socket(s): sent in ${r.sentS.toFixed(2)} s, all stored after ${r.storedS.toFixed(2)} s: ${Math.round(rate)} events/s; ` +
           `stored ${r.stored} of ${N}${lost > 0 ? ` (${lost} LOST)` : lost < 0 ? ` (${-lost} EXTRA)` : ', none lost'}${r.timedOut ? ' (TIMED OUT)' : ''}`,
@@ -216,18 +218,19 @@ async function main() {
     }
     log(`latency: ${LATENCY_N} events, /events/in → /events/out subscriber…`);
     const lat = await latency(apiUrl);
+    const latLoad = os.loadavg()[0];
 
     console.log(`\nevents benchmark (${where}; ${os.cpus().length} cores)`);
     for (const r of results) {
       console.log(
         `  ingestion, ${String(r.sockets).padStart(2)} socket(s): ${String(N).padStart(6)} events stored in ${r.storedS.toFixed(2).padStart(6)} s = ${String(Math.round(r.rate)).padStart(6)} events/s, ` +
-          `${r.lost === 0 ? 'none lost' : r.lost > 0 ? `${r.lost} lost` : `${-r.lost} extra`}`,
+          `${r.lost === 0 ? 'none lost' : r.lost > 0 ? `${r.lost} lost` : `${-r.lost} extra`} (load average ${r.load.toFixed(1)})`,
       );
     }
     if (lat.ms.length) {
       console.log(
         `  latency /events/in → /events/out: ${lat.received}/${LATENCY_N} received, p50 ${Math.round(pct(lat.ms, 50))} ms, ` +
-          `p95 ${Math.round(pct(lat.ms, 95))} ms, max ${Math.round(lat.ms.at(-1))} ms`,
+          `p95 ${Math.round(pct(lat.ms, 95))} ms, max ${Math.round(lat.ms.at(-1))} ms (load average ${latLoad.toFixed(1)})`,
       );
     } else console.log('  latency /events/in → /events/out: no event received');
     const ok = results.every((r) => r.lost === 0) && lat.received === LATENCY_N;
