@@ -1,8 +1,8 @@
 // @ts-check
 // `npm run compat`: differential compatibility test against Prefect's own server.
 //
-// It installs the pinned Prefect into ./.venv (once), starts a throwaway PostgreSQL cluster with one
-// database per server, runs Prefect's server and our Worker (`wrangler dev`) side by side on loopback,
+// It installs the pinned Prefect (prefect-requirements.txt) into ./.venv once, or uses PREFECT_VENV,
+// starts a throwaway PostgreSQL cluster with one database per server, runs Prefect's server and our Worker (`wrangler dev`) side by side on loopback,
 // builds the canonical dataset on both through the public API, sends every case to both, and prints a
 // table: case, our answer, Prefect's, and whether they match after normalisation (lib/normalize.mjs).
 // Exit code 1 when a difference is not in compat/allowlist.json. See docs/compatibility.md.

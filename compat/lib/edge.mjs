@@ -26,6 +26,8 @@ export async function startEdge({ root, databaseUrl, wsproxy, workDir }) {
     '--var', `WSPROXY:${wsproxy}`,
     // The throwaway cluster uses cleartext password auth on loopback, like Neon's pipelined connect.
     '--var', 'PG_PIPELINE_CONNECT:password',
+    // Prefect runs with --no-services, so no scheduler: ours neither (not even after deployment writes).
+    '--var', 'PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED:false',
   ];
   const child = startChild(nodeForWrangler(root), args, {
     cwd: root,

@@ -1,50 +1,13 @@
 // @ts-check
-// Prefect's own server, the reference: the pinned release installed into ./.venv, started with the API
+// Prefect's own server, the reference: the release pinned in prefect-requirements.txt (./.venv, or
+// PREFECT_VENV; see scripts/prefect-venv.mjs), started with the API
 // only (no background services, no UI, no analytics), on loopback, on its own database.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { prefectBin } from '../../scripts/prefect-venv.mjs';
 import { freePort, startChild, waitForHttp } from './processes.mjs';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const VENV = path.join(ROOT, '.venv');
-const REQUIREMENTS = path.join(ROOT, 'compat/prefect-requirements.txt');
-
-/** @returns {Record<string, string>} package → pinned version, from the requirements file */
-function pins() {
-  /** @type {Record<string, string>} */
-  const out = {};
-  for (const m of fs.readFileSync(REQUIREMENTS, 'utf8').matchAll(/^([A-Za-z0-9_.-]+)==(\S+)/gm)) out[m[1] ?? ''] = m[2] ?? '';
-  if (!out.prefect) throw new Error(`${REQUIREMENTS} pins no prefect version`);
-  return out;
-}
-
-/** The installed versions of the pinned packages, or null when there is no usable venv. */
-function installedVersions(/** @type {string[]} */ names) {
-  try {
-    const code = `import importlib.metadata as m; print(" ".join(m.version(n) for n in ${JSON.stringify(names)}))`;
-    return execFileSync(path.join(VENV, 'bin/python'), ['-c', code], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Creates ./.venv and installs the pinned Prefect, unless a venv with exactly those versions exists.
- * @returns {string} the Prefect version
- */
-export function ensurePrefect(/** @type {(msg: string) => void} */ log) {
-  const want = pins();
-  const names = Object.keys(want);
-  if (installedVersions(names) === names.map((n) => want[n]).join(' ')) {
-    log(`Prefect ${want.prefect} found in .venv`);
-    return /** @type {string} */ (want.prefect);
-  }
-  log(`installing Prefect ${want.prefect} into .venv (pip, a minute or two)`);
-  if (!fs.existsSync(path.join(VENV, 'bin/python'))) execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
-  execFileSync(path.join(VENV, 'bin/pip'), ['install', '--quiet', '-r', REQUIREMENTS], { stdio: ['ignore', 'ignore', 'inherit'] });
-  return /** @type {string} */ (want.prefect);
-}
+export { ensurePrefect } from '../../scripts/prefect-venv.mjs';
 
 /**
  * Starts `prefect server start` on a free loopback port. Its own migrations create its schema on start.
@@ -67,7 +30,7 @@ export async function startPrefect({ databaseUrl, workDir }) {
     PREFECT_SERVER_LOGGING_LEVEL: 'WARNING',
     DO_NOT_TRACK: '1',
   };
-  const child = startChild(path.join(VENV, 'bin/prefect'), ['server', 'start', '--host', '127.0.0.1', '--port', String(port), '--no-services'], {
+  const child = startChild(prefectBin(), ['server', 'start', '--host', '127.0.0.1', '--port', String(port), '--no-services'], {
     env,
     cwd: workDir,
     logFile: path.join(workDir, 'prefect-server.log'),

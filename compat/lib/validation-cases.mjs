@@ -58,6 +58,12 @@ export function validationCases() {
     { id: 'api version abc', path: '/flows/count', body: {}, headers: { 'x-prefect-api-version': 'abc' } },
     { id: 'api version 0.7.9', path: '/flows/count', body: {}, headers: { 'x-prefect-api-version': '0.7.9' } },
     { id: 'api version 0.8.4', path: '/flows/count', body: {}, headers: { 'x-prefect-api-version': '0.8.4' } },
+    // Changed in Prefect 3.9.1.
+    q('state_details null', '/flow_runs/{{R1}}/set_state', { state: { type: 'RUNNING', state_details: null } }),
+    q('lease renew: non-UUID lease id', '/v2/concurrency_limits/leases/abc/renew', { lease_duration: 300 }),
+    q('lease renew: lease_duration 59', '/v2/concurrency_limits/leases/7c0e3a4e-96a6-4d36-9c8c-000000000000/renew', { lease_duration: 59 }),
+    q('lease renew: lease_duration 86401', '/v2/concurrency_limits/leases/7c0e3a4e-96a6-4d36-9c8c-000000000000/renew', { lease_duration: 86401 }),
+    q('lease renew: unknown lease', '/v2/concurrency_limits/leases/7c0e3a4e-96a6-4d36-9c8c-000000000000/renew', { lease_duration: null }),
     { id: 'GET on a count route', method: 'GET', path: '/flows/count' },
     { id: 'DELETE on a filter route', method: 'DELETE', path: '/deployments/filter' },
     { id: 'unknown route', method: 'GET', path: '/nope' },

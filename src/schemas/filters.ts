@@ -135,6 +135,8 @@ export const TASK_RUN_SORTS = [
   'NAME_DESC',
   'NEXT_SCHEDULED_START_TIME_ASC',
   'END_TIME_DESC',
+  'DURATION_DESC',
+  'DURATION_ASC',
 ] as const;
 export const FLOW_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_ASC', 'NAME_DESC'] as const;
 export const DEPLOYMENT_SORTS = ['CREATED_DESC', 'UPDATED_DESC', 'NAME_ASC', 'NAME_DESC'] as const;

@@ -37,7 +37,8 @@ export const stateCreate = model({
   name: opt(str()),
   message: opt(str()),
   data: v.optional(v.unknown()),
-  state_details: opt(stateDetailsInput),
+  // Not Optional since Prefect 3.9.1: an explicit null is a 422 (absent still means empty details).
+  state_details: v.optional(stateDetailsInput),
 });
 
 export type StateCreate = v.InferOutput<typeof stateCreate>;

@@ -73,6 +73,8 @@ export async function runServices(env: Env, opts: { now?: Micros; only?: readonl
  * response is sent, with a connection of its own.
  */
 export function scheduleSoon(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, deploymentIds: string[]): void {
+  // PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED=false turns this off too, as it turns off Prefect's loop.
+  if (!serviceSettings(env).scheduler.enabled) return;
   const selection: DeploymentSelection = { kind: 'ids', ids: deploymentIds };
   const work = (async () => {
     const handle = createDb(env);

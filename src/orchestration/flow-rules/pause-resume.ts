@@ -3,7 +3,8 @@ import { abort, ALL, reject, type RuleDef } from '../rules';
 import type { StateType } from '../states';
 import { parseMicros } from '../../time';
 import { uuid4 } from '../ids';
-import { proposed, initial, T } from './shared';
+import { apiVersionAtLeast } from '../versions';
+import { proposed, initial, resetPauseMetadata, T } from './shared';
 
 export const HandlePausingFlows: RuleDef = {
   name: 'HandlePausingFlows',
@@ -28,7 +29,7 @@ export const HandlePausingFlows: RuleDef = {
   },
 };
 
-const RESUMABLE_TO: ReadonlySet<StateType> = new Set(['RUNNING', 'SCHEDULED', ...T]);
+const RESUMABLE_TO: ReadonlySet<StateType> = new Set(['RUNNING', 'SCHEDULED', 'CANCELLING', ...T]);
 
 export const HandleResumingPausedFlows: RuleDef = {
   name: 'HandleResumingPausedFlows',
@@ -45,6 +46,8 @@ export const HandleResumingPausedFlows: RuleDef = {
     if (from.stateDetails.pause_reschedule && !ctx.run.deploymentId) {
       return reject(ctx, self, null, `Cannot reschedule a ${display} flow run without a deployment.`);
     }
+    // A blocking pause keeps its process alive, so cancelling reaches it even past the pause timeout.
+    if (to.type === 'CANCELLING') return;
     const timeout = from.stateDetails.pause_timeout ? parseMicros(from.stateDetails.pause_timeout) : null;
     if (timeout !== null && timeout < ctx.now) {
       const verb = to.name === 'Suspended' ? 'suspend' : 'pause';
@@ -57,7 +60,14 @@ export const HandleResumingPausedFlows: RuleDef = {
     }
   },
   // Runs even after this rule rejected (its TO set includes "no state"): Appendix A2.
+  // Leaving a blocking pause for SCHEDULED starts a new attempt from the top (the process is gone), so
+  // its pause metadata is reset and the pauses fire again; a suspended run keeps its fired keys.
   after: (ctx) => {
-    ctx.run.empiricalPolicy.resuming = true;
+    const blocking = ctx.initial !== null && !ctx.initial.stateDetails.pause_reschedule;
+    if (blocking && ctx.validated?.type === 'SCHEDULED' && apiVersionAtLeast(ctx.apiVersion, [0, 8, 4])) {
+      resetPauseMetadata(ctx.run.empiricalPolicy, 'reschedule');
+    } else {
+      ctx.run.empiricalPolicy.resuming = true;
+    }
   },
 };

@@ -60,13 +60,13 @@ export function flowFilterSql(f: FlowFilter): SQL {
 }
 
 /**
- * QUIRK copied from Prefect (§2.3): inside `state`, a type or name sub-filter counts only when it
- * yields exactly one condition; one with both a non-empty any_ and not_any_ is silently dropped.
+ * Inside `state`, a type or name sub-filter with both any_ and not_any_ applies both (Prefect 3.9.1; 3.8.8
+ * dropped such a sub-filter). One that yields nothing imposes nothing, even under `or_` (§2.3).
  */
 function flowRunStateSql(f: FlowRunFilterState): SQL {
   const single = (conditions: (SQL | undefined)[]) => {
     const present = conditions.filter((c): c is SQL => c !== undefined);
-    return present.length === 1 ? present[0] : undefined;
+    return present.length === 0 ? undefined : combine(present);
   };
   return combine(
     [

@@ -21,6 +21,9 @@ export const FLOW_RUN_ORDER: Record<FlowRunSort, SQL[]> = {
   END_TIME_DESC: [desc(flowRun.endTime), desc(flowRun.id)],
 };
 
+/** Run time so far: the stored total, plus the current RUNNING stretch (Prefect's `estimated_run_time`). */
+const taskRunDuration = sql`case when ${taskRun.stateType} = 'RUNNING' then ${taskRun.totalRunTime} + (now() - ${taskRun.stateTimestamp}) else ${taskRun.totalRunTime} end`;
+
 export const TASK_RUN_ORDER: Record<TaskRunSort, SQL[]> = {
   ID_DESC: [desc(taskRun.id)],
   EXPECTED_START_TIME_ASC: [asc(taskRun.expectedStartTime), asc(taskRun.id)],
@@ -29,6 +32,9 @@ export const TASK_RUN_ORDER: Record<TaskRunSort, SQL[]> = {
   NAME_DESC: [desc(taskRun.name), desc(taskRun.id)],
   NEXT_SCHEDULED_START_TIME_ASC: [asc(taskRun.nextScheduledStartTime), asc(taskRun.id)],
   END_TIME_DESC: [desc(taskRun.endTime), desc(taskRun.id)],
+  // Ties (runs that have not started) are broken as in Prefect: newest expected start first.
+  DURATION_DESC: [desc(taskRunDuration), desc(taskRun.expectedStartTime), desc(taskRun.id)],
+  DURATION_ASC: [asc(taskRunDuration), desc(taskRun.expectedStartTime), desc(taskRun.id)],
 };
 
 export const FLOW_ORDER: Record<FlowSort, SQL[]> = {

@@ -59,8 +59,11 @@ describe('flow runs: spec §5.2', () => {
     ).toBe(2);
   });
 
-  it('case 18 (QUIRK): a state type sub-filter with both any_ and not_any_ is dropped', async () => {
-    expect(await count({ flow_runs: { state: { type: { any_: ['COMPLETED'], not_any_: ['COMPLETED'] } } } })).toBe(12);
+  it('case 18: a state type sub-filter with both any_ and not_any_ applies both (3.9.1)', async () => {
+    expect(await count({ flow_runs: { state: { type: { any_: ['COMPLETED'], not_any_: ['COMPLETED'] } } } })).toBe(0);
+    expect(await count({ flow_runs: { state: { type: { any_: ['COMPLETED', 'FAILED'], not_any_: ['FAILED'] } } } })).toBe(
+      await count({ flow_runs: { state: { type: { any_: ['COMPLETED'] } } } }),
+    );
   });
 
   it('case 19: state type not_any_ excludes runs without a state', async () => {

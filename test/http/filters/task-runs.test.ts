@@ -1,6 +1,7 @@
 /** Spec §5.2 cases 36–40: /task_runs/filter, /count and /paginate over the canonical dataset. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { post } from '../helpers';
+import { sql } from 'drizzle-orm';
+import { post, withDb } from '../helpers';
 import { seedCanonical, TASK_NAMES, type Canonical } from '../fixtures/canonical';
 
 let id: Canonical;
@@ -67,6 +68,28 @@ describe('task runs: spec §5.2', () => {
     expect(res.body).toMatchObject({ count: 10, limit: 4, pages: 3, page: 3 });
     expect(res.body.results[0]).not.toHaveProperty('dynamic_key');
     expect(Object.keys(res.body.results[0])).toContain('estimated_start_time_delta');
+  });
+
+  it('DURATION_DESC / DURATION_ASC sort by estimated run time, ties by newest expected start (3.9.1)', async () => {
+    await withDb((db) =>
+      db.execute(sql`update task_run set total_run_time = case id when ${id.T1} then interval '3000 years'
+        when ${id.T2} then interval '1000 years' when ${id.T3} then interval '2000 years' else interval '0' end`),
+    );
+    try {
+      const [t1, t2, t3] = [TASK_NAMES.T1!, TASK_NAMES.T2!, TASK_NAMES.T3!];
+      const desc = await filter({ sort: 'DURATION_DESC' });
+      expect(desc.slice(0, 3)).toEqual([t1, t3, t2]);
+      const asc = await filter({ sort: 'DURATION_ASC' });
+      expect(asc.slice(-3)).toEqual([t2, t3, t1]);
+      const res = await post('/task_runs/filter', { sort: 'DURATION_ASC' });
+      type Row = { name: string; expected_start_time: string | null; state: { type: string } | null };
+      const idle = (res.body as Row[])
+        .filter((r) => r.state?.type !== 'RUNNING' && ![t1, t2, t3].includes(r.name))
+        .map((r) => r.expected_start_time ?? '\uffff'); // DESC puts NULLs first
+      expect(idle).toEqual([...idle].sort().reverse());
+    } finally {
+      await withDb((db) => db.execute(sql`update task_run set total_run_time = interval '0'`));
+    }
   });
 
   it('GET /task_runs/{id} and its 404', async () => {

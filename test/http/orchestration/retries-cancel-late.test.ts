@@ -67,14 +67,15 @@ describe('cancelling (§7 29–32)', () => {
     expect((await setState(resuming, { type: 'CANCELLING' }, undefined, forced)).body.state.type).toBe('CANCELLED');
   });
 
-  it('32. suspended runs are cancelled outright; blocking pauses only when forced', async () => {
+  it('32. suspended runs are cancelled outright; blocking pauses go CANCELLING, forced or not (3.9.1)', async () => {
     const suspended = await runIn({ type: 'PAUSED', state_details: { pause_reschedule: true } });
     const res = await setState(suspended, { type: 'CANCELLING' });
     expect([res.body.status, res.body.state.type, reasonOf(res)]).toEqual(['REJECT', 'CANCELLED', 'Suspended flow run has no infrastructure to terminate.']);
     const blocking = await runIn({ type: 'PAUSED' });
     const r = await setState(blocking, { type: 'CANCELLING' });
-    expect([r.status, r.body.status, r.body.state.type]).toEqual([200, 'REJECT', 'PAUSED']);
-    const f = await setState(blocking, { type: 'CANCELLING' }, undefined, true);
+    expect([r.status, r.body.status, r.body.state.type]).toEqual([201, 'ACCEPT', 'CANCELLING']);
+    const forcedRun = await runIn({ type: 'PAUSED' });
+    const f = await setState(forcedRun, { type: 'CANCELLING' }, undefined, true);
     expect([f.status, f.body.status, f.body.state.type]).toEqual([201, 'ACCEPT', 'CANCELLING']);
   });
 });

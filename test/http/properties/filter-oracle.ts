@@ -113,10 +113,10 @@ export function flowMatches(f: Filter, flow: FlowRow, ix: Index): boolean {
   );
 }
 
-/** §2.3 QUIRK: a state sub-filter counts only when it yields exactly one condition. */
+/** §2.3: a state sub-filter ANDs its conditions (3.9.1), and imposes nothing when it yields none. */
 function single(criteria: (boolean | undefined)[]): boolean | undefined {
   const present = criteria.filter((c) => c !== undefined);
-  return present.length === 1 ? present[0] : undefined;
+  return present.length === 0 ? undefined : present.every(Boolean);
 }
 
 export function flowRunMatches(f: Filter, run: FlowRunRow, ix: Index): boolean {

@@ -19,11 +19,11 @@ const pass = (now: number, vars: Record<string, string> = {}) =>
   withServiceContext(now, (ctx) => runSchedulerPass(ctx.db, ctx.settings.scheduler, { now, startAfter: NIL }), vars);
 
 /** Sends a request through the Worker and waits for its waitUntil work (the inline scheduling). */
-async function send(method: string, path: string, body?: unknown) {
+async function send(method: string, path: string, body?: unknown, vars: Record<string, string> = {}) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(
     new Request(`${API}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
-    env,
+    { ...env, ...vars },
     ctx,
   );
   await waitOnExecutionContext(ctx);
@@ -194,6 +194,18 @@ describe('scheduling after deployment writes', () => {
     expect(after.some((r) => first.some((f) => f.id === r.id))).toBe(false);
     const gaps = startTimes(after).slice(1).map((t, i) => (Date.parse(t) - Date.parse(startTimes(after)[i]!)) / 1000);
     expect(new Set(gaps)).toEqual(new Set([900]));
+  });
+
+  it('PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED=false also turns off the scheduling after deployment writes', async () => {
+    const flow = await post('/flows/', { name: `svc-${crypto.randomUUID().slice(0, 8)}` });
+    const created = await send(
+      'POST',
+      '/deployments/',
+      { name: 'inline-off', flow_id: flow.body.id, schedules: [{ schedule: { interval: 600 } }] },
+      { PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED: 'false' },
+    );
+    expect(created.status).toBe(201);
+    expect(await runsOf(created.body.id)).toEqual([]);
   });
 
   it('pausing deletes the auto-scheduled runs; resuming schedules again', async () => {

@@ -26,7 +26,7 @@ const core: Record<string, Cell[]> = {
   SCHEDULED: ['acc', 'acc', 'acc', ...T4('acc'), 'acc', 'R(cur)', 'R→CANCELLED'],
   PENDING: ['acc', 'ABORT', 'acc', ...T4('acc'), 'acc', 'R(cur)', 'acc'],
   RUNNING: ['acc', 'ABORT', 'acc', ...T4('acc'), 'acc', 'acc', 'acc'],
-  PAUSED: ['acc', 'R(cur)', 'acc', ...T4('acc'), 'acc', 'R(cur)', 'R(cur)'],
+  PAUSED: ['acc', 'R(cur)', 'acc', ...T4('acc'), 'acc', 'R(cur)', 'acc'],
   CANCELLING: ['R(cur)', 'R(cur)', 'R(cur)', 'R(cur)', 'R(cur)', 'acc', 'R(cur)', 'R(cur)', 'R(cur)'],
   COMPLETED: ['acc', 'acc', 'acc', ...T4('acc'), 'ABORT', 'ABORT', 'ABORT'],
   'COMPLETED(persisted)': ['R(cur)', 'R(cur)', 'R(cur)', 'R(cur)', 'acc', 'acc', 'ABORT', 'ABORT', 'ABORT'],

@@ -193,6 +193,25 @@ describe('pause and resume (#11, #12)', () => {
     const f = propose({ run: late, proposed: state('RUNNING'), deployment: deployment() });
     expect([f.state!.type, f.state!.message, f.reason]).toEqual(['FAILED', 'The flow was running and never resumed.', 'The flow run pause has timed out and can no longer resume.']);
   });
+  it('a blocking pause may be cancelled without force, even past its timeout (3.9.1)', () => {
+    const late = run(state('PAUSED', { details: { pause_timeout: iso(NOW - 300 * SECOND) } }), { deploymentId: crypto.randomUUID() });
+    const o = propose({ run: late, proposed: state('CANCELLING'), deployment: deployment() });
+    expect([o.status, o.state!.type]).toEqual(['ACCEPT', 'CANCELLING']);
+  });
+  it('resuming a blocking pause into SCHEDULED resets the pause metadata (3.9.1)', () => {
+    const paused = { ...run(state('PAUSED'), { deploymentId: crypto.randomUUID() }) };
+    paused.empiricalPolicy = { ...paused.empiricalPolicy, pause_keys: ['k1'] };
+    const o = propose({ run: paused, proposed: state('SCHEDULED'), deployment: deployment() });
+    expect([o.status, o.run.empiricalPolicy.resuming, o.run.empiricalPolicy.pause_keys, o.run.empiricalPolicy.retry_type]).toEqual([
+      'ACCEPT', false, [], 'reschedule',
+    ]);
+    const old = propose({ run: paused, proposed: state('SCHEDULED'), deployment: deployment(), apiVersion: [0, 8, 3] });
+    expect([old.run.empiricalPolicy.resuming, old.run.empiricalPolicy.pause_keys, old.run.empiricalPolicy.retry_type]).toEqual([true, ['k1'], null]);
+    const suspended = { ...run(state('PAUSED', { details: { pause_reschedule: true } }), { deploymentId: crypto.randomUUID() }) };
+    suspended.empiricalPolicy = { ...suspended.empiricalPolicy, pause_keys: ['k1'] };
+    const s = propose({ run: suspended, proposed: state('SCHEDULED'), deployment: deployment() });
+    expect([s.run.empiricalPolicy.resuming, s.run.empiricalPolicy.pause_keys]).toEqual([true, ['k1']]);
+  });
   it('renders the enum names in the #12 reason (A8)', () => {
     const o = propose({ run: run(state('PAUSED')), proposed: state('PENDING') });
     expect(o.reason).toBe('This run cannot transition to the StateType.PENDING state from the StateType.PAUSED state.');
