@@ -30,12 +30,14 @@ import { variableRoutes } from './variables';
 import { artifactRoutes } from './artifacts';
 import { tagConcurrencyLimitRoutes } from './tag-concurrency-limits';
 import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
+import { flowRunGraphRoutes } from './flow-run-graph';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flows', flowReadRoutes],
   ['/flows', flowRoutes],
   ['/flow_runs', flowRunHistoryRoutes],
+  ['/flow_runs', flowRunGraphRoutes],
   ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunOrchestrationRoutes],
   ['/flow_runs', flowRunBulkRoutes],

@@ -372,6 +372,14 @@ function num(raw: string | undefined, fallback: number): number {
   return Number.isFinite(n) ? n : fallback;
 }
 
+/** Prefect's server.flow_run_graph settings, from the same-named Worker vars. */
+export function flowRunGraphSettings(env: Env): { max_nodes: number; max_artifacts: number } {
+  return {
+    max_nodes: num(env.PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_NODES, 10_000),
+    max_artifacts: num(env.PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_ARTIFACTS, 10_000),
+  };
+}
+
 /** Prefect's settings shape with this server's values; `requestUrl` gives the host, port and UI API URL. */
 export function adminSettings(env: Env, requestUrl: string): JsonObject {
   const settings = structuredClone(PREFECT_DEFAULTS) as JsonObject;
@@ -388,6 +396,8 @@ export function adminSettings(env: Env, requestUrl: string): JsonObject {
     300,
   );
   (server.deployments as JsonObject).concurrency_slot_wait_seconds = num(env.PREFECT_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS, 30);
+
+  server.flow_run_graph = flowRunGraphSettings(env);
 
   const ours = serviceSettings(env);
   const services = server.services as Record<string, JsonObject>;
