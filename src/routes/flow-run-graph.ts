@@ -1,4 +1,7 @@
-/** GET /flow_runs/{id}/graph-v2: the task and subflow graph the UI draws (src/queries/flow-run-graph.ts). */
+/**
+ * GET /flow_runs/{id}/graph-v2: the task and subflow graph the UI draws (src/queries/flow-run-graph.ts),
+ * and the legacy GET /flow_runs/{id}/graph (src/queries/task-run-dependencies.ts).
+ */
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
@@ -8,10 +11,18 @@ import { toValidationIssue } from '../http/validation';
 import { dateTime, opt } from '../schemas/common';
 import { flowRunGraphSettings } from '../schemas/admin-settings';
 import { readFlowRunGraph } from '../queries/flow-run-graph';
+import { readTaskRunDependencies } from '../queries/task-run-dependencies';
 
 const GraphQuery = v.object({ since: opt(dateTime()) });
 
-export const flowRunGraphRoutes = new Hono<AppEnv>().get(`/${uuidParam('id')}/graph-v2`, async (c) => {
+export const flowRunGraphRoutes = new Hono<AppEnv>()
+  .get(`/${uuidParam('id')}/graph`, async (c) => {
+    const id = pathUuid(c, 'id');
+    const dependencies = await readTaskRunDependencies(c.var.db, id);
+    if (!dependencies) throw objectNotFound(`Flow run with id ${id} not found`);
+    return c.json(dependencies);
+  })
+  .get(`/${uuidParam('id')}/graph-v2`, async (c) => {
   const id = pathUuid(c, 'id');
   const parsed = v.safeParse(GraphQuery, { since: c.req.query('since') });
   if (!parsed.success) throw new RequestValidationError(parsed.issues.map((i) => toValidationIssue(i, ['query'])), null);

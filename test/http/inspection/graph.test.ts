@@ -94,3 +94,24 @@ describe('flow run graph v2', () => {
     expect(Number(one.headers.get('x-sql-statements'))).toBe(1);
   });
 });
+
+describe('legacy flow run graph', () => {
+  it('lists each task run with its inputs as upstream dependencies, newest id first', async () => {
+    const run = await flowRun();
+    const a = await taskRun(run.id, 'a', 'COMPLETED');
+    const b = await taskRun(run.id, 'b', 'RUNNING', { x: [ref(a.id)], y: [ref(a.id)] });
+    const res = await get(`/flow_runs/${run.id}/graph`);
+    expect(res.status).toBe(200);
+    const byId = Object.fromEntries(res.body.map((d: any) => [d.id, d]));
+    expect(res.body.map((d: any) => d.id)).toEqual([a.id, b.id].sort().reverse());
+    expect(byId[b.id]).toMatchObject({ name: 'b-0', upstream_dependencies: [ref(a.id)], untrackable_result: false });
+    expect(byId[a.id]).toMatchObject({ upstream_dependencies: [], total_run_time: 0, state: { type: 'COMPLETED', name: 'Completed' } });
+    expect(Object.keys(byId[a.id])).toEqual([
+      'id', 'name', 'upstream_dependencies', 'state', 'expected_start_time', 'start_time', 'end_time',
+      'total_run_time', 'estimated_run_time', 'untrackable_result',
+    ]);
+    const missing = await get('/flow_runs/5bb95929-f5df-40c4-a764-34791e150000/graph');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ exception_message: 'Flow run with id 5bb95929-f5df-40c4-a764-34791e150000 not found' });
+  });
+});
