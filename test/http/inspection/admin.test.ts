@@ -1,12 +1,29 @@
 /** GET /ready and GET /admin/settings: Prefect's shapes, our values, no secrets. */
 import { describe, expect, it } from 'vitest';
-import { get } from '../helpers';
+import { API, get } from '../helpers';
+import { send } from '../security/app';
 
 describe('readiness and settings', () => {
   it('GET /ready answers {"message":"OK"} once the database answers', async () => {
     const res = await get('/ready');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ message: 'OK' });
+  });
+
+  it('GET /ready is public when credentials are configured, and 503 without a database', async () => {
+    const keys = { PREFECT_API_KEYS: 'pnu_ready-key' };
+    expect((await send(`${API}/ready`, {}, keys)).body).toEqual({ message: 'OK' });
+    expect((await send(`${API}/admin/settings`, {}, keys)).status).toBe(401);
+    const down = await send(`${API}/ready`, {}, { ...keys, DATABASE_URL: undefined });
+    expect(down.status).toBe(503);
+    expect(down.body).toEqual({ message: 'Database is not available' });
+  });
+
+  it('GET /admin/settings masks a configured auth string', async () => {
+    const res = await send(`${API}/admin/settings`, { headers: { authorization: 'Bearer pnu_k' } }, { PREFECT_API_KEYS: 'pnu_k', PREFECT_API_AUTH_STRING: 'admin:pw' });
+    expect(res.body.server.api.auth_string).toBe('**********');
+    expect(JSON.stringify(res.body)).not.toContain('pnu_k');
+    expect(JSON.stringify(res.body)).not.toContain('admin:pw');
   });
 
   it("GET /admin/settings has Prefect's top-level and server keys", async () => {

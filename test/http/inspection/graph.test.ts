@@ -1,6 +1,7 @@
 /** GET /flow_runs/{id}/graph-v2: nodes, edges from task_inputs, subflows, artifacts, since, errors, cost. */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { get, post, randomName, resetDb } from '../helpers';
+import { API, get, post, randomName, resetDb } from '../helpers';
+import { send } from '../security/app';
 
 beforeEach(resetDb);
 
@@ -81,6 +82,22 @@ describe('flow run graph v2', () => {
     const bad = await get(`/flow_runs/${run.id}/graph-v2?since=xx`);
     expect(bad.status).toBe(422);
     expect(bad.body.exception_detail[0].loc).toEqual(['query', 'since']);
+  });
+
+  it('honours the max nodes and max artifacts settings (400 when the graph is too large)', async () => {
+    const run = await flowRun();
+    await taskRun(run.id, 'a', 'COMPLETED');
+    await taskRun(run.id, 'b', 'COMPLETED');
+    await ok(await post('/artifacts/', { key: randomName('k'), type: 'markdown', data: '1', flow_run_id: run.id }));
+    await ok(await post('/artifacts/', { key: randomName('k'), type: 'markdown', data: '2', flow_run_id: run.id }));
+    const open = { ALLOW_UNAUTHENTICATED: 'true' };
+    const tooLarge = await send(`${API}/flow_runs/${run.id}/graph-v2`, {}, { ...open, PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_NODES: '1' });
+    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.body).toEqual({ detail: `The graph of flow run ${run.id} has more than 1 nodes.` });
+    const fits = await send(`${API}/flow_runs/${run.id}/graph-v2`, {}, { ...open, PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_NODES: '2', PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_ARTIFACTS: '1' });
+    expect(fits.status).toBe(200);
+    expect(fits.body.nodes).toHaveLength(2);
+    expect(fits.body.artifacts).toHaveLength(1);
   });
 
   it('costs the same number of statements for 1 task run as for 20', async () => {
