@@ -9,15 +9,23 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { readBody } from '../schemas/pagination';
 import { FlowRunHistoryBody, LatenessBody, TaskRunHistoryBody } from '../schemas/history';
 import { flowRunsCondition, taskRunsCondition } from '../queries/filters';
-import { averageFlowRunLateness, runHistory, type HistoryQuery } from '../queries/run-history';
+import { averageFlowRunLateness, intervalCount, runHistory, type HistoryQuery } from '../queries/run-history';
 import { parseMicros } from '../time';
+
+/** 9999-12-31T23:59:59.999999Z, Python's datetime.max, in microseconds. */
+const LAST_MICROS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000 + 999;
 
 /** The range of a history body in microseconds; an interval under one second is Prefect's 422. */
 function historyRange(body: { history_start: string; history_end: string; history_interval_seconds: number }) {
   const interval = Math.round(body.history_interval_seconds * 1_000_000);
   if (!(interval >= 1_000_000)) throw detailError(422, 'History interval must not be less than 1 second.');
   // dateTime() has already normalized both to Prefect's format, so they parse.
-  return { start: parseMicros(body.history_start)!, end: parseMicros(body.history_end)!, interval } satisfies Omit<HistoryQuery, 'where'>;
+  const range = { start: parseMicros(body.history_start)!, end: parseMicros(body.history_end)!, interval };
+  // Prefect answers 500 when a bucket would end past the last representable time (year 9999); we say why.
+  if (range.start + intervalCount(range) * interval > LAST_MICROS) {
+    throw detailError(422, 'History interval is too large: the last interval would end after 9999-12-31.');
+  }
+  return range satisfies Omit<HistoryQuery, 'where'>;
 }
 
 export const flowRunHistoryRoutes = new Hono<AppEnv>()

@@ -100,6 +100,9 @@ describe('flow run history', () => {
     const missing = await post('/flow_runs/history', { history_start: at(0), history_interval_seconds: 5 });
     expect(missing.status).toBe(422);
     expect(missing.body.exception_detail).toEqual([{ type: 'missing', loc: ['body', 'history_end'], msg: 'Field required', input: null }]);
+    const huge = await history({ history_interval_seconds: 1e20 }); // Prefect: 500
+    expect(huge.status).toBe(422);
+    expect(huge.body.detail).toContain('too large');
     const bad = await history({ history_interval_seconds: 'a' });
     expect(bad.status).toBe(422);
     expect(bad.body.exception_detail[0]).toMatchObject({ type: 'float_parsing', loc: ['body', 'history_interval_seconds'] });
