@@ -17,6 +17,12 @@ export interface Env {
   /** Seconds a run waits in AwaitingConcurrencySlot before it is tried again (default: 30). */
   PREFECT_DEPLOYMENTS_CONCURRENCY_SLOT_WAIT_SECONDS?: string;
 
+  // Flow run graph (GET /flow_runs/{id}/graph-v2), Prefect's names and defaults (10000 each).
+  /** Nodes a graph may hold; a larger graph is a 400. */
+  PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_NODES?: string;
+  /** Artifacts a graph shows at most. */
+  PREFECT_SERVER_FLOW_RUN_GRAPH_MAX_ARTIFACTS?: string;
+
   // Security (see src/http/auth.ts and src/http/limits.ts). Set the secrets with `wrangler secret put`.
   /** Secret: comma-separated API keys accepted as `Authorization: Bearer <key>` (what PREFECT_API_KEY sends). */
   PREFECT_API_KEYS?: string;

@@ -6,7 +6,7 @@
  *   against the secret PREFECT_API_AUTH_STRING, as Prefect's server checks its own auth string.
  *
  * Secure by default: with no credential configured, a request is refused unless the Worker is reached on
- * a loopback host (`wrangler dev`) or ALLOW_UNAUTHENTICATED is "true". GET /health is always public.
+ * a loopback host (`wrangler dev`) or ALLOW_UNAUTHENTICATED is "true". GET /health and GET /ready are always public (as in Prefect).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv, Env } from '../env';
@@ -100,7 +100,7 @@ export async function isAuthorized(header: string | undefined | null, credential
 }
 
 /** Probes that must answer without credentials (load balancers, uptime checks), matched exactly. */
-const PUBLIC_PATHS = new Set(['/health', '/health/', '/api/health', '/api/health/']);
+const PUBLIC_PATHS = new Set(['/health', '/health/', '/api/health', '/api/health/', '/ready', '/ready/', '/api/ready', '/api/ready/']);
 
 export const unauthorized = () => new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
 

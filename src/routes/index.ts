@@ -29,16 +29,24 @@ import { taskRunStateRoutes } from './task-run-states';
 import { variableRoutes } from './variables';
 import { artifactRoutes } from './artifacts';
 import { tagConcurrencyLimitRoutes } from './tag-concurrency-limits';
+import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
+import { flowRunGraphRoutes } from './flow-run-graph';
+import { flowRunLogRoutes } from './flow-run-logs';
+import { taskWorkerRoutes } from './task-workers';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flows', flowReadRoutes],
   ['/flows', flowRoutes],
+  ['/flow_runs', flowRunHistoryRoutes],
+  ['/flow_runs', flowRunGraphRoutes],
+  ['/flow_runs', flowRunLogRoutes],
   ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunOrchestrationRoutes],
   ['/flow_runs', flowRunBulkRoutes],
   ['/flow_runs', flowRunUpdateRoutes],
   ['/flow_run_states', flowRunStateRoutes],
+  ['/task_runs', taskRunHistoryRoutes],
   ['/task_runs', taskRunReadRoutes],
   ['/task_runs', taskRunRoutes],
   ['/deployments', deploymentPollingRoutes],
@@ -61,4 +69,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/variables', variableRoutes],
   ['/artifacts', artifactRoutes],
   ['/concurrency_limits', tagConcurrencyLimitRoutes],
+  ['/task_workers', taskWorkerRoutes],
 ];

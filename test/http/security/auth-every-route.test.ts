@@ -1,5 +1,5 @@
 /**
- * "Requests without valid credentials get a 401 on every route but /health when keys are configured":
+ * "Requests without valid credentials get a 401 on every route but /health and /ready when keys are configured":
  * walks the app's own route table (so a route added later is covered without touching this file) and
  * sends each route, under /api and at the root, without credentials, with a wrong key and with a wrong
  * auth string.
@@ -11,7 +11,7 @@ import { basicHeader, send } from './app';
 const REMOTE = 'https://prefect.example.com';
 const KEYS = { PREFECT_API_KEYS: 'pnu_route-walk-key', PREFECT_API_AUTH_STRING: 'admin:route-walk' };
 const UNAUTHORIZED = { exception_message: 'Unauthorized' };
-const PUBLIC = new Set(['GET /health', 'GET /api/health']);
+const PUBLIC = new Set(['GET /health', 'GET /api/health', 'GET /ready', 'GET /api/ready']);
 
 /** A concrete path for a route pattern: UUID-constrained params (`:id{regex}`) get a UUID, others a name. */
 function concretePath(pattern: string): string {
