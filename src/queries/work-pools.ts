@@ -5,6 +5,7 @@ import type { DbOrTx } from '../db/client';
 import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkPoolUpdate } from '../schemas/actions/work-pools';
+import { insertEventResources, insertEvents, poolFollows, sqlUuid7, workPoolStatusEventRows } from '../events/status-events';
 
 export type WorkPoolRow = typeof workPool.$inferSelect;
 
@@ -39,8 +40,8 @@ export interface NewWorkPool {
 }
 
 /**
- * Inserts a pool with its `default` queue (priority 1) and points the pool at it. A duplicate name
- * is a 409 with Prefect's message.
+ * Inserts a pool with its `default` queue (priority 1) and points the pool at it, emitting the pool's
+ * first status event. A duplicate name is a 409 with Prefect's message.
  */
 export async function insertWorkPool(tx: DbOrTx, body: NewWorkPool): Promise<{ id: string; defaultQueueId: string }> {
   const created = await insertWorkPoolIfAbsent(tx, body);
@@ -51,7 +52,7 @@ export async function insertWorkPool(tx: DbOrTx, body: NewWorkPool): Promise<{ i
 /** insertWorkPool, or null when a pool of that name exists (or a concurrent insert of it just committed). */
 export async function insertWorkPoolIfAbsent(tx: DbOrTx, body: NewWorkPool): Promise<{ id: string; defaultQueueId: string } | null> {
   const paused = body.is_paused ?? false;
-  const [pool] = await tx
+  const insert = tx
     .insert(workPool)
     .values({
       name: body.name,
@@ -64,8 +65,16 @@ export async function insertWorkPoolIfAbsent(tx: DbOrTx, body: NewWorkPool): Pro
       status: body.type !== 'prefect-agent' && paused ? 'PAUSED' : 'NOT_READY',
       storageConfiguration: storageConfiguration(body.storage_configuration),
     })
-    .onConflictDoNothing({ target: workPool.name })
-    .returning({ id: workPool.id });
+    .onConflictDoNothing({ target: workPool.name });
+  // A new pool's first status (NOT_READY or PAUSED) is a status event in Prefect, with no predecessor;
+  // agent pools have no status to report.
+  const result = await tx.execute(sql`
+    with created as (${insert.getSQL()}
+      returning id, name, type, status, ${sqlUuid7} as event_id, now() as occurred, null::uuid as follows),
+    events as (${insertEvents(workPoolStatusEventRows(sql`(select * from created where type <> 'prefect-agent')`))}),
+    event_resources as (${insertEventResources})
+    select id from created`);
+  const pool = result.rows[0] as { id: string } | undefined;
   if (!pool) return null;
   const [queue] = await tx
     .insert(workQueue)
@@ -87,7 +96,8 @@ function storageConfiguration(c: Record<string, unknown> | undefined) {
 
 /**
  * Updates the fields sent. For pools other than agent pools, pausing sets PAUSED and unpausing sets
- * READY when the pool has an online worker, else NOT_READY; a status change records when it happened.
+ * READY when the pool has an online worker, else NOT_READY; a status change records when it happened
+ * and emits Prefect's `prefect.work-pool.<status>` event in the same statement.
  */
 export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPoolUpdate): Promise<void> {
   const set: PgUpdateSetSource<typeof workPool> = { updated: sql`now()` };
@@ -103,9 +113,21 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
       : sql`case when exists (select 1 from worker w where w.work_pool_id = ${pool.id} and w.status = 'ONLINE')
           then 'READY'::work_pool_status else 'NOT_READY'::work_pool_status end`;
     set.lastTransitionedStatusAt = sql`now()`;
-    set.lastStatusEventId = crypto.randomUUID();
+    set.lastStatusEventId = sqlUuid7;
   }
-  await tx.update(workPool).set(set).where(eq(workPool.id, pool.id));
+  const update = tx.update(workPool).set(set).where(eq(workPool.id, pool.id));
+  if (set.status === undefined) {
+    await update;
+    return;
+  }
+  // As in Prefect, every pause or unpause records a transition and emits its status event, even when
+  // the status stays the same (pausing a paused pool emits `prefect.work-pool.paused` again).
+  const follows = poolFollows(sql`${pool.lastStatusEventId}::uuid`, sql`${pool.lastTransitionedStatusAt}::timestamptz`);
+  await tx.execute(sql`
+    with changed as (${update.getSQL()}
+      returning id, name, type, status, last_status_event_id as event_id, last_transitioned_status_at as occurred, ${follows} as follows),
+    events as (${insertEvents(workPoolStatusEventRows(sql`changed`))})
+    ${insertEventResources}`);
 }
 
 /**

@@ -9,6 +9,7 @@ import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
+import { insertEventResources, insertEvents, workQueueStatusEventRows } from '../events/status-events';
 import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
 export type WorkQueueRow = typeof workQueue.$inferSelect;
@@ -235,7 +236,8 @@ export async function ensureLegacyWorkQueue(tx: DbOrTx, name: string): Promise<s
 
 /**
  * Updates a queue with the fields sent. Pausing sets PAUSED; unpausing a PAUSED queue sets
- * NOT_READY, or READY when it was polled within the last minute. Pool-queue updates also
+ * NOT_READY, or READY when it was polled within the last minute. A status change emits Prefect's
+ * `prefect.work-queue.<status>` event in the same statement. Pool-queue updates also
  * re-balance priorities; legacy updates do not (as in Prefect).
  */
 export async function updateWorkQueue(
@@ -264,7 +266,14 @@ export async function updateWorkQueue(
   // A new priority in a pool shifts its other queues: lock them all first (see lockPoolQueues).
   const target = opts.rebalance ? (body.priority ?? null) : null;
   if (target !== null) await lockPoolQueues(tx, current.workPoolId);
-  await tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
+  const update = tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
+  if (set.status === undefined) await update;
+  else {
+    await tx.execute(sql`
+      with changed as (${update.getSQL()} returning id, name, status, work_pool_id),
+      events as (${insertEvents(workQueueStatusEventRows(sql`changed`))})
+      ${insertEventResources}`);
+  }
   if (target !== null) {
     await rebalancePoolPriorities(tx, current.workPoolId, new Map([[current.id, target]]));
   }
