@@ -1,8 +1,8 @@
 /**
- * Server-side status events of work pools, work queues and deployments (Prefect's models/events.py
- * work_pool_status_event, work_queue_status_event, deployment_status_event), as SQL pieces that a
- * status-changing statement adds as CTEs: the events are inserted from the rows its UPDATE returned,
- * so they commit (or roll back) with the change and cost no extra statement.
+ * Server-side events of work pools, work queues and deployments (Prefect's models/events.py
+ * work_pool_status_event, work_queue_status_event, deployment_status_event, and the `deleted` events),
+ * as SQL pieces that a writing statement adds as CTEs: the events are inserted from the rows its
+ * UPDATE or DELETE returned, so they commit (or roll back) with the change and cost no extra statement.
  *
  * Usage: `WITH …, changed AS (UPDATE … RETURNING …), events AS (${insertEvents(rows)})
  * ${insertEventResources} …` (the resources insert may also be a CTE named anything but `events`).
@@ -33,6 +33,19 @@ export const workPoolStatusEventRows = (changed: SQL) => sql`
     '[]'::jsonb AS related, c.follows
   FROM ${changed} c`;
 
+/**
+ * `prefect.work-pool.<verb>` rows (created, deleted) for the pools in `changed` (id, name, type,
+ * default_queue_id): the pool, with a role, and its default queue as related resource, as Prefect has them.
+ */
+export const workPoolLifecycleEventRows = (changed: SQL, verb: 'created' | 'deleted') => sql`
+  SELECT ${sqlUuid7} AS id, now() AS occurred, ${`prefect.work-pool.${verb}`}::text AS event,
+    jsonb_build_object('prefect.resource.id', 'prefect.work-pool.' || c.id, 'prefect.resource.name', c.name,
+      'prefect.resource.role', 'work-pool', 'prefect.work-pool.type', c.type) AS resource,
+    CASE WHEN c.default_queue_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
+      'prefect.resource.id', 'prefect.work-queue.' || c.default_queue_id, 'prefect.resource.role', 'default-queue')) END AS related,
+    NULL::uuid AS follows
+  FROM ${changed} c`;
+
 /** The `work-pool` related resource of a queue or deployment, from a joined `work_pool wp`. */
 const relatedPool = sql`jsonb_build_object('prefect.resource.id', 'prefect.work-pool.' || wp.id,
   'prefect.resource.name', wp.name, 'prefect.work-pool.type', wp.type, 'prefect.resource.role', 'work-pool')`;
@@ -41,8 +54,11 @@ const relatedPool = sql`jsonb_build_object('prefect.resource.id', 'prefect.work-
  * Event rows for queues whose status just changed. `changed` yields the queue's id, name, status and
  * work_pool_id after the change. The pool (unchanged by the statement) is read from its table.
  */
-export const workQueueStatusEventRows = (changed: SQL) => sql`
-  SELECT ${sqlUuid7} AS id, now() AS occurred, 'prefect.work-queue.' || ${kebab(sql`c.status`)} AS event,
+export const workQueueStatusEventRows = (changed: SQL) => workQueueEventRows(changed, sql`'prefect.work-queue.' || ${kebab(sql`c.status`)}`);
+
+/** Event rows named `eventName` (an SQL expression over `c`) for the queues in `changed`, shaped as status events. */
+export const workQueueEventRows = (changed: SQL, eventName: SQL) => sql`
+  SELECT ${sqlUuid7} AS id, now() AS occurred, ${eventName} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.work-queue.' || c.id, 'prefect.resource.name', c.name,
       'prefect.resource.role', 'work-queue') AS resource,
     CASE WHEN wp.id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(${relatedPool}) END AS related,
@@ -54,8 +70,11 @@ export const workQueueStatusEventRows = (changed: SQL) => sql`
  * status, flow_id, work_queue_id and concurrency_limit_id after the change. Related resources are
  * Prefect's: flow, work queue, work pool, then the deployment's concurrency limit.
  */
-export const deploymentStatusEventRows = (changed: SQL) => sql`
-  SELECT ${sqlUuid7} AS id, now() AS occurred, 'prefect.deployment.' || ${kebab(sql`c.status`)} AS event,
+export const deploymentStatusEventRows = (changed: SQL) => deploymentEventRows(changed, sql`'prefect.deployment.' || ${kebab(sql`c.status`)}`);
+
+/** Event rows named `eventName` (an SQL expression over `c`) for the deployments in `changed`, shaped as status events. */
+export const deploymentEventRows = (changed: SQL, eventName: SQL) => sql`
+  SELECT ${sqlUuid7} AS id, now() AS occurred, ${eventName} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.deployment.' || c.id, 'prefect.resource.name', c.name) AS resource,
     (SELECT coalesce(jsonb_agg(r.x ORDER BY r.ord), '[]'::jsonb) FROM (
        SELECT 1 AS ord, jsonb_build_object('prefect.resource.id', 'prefect.flow.' || f.id,

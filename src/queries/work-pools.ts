@@ -5,7 +5,15 @@ import type { DbOrTx } from '../db/client';
 import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkPoolUpdate } from '../schemas/actions/work-pools';
-import { insertEventResources, insertEvents, poolFollows, sqlUuid7, workPoolStatusEventRows } from '../events/status-events';
+import {
+  insertEventResources,
+  insertEvents,
+  poolFollows,
+  sqlUuid7,
+  workPoolLifecycleEventRows,
+  workPoolStatusEventRows,
+  workQueueEventRows,
+} from '../events/status-events';
 
 export type WorkPoolRow = typeof workPool.$inferSelect;
 
@@ -135,6 +143,14 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
  * False when it was gone already (a concurrent delete got there first).
  */
 export async function deleteWorkPool(tx: DbOrTx, poolId: string): Promise<boolean> {
-  const rows = await tx.delete(workPool).where(eq(workPool.id, poolId)).returning({ id: workPool.id });
-  return rows.length > 0;
+  // Prefect's events: `prefect.work-queue.deleted` for each queue that goes with the pool, then
+  // `prefect.work-pool.deleted`. Every part of the statement reads the rows as they were before it.
+  const result = await tx.execute(sql`
+    with gone as (delete from work_pool where id = ${poolId} returning id, name, type, default_queue_id),
+    queues as (select q.id, q.name, q.status, q.work_pool_id from work_queue q join gone on q.work_pool_id = gone.id),
+    events as (${insertEvents(sql`${workQueueEventRows(sql`queues`, sql`'prefect.work-queue.deleted'`)}
+      union all ${workPoolLifecycleEventRows(sql`gone`, 'deleted')}`)}),
+    event_resources as (${insertEventResources})
+    select id from gone`);
+  return result.rows.length > 0;
 }

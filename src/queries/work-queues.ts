@@ -9,7 +9,7 @@ import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
-import { insertEventResources, insertEvents, workQueueStatusEventRows } from '../events/status-events';
+import { insertEventResources, insertEvents, workQueueEventRows, workQueueStatusEventRows } from '../events/status-events';
 import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
 export type WorkQueueRow = typeof workQueue.$inferSelect;
@@ -280,14 +280,29 @@ export async function updateWorkQueue(
 }
 
 /**
- * Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does.
+ * Deletes a pool queue (never the pool's default queue) with its `prefect.work-queue.deleted` event,
+ * then re-checks priorities as Prefect does.
  * False when it was gone already (a concurrent delete got there first).
  */
 export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }): Promise<boolean> {
   if (pool.defaultQueueId === queue.id) throw detailError(409, "Can't delete a pool's default queue.");
   await lockPoolQueues(tx, queue.workPoolId);
-  const rows = await tx.delete(workQueue).where(eq(workQueue.id, queue.id)).returning({ id: workQueue.id });
-  if (rows.length === 0) return false;
+  const result = await tx.execute(sql`
+    with gone as (delete from work_queue where id = ${queue.id} returning id, name, status, work_pool_id),
+    events as (${insertEvents(workQueueEventRows(sql`gone`, sql`'prefect.work-queue.deleted'`))}),
+    event_resources as (${insertEventResources})
+    select id from gone`);
+  if (result.rows.length === 0) return false;
   await rebalancePoolPriorities(tx, queue.workPoolId, new Map());
   return true;
+}
+
+/** Deletes a legacy queue by id (DELETE /work_queues/{id}) with its `prefect.work-queue.deleted` event; false when absent. */
+export async function deleteWorkQueueById(db: DbOrTx, id: string): Promise<boolean> {
+  const result = await db.execute(sql`
+    with gone as (delete from work_queue where id = ${id} returning id, name, status, work_pool_id),
+    events as (${insertEvents(workQueueEventRows(sql`gone`, sql`'prefect.work-queue.deleted'`))}),
+    event_resources as (${insertEventResources})
+    select id from gone`);
+  return result.rows.length > 0;
 }

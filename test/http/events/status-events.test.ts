@@ -6,7 +6,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { workPool } from '../../../src/db/schema';
-import { patch, post, resetDb, withDb } from '../helpers';
+import { del, patch, post, resetDb, withDb } from '../helpers';
 import { createDeployment, createPool, createQueue, poll } from '../workers/fixtures';
 import { withServiceContext } from '../services/fixtures';
 import { runForeman } from '../../../src/services/foreman';
@@ -206,5 +206,60 @@ describe('foreman status events', () => {
     const depEvents = (await eventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.resource['prefect.resource.id'] === `prefect.deployment.${dep.id}`);
     expect(names(depEvents)).toEqual(['prefect.deployment.ready', 'prefect.deployment.not-ready']);
     expect(depEvents[1]!.related.map((r) => r['prefect.resource.role'])).toEqual(['flow', 'work-queue', 'work-pool']);
+  });
+});
+
+describe('deleted events', () => {
+  it("deleting a deployment, a pool queue, a legacy queue and a pool emits Prefect's deleted events", async () => {
+    const pool = await createPool();
+    const q2 = await createQueue(pool.name, { name: 'q2' });
+    const dep = await createDeployment(pool.name, 'q2');
+    const depNames = await deploymentNames(dep.id);
+    const legacy = await post('/work_queues/', { name: 'legacy-q' });
+    expect(legacy.status).toBe(201);
+    expect((await del(`/deployments/${dep.id}`)).status).toBe(204);
+    expect((await del(`/work_pools/${pool.name}/queues/q2`)).status).toBe(204);
+    expect((await del(`/work_queues/${legacy.body.id}`)).status).toBe(204);
+    expect((await del(`/work_pools/${pool.name}`)).status).toBe(204);
+
+    const shape = ({ event, resource, related, payload, follows }: Ev) => ({ event, resource, related, payload, follows });
+    const deleted = (await eventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.event === 'prefect.deployment.deleted');
+    expect(deleted.map(shape)).toEqual([
+      {
+        event: 'prefect.deployment.deleted',
+        resource: { 'prefect.resource.id': `prefect.deployment.${dep.id}`, 'prefect.resource.name': depNames.name },
+        related: [
+          { 'prefect.resource.id': `prefect.flow.${dep.flowId}`, 'prefect.resource.name': depNames.flow_name, 'prefect.resource.role': 'flow' },
+          queueResource(q2, 'q2'),
+          relatedPool(pool),
+        ],
+        payload: {},
+        follows: null,
+      },
+    ]);
+    const queueDeleted = (id: string) => eventsAbout(`prefect.work-queue.${id}`).then((es) => es.filter((e) => e.event === 'prefect.work-queue.deleted' && e.resource['prefect.resource.id'] === `prefect.work-queue.${id}`).map(shape));
+    expect(await queueDeleted(q2)).toEqual([{ event: 'prefect.work-queue.deleted', resource: queueResource(q2, 'q2'), related: [relatedPool(pool)], payload: {}, follows: null }]);
+    const legacyDeleted = await queueDeleted(legacy.body.id);
+    expect(legacyDeleted).toHaveLength(1);
+    expect(legacyDeleted[0]!.related[0]).toMatchObject({ 'prefect.resource.name': 'default-agent-pool', 'prefect.work-pool.type': 'prefect-agent', 'prefect.resource.role': 'work-pool' });
+    // The pool's remaining (default) queue goes with it, each with its event.
+    expect(await queueDeleted(pool.defaultQueueId)).toEqual([
+      { event: 'prefect.work-queue.deleted', resource: queueResource(pool.defaultQueueId, 'default'), related: [relatedPool(pool)], payload: {}, follows: null },
+    ]);
+    const poolDeleted = (await eventsAbout(`prefect.work-pool.${pool.id}`)).filter((e) => e.event === 'prefect.work-pool.deleted');
+    expect(poolDeleted.map(shape)).toEqual([
+      {
+        event: 'prefect.work-pool.deleted',
+        resource: relatedPool(pool),
+        related: [{ 'prefect.resource.id': `prefect.work-queue.${pool.defaultQueueId}`, 'prefect.resource.role': 'default-queue' }],
+        payload: {},
+        follows: null,
+      },
+    ]);
+    // A delete that finds nothing emits nothing.
+    const before = await statusEventCount();
+    expect((await del(`/deployments/${dep.id}`)).status).toBe(404);
+    expect((await del(`/work_pools/${pool.name}`)).status).toBe(404);
+    expect(await statusEventCount()).toBe(before);
   });
 });
