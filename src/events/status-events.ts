@@ -38,7 +38,7 @@ export const workPoolStatusEventRows = (changed: SQL) => sql`
  * default_queue_id): the pool, with a role, and its default queue as related resource, as Prefect has them.
  */
 export const workPoolLifecycleEventRows = (changed: SQL, verb: 'created' | 'deleted') => sql`
-  SELECT ${sqlUuid7} AS id, now() AS occurred, ${`prefect.work-pool.${verb}`}::text AS event,
+  SELECT ${sqlUuid7} AS id, clock_timestamp() AS occurred, ${`prefect.work-pool.${verb}`}::text AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.work-pool.' || c.id, 'prefect.resource.name', c.name,
       'prefect.resource.role', 'work-pool', 'prefect.work-pool.type', c.type) AS resource,
     CASE WHEN c.default_queue_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
@@ -58,7 +58,7 @@ export const workQueueStatusEventRows = (changed: SQL) => workQueueEventRows(cha
 
 /** Event rows named `eventName` (an SQL expression over `c`) for the queues in `changed`, shaped as status events. */
 export const workQueueEventRows = (changed: SQL, eventName: SQL) => sql`
-  SELECT ${sqlUuid7} AS id, now() AS occurred, ${eventName} AS event,
+  SELECT ${sqlUuid7} AS id, clock_timestamp() AS occurred, ${eventName} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.work-queue.' || c.id, 'prefect.resource.name', c.name,
       'prefect.resource.role', 'work-queue') AS resource,
     CASE WHEN wp.id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(${relatedPool}) END AS related,
@@ -74,7 +74,7 @@ export const deploymentStatusEventRows = (changed: SQL) => deploymentEventRows(c
 
 /** Event rows named `eventName` (an SQL expression over `c`) for the deployments in `changed`, shaped as status events. */
 export const deploymentEventRows = (changed: SQL, eventName: SQL) => sql`
-  SELECT ${sqlUuid7} AS id, now() AS occurred, ${eventName} AS event,
+  SELECT ${sqlUuid7} AS id, clock_timestamp() AS occurred, ${eventName} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.deployment.' || c.id, 'prefect.resource.name', c.name) AS resource,
     (SELECT coalesce(jsonb_agg(r.x ORDER BY r.ord), '[]'::jsonb) FROM (
        SELECT 1 AS ord, jsonb_build_object('prefect.resource.id', 'prefect.flow.' || f.id,
@@ -125,3 +125,13 @@ export const readyEventsOfPoll = (queues: SQL | null, deployments: SQL) => {
       ${deploymentStatusEventRows(sql`(select * from ${deployments} where old_status is distinct from 'READY')`)}`)}),
     event_resources as (${insertEventResources})`;
 };
+
+/**
+ * A statement that runs `insert` (an INSERT INTO work_queue without RETURNING), emits
+ * `prefect.work-queue.created` for the new queue, and selects its id.
+ */
+export const insertWorkQueueEmittingCreated = (insert: SQL) => sql`
+  with created as (${insert} returning id, name, status, work_pool_id),
+  events as (${insertEvents(workQueueEventRows(sql`created`, sql`'prefect.work-queue.created'`))}),
+  event_resources as (${insertEventResources})
+  select id from created`;

@@ -147,11 +147,18 @@ export async function upsertDeployment(
   };
   const onConflict: PgUpdateSetSource<typeof deployment> = { ...sent, ...always };
   if (actor.createdBy) onConflict.updatedBy = actor.createdBy;
-  const [row] = await tx
+  const upsert = tx
     .insert(deployment)
     .values(values)
-    .onConflictDoUpdate({ target: [deployment.flowId, deployment.name], set: onConflict })
-    .returning({ id: deployment.id, created: sql<boolean>`${deployment.created} = now()` });
+    .onConflictDoUpdate({ target: [deployment.flowId, deployment.name], set: onConflict });
+  // A genuinely new row (not an ON CONFLICT update) gets Prefect's `prefect.deployment.created` event.
+  const result = await tx.execute(sql`
+    with up as (${upsert.getSQL()}
+      returning id, created = now() as is_new, name, status, flow_id, work_queue_id, concurrency_limit_id),
+    events as (${insertEvents(deploymentEventRows(sql`(select * from up where is_new)`, sql`'prefect.deployment.created'`))}),
+    event_resources as (${insertEventResources})
+    select id, is_new as created from up`);
+  const row = result.rows[0] as { id: string; created: boolean } | undefined;
   if (!row) throw new Error('deployment upsert returned no row');
 
   await deleteScheduledRuns(tx, row.id, { autoScheduledOnly: true, futureOnly: true });

@@ -13,6 +13,7 @@ import {
   workPoolLifecycleEventRows,
   workPoolStatusEventRows,
   workQueueEventRows,
+  insertWorkQueueEmittingCreated,
 } from '../events/status-events';
 
 export type WorkPoolRow = typeof workPool.$inferSelect;
@@ -74,22 +75,22 @@ export async function insertWorkPoolIfAbsent(tx: DbOrTx, body: NewWorkPool): Pro
       storageConfiguration: storageConfiguration(body.storage_configuration),
     })
     .onConflictDoNothing({ target: workPool.name });
-  // A new pool's first status (NOT_READY or PAUSED) is a status event in Prefect, with no predecessor;
-  // agent pools have no status to report.
-  const result = await tx.execute(sql`
-    with created as (${insert.getSQL()}
-      returning id, name, type, status, ${sqlUuid7} as event_id, now() as occurred, null::uuid as follows),
-    events as (${insertEvents(workPoolStatusEventRows(sql`(select * from created where type <> 'prefect-agent')`))}),
+  const [pool] = await insert.returning({ id: workPool.id });
+  if (!pool) return null;
+  const queueInsert = tx.insert(workQueue).values({ name: 'default', description: DEFAULT_QUEUE_DESCRIPTION, priority: 1, workPoolId: pool.id });
+  const queue = (await tx.execute(insertWorkQueueEmittingCreated(queueInsert.getSQL()))).rows[0] as { id: string } | undefined;
+  if (!queue) throw new Error('default queue insert returned no row');
+  // Prefect's events, in its order: the queue's `created` (above), the pool's `created`, then its first
+  // status (NOT_READY or PAUSED, with no predecessor). Agent pools have no status to report.
+  await tx.execute(sql`
+    with created as (
+      update work_pool set default_queue_id = ${queue.id} where id = ${pool.id}
+      returning id, name, type, status, default_queue_id, ${sqlUuid7} as event_id, null::uuid as follows
+    ),
+    events as (${insertEvents(sql`${workPoolLifecycleEventRows(sql`created`, 'created')}
+      union all ${workPoolStatusEventRows(sql`(select *, clock_timestamp() as occurred from created where type <> 'prefect-agent')`)}`)}),
     event_resources as (${insertEventResources})
     select id from created`);
-  const pool = result.rows[0] as { id: string } | undefined;
-  if (!pool) return null;
-  const [queue] = await tx
-    .insert(workQueue)
-    .values({ name: 'default', description: DEFAULT_QUEUE_DESCRIPTION, priority: 1, workPoolId: pool.id })
-    .returning({ id: workQueue.id });
-  if (!queue) throw new Error('default queue insert returned no row');
-  await tx.update(workPool).set({ defaultQueueId: queue.id }).where(eq(workPool.id, pool.id));
   return { id: pool.id, defaultQueueId: queue.id };
 }
 

@@ -9,7 +9,13 @@ import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
-import { insertEventResources, insertEvents, workQueueEventRows, workQueueStatusEventRows } from '../events/status-events';
+import {
+  insertEventResources,
+  insertEvents,
+  insertWorkQueueEmittingCreated,
+  workQueueEventRows,
+  workQueueStatusEventRows,
+} from '../events/status-events';
 import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
 export type WorkQueueRow = typeof workQueue.$inferSelect;
@@ -104,25 +110,23 @@ export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, target
  * picked the same free one. The pool row, not its queues, so that queue deletes (which null
  * deployments' queues) and creates (inside deployment upserts) cannot wait for each other in a cycle.
  */
-export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<WorkQueueRow> {
+export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<{ id: string }> {
   await lockPool(tx, poolId);
   let priority = body.priority ?? null;
   if (priority === null) {
     const taken = await tx.select({ p: workQueue.priority }).from(workQueue).where(eq(workQueue.workPoolId, poolId));
     priority = firstFreePriority(taken.map((t) => t.p));
   }
-  const [row] = await tx
-    .insert(workQueue)
-    .values({
-      name: body.name,
-      workPoolId: poolId,
-      description: body.description ?? '',
-      isPaused: body.is_paused ?? false,
-      concurrencyLimit: body.concurrency_limit ?? null,
-      priority,
-      filter: body.filter ? { tags: body.filter.tags ?? null, deployment_ids: body.filter.deployment_ids ?? null } : null,
-    })
-    .returning();
+  const insert = tx.insert(workQueue).values({
+    name: body.name,
+    workPoolId: poolId,
+    description: body.description ?? '',
+    isPaused: body.is_paused ?? false,
+    concurrencyLimit: body.concurrency_limit ?? null,
+    priority,
+    filter: body.filter ? { tags: body.filter.tags ?? null, deployment_ids: body.filter.deployment_ids ?? null } : null,
+  });
+  const row = (await tx.execute(insertWorkQueueEmittingCreated(insert.getSQL()))).rows[0] as { id: string } | undefined;
   if (!row) throw new Error('work queue insert returned no row');
   if (body.priority) await rebalancePoolPriorities(tx, poolId, new Map([[row.id, body.priority]]));
   return row;
@@ -216,7 +220,7 @@ export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<W
  * When the pool is created by this call and the queue is `default`, the pool's own default queue
  * is the answer.
  */
-export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
+export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<{ id: string }> {
   const pool = await defaultAgentPool(tx);
   if (pool.created && body.name === 'default' && pool.defaultQueueId) {
     const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, pool.defaultQueueId));

@@ -32,6 +32,8 @@ async function eventsAbout(...ids: string[]): Promise<Ev[]> {
   expect(res.status).toBe(200);
   return res.body.events;
 }
+/** The status events (not created or deleted) among events naming any of the resources, oldest first. */
+const statusEventsAbout = async (...ids: string[]) => (await eventsAbout(...ids)).filter((e) => /\.(ready|not-ready|paused)$/.test(e.event));
 const names = (events: Ev[]) => events.map((e) => e.event);
 
 const poolResource = (p: { id: string; name: string }) => ({
@@ -60,15 +62,15 @@ describe('work pool status events', () => {
   it('creation emits the first status; a heartbeat readies the pool once; each pause/unpause emits, following the previous', async () => {
     const pool = await createPool();
     const paused = await createPool({ is_paused: true });
-    let events = await eventsAbout(`prefect.work-pool.${pool.id}`);
+    let events = await statusEventsAbout(`prefect.work-pool.${pool.id}`);
     expect(events.map(({ event, resource, related, payload, follows }) => ({ event, resource, related, payload, follows }))).toEqual([
       { event: 'prefect.work-pool.not-ready', resource: poolResource(pool), related: [], payload: {}, follows: null },
     ]);
-    expect(names(await eventsAbout(`prefect.work-pool.${paused.id}`))).toEqual(['prefect.work-pool.paused']);
+    expect(names(await statusEventsAbout(`prefect.work-pool.${paused.id}`))).toEqual(['prefect.work-pool.paused']);
 
     expect((await post(`/work_pools/${pool.name}/workers/heartbeat`, { name: 'w1', heartbeat_interval_seconds: 30 })).status).toBe(204);
     expect((await post(`/work_pools/${pool.name}/workers/heartbeat`, { name: 'w1' })).status).toBe(204);
-    events = await eventsAbout(`prefect.work-pool.${pool.id}`);
+    events = await statusEventsAbout(`prefect.work-pool.${pool.id}`);
     expect(names(events)).toEqual(['prefect.work-pool.not-ready', 'prefect.work-pool.ready']);
     const ready = events[1]!;
     expect(ready).toMatchObject({ resource: poolResource(pool), related: [], payload: {}, follows: null });
@@ -79,12 +81,12 @@ describe('work pool status events', () => {
 
     // As in Prefect 3.9.1, pausing a paused pool emits `paused` again; each event follows the previous one.
     for (const is_paused of [true, true, false]) expect((await patch(`/work_pools/${pool.name}`, { is_paused })).status).toBe(204);
-    events = await eventsAbout(`prefect.work-pool.${pool.id}`);
+    events = await statusEventsAbout(`prefect.work-pool.${pool.id}`);
     expect(names(events).slice(1)).toEqual(['prefect.work-pool.ready', 'prefect.work-pool.paused', 'prefect.work-pool.paused', 'prefect.work-pool.ready']);
     expect(events.slice(2).map((e) => e.follows)).toEqual(events.slice(1, 4).map((e) => e.id));
     // A PATCH that does not touch is_paused emits no status event.
     expect((await patch(`/work_pools/${pool.name}`, { description: 'x' })).status).toBe(204);
-    expect(await eventsAbout(`prefect.work-pool.${pool.id}`)).toHaveLength(5);
+    expect(await statusEventsAbout(`prefect.work-pool.${pool.id}`)).toHaveLength(5);
   });
 
   it('a pause that rolls back leaves no event', async () => {
@@ -100,7 +102,7 @@ describe('work pool status events', () => {
       ),
     ).rejects.toThrow('roll back');
     expect(await statusEventCount()).toBe(before);
-    expect((await eventsAbout(`prefect.work-pool.${pool.id}`)).map((e) => e.event)).toEqual(['prefect.work-pool.not-ready']);
+    expect(names(await statusEventsAbout(`prefect.work-pool.${pool.id}`))).toEqual(['prefect.work-pool.not-ready']);
   });
 });
 
@@ -114,7 +116,7 @@ describe('work queue and deployment status events', () => {
     expect((await poll(pool.name)).status).toBe(200);
     expect((await post('/deployments/get_scheduled_flow_runs', { deployment_ids: [dep.id] })).status).toBe(200);
 
-    const queueEvents = await eventsAbout(`prefect.work-queue.${pool.defaultQueueId}`, `prefect.work-queue.${q2}`);
+    const queueEvents = await statusEventsAbout(`prefect.work-queue.${pool.defaultQueueId}`, `prefect.work-queue.${q2}`);
     const readyQueues = queueEvents.filter((e) => e.resource['prefect.resource.id']!.startsWith('prefect.work-queue.'));
     expect(readyQueues.map(({ event, resource, related, payload, follows }) => ({ event, resource, related, payload, follows })).sort((a, b) =>
       a.resource['prefect.resource.name']!.localeCompare(b.resource['prefect.resource.name']!),
@@ -123,7 +125,7 @@ describe('work queue and deployment status events', () => {
       { event: 'prefect.work-queue.ready', resource: queueResource(q2, 'q2'), related: [relatedPool(pool)], payload: {}, follows: null },
     ]);
 
-    const depEvents = (await eventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.event.startsWith('prefect.deployment.'));
+    const depEvents = (await statusEventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.event.startsWith('prefect.deployment.'));
     expect(depEvents.map(({ event, resource, related, payload, follows }) => ({ event, resource, related, payload, follows }))).toEqual([
       {
         event: 'prefect.deployment.ready',
@@ -138,7 +140,9 @@ describe('work queue and deployment status events', () => {
       },
     ]);
     // Findable by the related pool (event_resource rows), and the primary resource has role ''.
-    const byPool = await post('/events/filter', { filter: { related: { id: [`prefect.work-pool.${pool.id}`], role: ['work-pool'] } } });
+    const byPool = await post('/events/filter', {
+      filter: { related: { id: [`prefect.work-pool.${pool.id}`], role: ['work-pool'] }, event: { name: ['prefect.work-queue.ready', 'prefect.deployment.ready'] } },
+    });
     expect(byPool.body.total).toBe(3);
     const roles = await withDb((db) =>
       db.execute(sql`SELECT r.resource_role FROM event_resource r JOIN event e ON e.id = r.event_id
@@ -152,13 +156,13 @@ describe('work queue and deployment status events', () => {
     const dep = await createDeployment(pool.name);
     expect((await post('/deployments/get_scheduled_flow_runs', { deployment_ids: [dep.id] })).status).toBe(200);
     expect((await post('/deployments/get_scheduled_flow_runs', { deployment_ids: [dep.id] })).status).toBe(200);
-    expect(names(await eventsAbout(`prefect.deployment.${dep.id}`)).filter((n) => n.startsWith('prefect.deployment.'))).toEqual(['prefect.deployment.ready']);
+    expect(names(await statusEventsAbout(`prefect.deployment.${dep.id}`)).filter((n) => n.startsWith('prefect.deployment.'))).toEqual(['prefect.deployment.ready']);
 
     const pool2 = await createPool();
     const dep2 = await createDeployment(pool2.name);
     expect((await post(`/work_queues/${pool2.defaultQueueId}/get_runs`, {})).status).toBe(200);
     expect((await post(`/work_queues/${pool2.defaultQueueId}/get_runs`, {})).status).toBe(200);
-    expect(names(await eventsAbout(`prefect.deployment.${dep2.id}`, `prefect.work-queue.${pool2.defaultQueueId}`)).sort()).toEqual([
+    expect(names(await statusEventsAbout(`prefect.deployment.${dep2.id}`, `prefect.work-queue.${pool2.defaultQueueId}`)).sort()).toEqual([
       'prefect.deployment.ready',
       'prefect.work-queue.ready',
     ]);
@@ -171,7 +175,7 @@ describe('work queue and deployment status events', () => {
     for (const is_paused of [true, true, false]) expect((await patch(`/work_pools/${pool.name}/queues/q2`, { is_paused })).status).toBe(204);
     expect((await patch(`/work_queues/${q2}`, { is_paused: true })).status).toBe(204);
     expect((await patch(`/work_pools/${pool.name}/queues/q2`, { priority: 3 })).status).toBe(204);
-    const events = await eventsAbout(`prefect.work-queue.${q2}`);
+    const events = await statusEventsAbout(`prefect.work-queue.${q2}`);
     expect(names(events)).toEqual(['prefect.work-queue.ready', 'prefect.work-queue.paused', 'prefect.work-queue.ready', 'prefect.work-queue.paused']);
     expect(events[1]).toMatchObject({ resource: queueResource(q2, 'q2'), related: [relatedPool(pool)], payload: {} });
   });
@@ -194,16 +198,16 @@ describe('foreman status events', () => {
     expect(result).toEqual({ workers: 1, pools: 1, deployments: 1, queues: 1 });
     await withServiceContext(nowMicros(), runForeman);
 
-    const poolEvents = (await eventsAbout(`prefect.work-pool.${pool.id}`)).filter((e) => e.resource['prefect.resource.id'] === `prefect.work-pool.${pool.id}`);
+    const poolEvents = (await statusEventsAbout(`prefect.work-pool.${pool.id}`)).filter((e) => e.resource['prefect.resource.id'] === `prefect.work-pool.${pool.id}`);
     expect(names(poolEvents)).toEqual(['prefect.work-pool.not-ready', 'prefect.work-pool.ready', 'prefect.work-pool.not-ready']);
     expect(poolEvents[2]).toMatchObject({ resource: poolResource(pool), related: [], payload: {}, follows: poolEvents[1]!.id });
 
-    const queueEvents = await eventsAbout(`prefect.work-queue.${pool.defaultQueueId}`);
+    const queueEvents = await statusEventsAbout(`prefect.work-queue.${pool.defaultQueueId}`);
     const own = queueEvents.filter((e) => e.resource['prefect.resource.id'] === `prefect.work-queue.${pool.defaultQueueId}`);
     expect(names(own)).toEqual(['prefect.work-queue.ready', 'prefect.work-queue.not-ready']);
     expect(own[1]).toMatchObject({ resource: queueResource(pool.defaultQueueId, 'default'), related: [relatedPool(pool)], payload: {} });
 
-    const depEvents = (await eventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.resource['prefect.resource.id'] === `prefect.deployment.${dep.id}`);
+    const depEvents = (await statusEventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.resource['prefect.resource.id'] === `prefect.deployment.${dep.id}`);
     expect(names(depEvents)).toEqual(['prefect.deployment.ready', 'prefect.deployment.not-ready']);
     expect(depEvents[1]!.related.map((r) => r['prefect.resource.role'])).toEqual(['flow', 'work-queue', 'work-pool']);
   });
@@ -261,5 +265,57 @@ describe('deleted events', () => {
     expect((await del(`/deployments/${dep.id}`)).status).toBe(404);
     expect((await del(`/work_pools/${pool.name}`)).status).toBe(404);
     expect(await statusEventCount()).toBe(before);
+  });
+});
+
+describe('created events', () => {
+  it("creating a pool, a queue, a legacy queue and a deployment emits Prefect's created events, in its order", async () => {
+    const pool = await createPool();
+    const shape = ({ event, resource, related, payload, follows }: Ev) => ({ event, resource, related, payload, follows });
+    expect((await eventsAbout(`prefect.work-pool.${pool.id}`)).map(shape)).toEqual([
+      { event: 'prefect.work-queue.created', resource: queueResource(pool.defaultQueueId, 'default'), related: [relatedPool(pool)], payload: {}, follows: null },
+      {
+        event: 'prefect.work-pool.created',
+        resource: relatedPool(pool),
+        related: [{ 'prefect.resource.id': `prefect.work-queue.${pool.defaultQueueId}`, 'prefect.resource.role': 'default-queue' }],
+        payload: {},
+        follows: null,
+      },
+      { event: 'prefect.work-pool.not-ready', resource: poolResource(pool), related: [], payload: {}, follows: null },
+    ]);
+    const q2 = await createQueue(pool.name, { name: 'q2', priority: 1 });
+    expect((await eventsAbout(`prefect.work-queue.${q2}`)).map(shape)).toEqual([
+      { event: 'prefect.work-queue.created', resource: queueResource(q2, 'q2'), related: [relatedPool(pool)], payload: {}, follows: null },
+    ]);
+    // A deployment naming a queue that does not exist yet creates it: both are announced.
+    const dep = await createDeployment(pool.name, 'q3');
+    const depNames = await deploymentNames(dep.id);
+    const created = (await eventsAbout(`prefect.deployment.${dep.id}`)).map(shape);
+    expect(created).toEqual([
+      {
+        event: 'prefect.deployment.created',
+        resource: { 'prefect.resource.id': `prefect.deployment.${dep.id}`, 'prefect.resource.name': depNames.name },
+        related: [
+          { 'prefect.resource.id': `prefect.flow.${dep.flowId}`, 'prefect.resource.name': depNames.flow_name, 'prefect.resource.role': 'flow' },
+          expect.objectContaining({ 'prefect.resource.name': 'q3', 'prefect.resource.role': 'work-queue' }),
+          relatedPool(pool),
+        ],
+        payload: {},
+        follows: null,
+      },
+    ]);
+    const q3 = created[0]!.related[1]!['prefect.resource.id']!;
+    expect(names(await eventsAbout(q3))).toEqual(['prefect.work-queue.created', 'prefect.deployment.created']);
+    // Upserting the same deployment again is an update, not a creation.
+    expect((await post('/deployments/', { name: depNames.name, flow_id: dep.flowId, work_pool_name: pool.name, work_queue_name: 'q3' })).status).toBe(200);
+    expect(names(await eventsAbout(`prefect.deployment.${dep.id}`))).toEqual(['prefect.deployment.created']);
+    // A legacy queue lives in default-agent-pool, which is created with it (an agent pool: no status event).
+    const legacy = await post('/work_queues/', { name: 'legacy-q' });
+    expect(legacy.status).toBe(201);
+    const legacyEvents = await eventsAbout(`prefect.work-queue.${legacy.body.id}`);
+    expect(names(legacyEvents)).toEqual(['prefect.work-queue.created']);
+    expect(legacyEvents[0]!.related[0]).toMatchObject({ 'prefect.resource.name': 'default-agent-pool', 'prefect.work-pool.type': 'prefect-agent' });
+    const agentPool = legacyEvents[0]!.related[0]!['prefect.resource.id']!;
+    expect(names(await eventsAbout(agentPool)).filter((n) => n.startsWith('prefect.work-pool.'))).toEqual(['prefect.work-pool.created']);
   });
 });
