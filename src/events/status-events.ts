@@ -30,20 +30,20 @@ export const workPoolStatusEventRows = (changed: SQL) => sql`
   SELECT c.event_id AS id, c.occurred, 'prefect.work-pool.' || ${kebab(sql`c.status`)} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.work-pool.' || c.id, 'prefect.resource.name', c.name,
       'prefect.work-pool.type', c.type) AS resource,
-    '[]'::jsonb AS related, c.follows
+    '[]'::jsonb AS related, c.follows, '{}'::jsonb AS payload
   FROM ${changed} c`;
 
 /**
  * `prefect.work-pool.<verb>` rows (created, deleted) for the pools in `changed` (id, name, type,
  * default_queue_id): the pool, with a role, and its default queue as related resource, as Prefect has them.
  */
-export const workPoolLifecycleEventRows = (changed: SQL, verb: 'created' | 'deleted') => sql`
+export const workPoolLifecycleEventRows = (changed: SQL, verb: 'created' | 'deleted' | 'updated', payload: SQL = sql`'{}'::jsonb`) => sql`
   SELECT ${sqlUuid7} AS id, clock_timestamp() AS occurred, ${`prefect.work-pool.${verb}`}::text AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.work-pool.' || c.id, 'prefect.resource.name', c.name,
       'prefect.resource.role', 'work-pool', 'prefect.work-pool.type', c.type) AS resource,
     CASE WHEN c.default_queue_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
       'prefect.resource.id', 'prefect.work-queue.' || c.default_queue_id, 'prefect.resource.role', 'default-queue')) END AS related,
-    NULL::uuid AS follows
+    NULL::uuid AS follows, ${payload} AS payload
   FROM ${changed} c`;
 
 /** The `work-pool` related resource of a queue or deployment, from a joined `work_pool wp`. */
@@ -57,12 +57,12 @@ const relatedPool = sql`jsonb_build_object('prefect.resource.id', 'prefect.work-
 export const workQueueStatusEventRows = (changed: SQL) => workQueueEventRows(changed, sql`'prefect.work-queue.' || ${kebab(sql`c.status`)}`);
 
 /** Event rows named `eventName` (an SQL expression over `c`) for the queues in `changed`, shaped as status events. */
-export const workQueueEventRows = (changed: SQL, eventName: SQL) => sql`
+export const workQueueEventRows = (changed: SQL, eventName: SQL, payload: SQL = sql`'{}'::jsonb`) => sql`
   SELECT ${sqlUuid7} AS id, clock_timestamp() AS occurred, ${eventName} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.work-queue.' || c.id, 'prefect.resource.name', c.name,
       'prefect.resource.role', 'work-queue') AS resource,
     CASE WHEN wp.id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(${relatedPool}) END AS related,
-    NULL::uuid AS follows
+    NULL::uuid AS follows, ${payload} AS payload
   FROM ${changed} c LEFT JOIN work_pool wp ON wp.id = c.work_pool_id`;
 
 /**
@@ -73,7 +73,7 @@ export const workQueueEventRows = (changed: SQL, eventName: SQL) => sql`
 export const deploymentStatusEventRows = (changed: SQL) => deploymentEventRows(changed, sql`'prefect.deployment.' || ${kebab(sql`c.status`)}`);
 
 /** Event rows named `eventName` (an SQL expression over `c`) for the deployments in `changed`, shaped as status events. */
-export const deploymentEventRows = (changed: SQL, eventName: SQL) => sql`
+export const deploymentEventRows = (changed: SQL, eventName: SQL, payload: SQL = sql`'{}'::jsonb`) => sql`
   SELECT ${sqlUuid7} AS id, clock_timestamp() AS occurred, ${eventName} AS event,
     jsonb_build_object('prefect.resource.id', 'prefect.deployment.' || c.id, 'prefect.resource.name', c.name) AS resource,
     (SELECT coalesce(jsonb_agg(r.x ORDER BY r.ord), '[]'::jsonb) FROM (
@@ -85,21 +85,21 @@ export const deploymentEventRows = (changed: SQL, eventName: SQL) => sql`
        UNION ALL SELECT 4, jsonb_build_object('prefect.resource.id', 'prefect.concurrency-limit.' || c.concurrency_limit_id,
          'prefect.resource.role', 'concurrency-limit') WHERE c.concurrency_limit_id IS NOT NULL
      ) r) AS related,
-    NULL::uuid AS follows
+    NULL::uuid AS follows, ${payload} AS payload
   FROM ${changed} c
   LEFT JOIN flow f ON f.id = c.flow_id
   LEFT JOIN work_queue wq ON wq.id = c.work_queue_id
   LEFT JOIN work_pool wp ON wp.id = wq.work_pool_id`;
 
 /**
- * The body of a CTE named `events`: inserts the event rows of `rows` (a UNION of the builders above),
- * with an empty payload, and returns what `insertEventResources` needs.
+ * The body of a CTE named `events`: inserts the event rows of `rows` (a UNION of the builders above)
+ * and returns what `insertEventResources` needs.
  */
 export const insertEvents = (rows: SQL) => sql`
   INSERT INTO event (id, occurred, event, resource_id, resource, related_resource_ids, related, payload, received, recorded, follows)
   SELECT b.id, b.occurred, b.event, b.resource->>'prefect.resource.id', b.resource,
     coalesce((SELECT jsonb_agg(x->>'prefect.resource.id') FROM jsonb_array_elements(b.related) x), '[]'::jsonb),
-    b.related, '{}'::jsonb, clock_timestamp(), clock_timestamp(), b.follows
+    b.related, b.payload, clock_timestamp(), clock_timestamp(), b.follows
   FROM (${rows}) b
   ORDER BY b.id
   ON CONFLICT (id) DO NOTHING
@@ -135,3 +135,19 @@ export const insertWorkQueueEmittingCreated = (insert: SQL) => sql`
   events as (${insertEvents(workQueueEventRows(sql`created`, sql`'prefect.work-queue.created'`))}),
   event_resources as (${insertEventResources})
   select id from created`;
+
+/**
+ * Prefect's `updated` payload for the fields sent (in its order), as a jsonb expression over the old and
+ * new values: `{updated_fields, updates: {field: {from, to}}}` for those whose value changed, or NULL
+ * when none did (then no event is emitted).
+ */
+export const updatedPayload = (fields: { name: string; from: SQL; to: SQL }[]) => {
+  if (fields.length === 0) return sql`NULL::jsonb`;
+  const rows = sql.join(
+    fields.map((f, i) => sql`(${i}, ${f.name}::text, to_jsonb(${f.from}), to_jsonb(${f.to}))`),
+    sql`, `,
+  );
+  return sql`(SELECT jsonb_build_object('updated_fields', jsonb_agg(f.name ORDER BY f.ord),
+      'updates', jsonb_object_agg(f.name, jsonb_build_object('from', coalesce(f.old, 'null'::jsonb), 'to', coalesce(f.new, 'null'::jsonb))))
+    FROM (VALUES ${rows}) AS f(ord, name, old, new) WHERE f.old IS DISTINCT FROM f.new HAVING count(*) > 0)`;
+};

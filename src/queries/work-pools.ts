@@ -14,6 +14,7 @@ import {
   workPoolStatusEventRows,
   workQueueEventRows,
   insertWorkQueueEmittingCreated,
+  updatedPayload,
 } from '../events/status-events';
 
 export type WorkPoolRow = typeof workPool.$inferSelect;
@@ -105,8 +106,9 @@ function storageConfiguration(c: Record<string, unknown> | undefined) {
 
 /**
  * Updates the fields sent. For pools other than agent pools, pausing sets PAUSED and unpausing sets
- * READY when the pool has an online worker, else NOT_READY; a status change records when it happened
- * and emits Prefect's `prefect.work-pool.<status>` event in the same statement.
+ * READY when the pool has an online worker, else NOT_READY; a status change records when it happened.
+ * The same statement emits Prefect's `prefect.work-pool.updated` (fields that changed) and
+ * `prefect.work-pool.<status>` events.
  */
 export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPoolUpdate): Promise<void> {
   const set: PgUpdateSetSource<typeof workPool> = { updated: sql`now()` };
@@ -125,17 +127,28 @@ export async function updateWorkPool(tx: DbOrTx, pool: WorkPoolRow, body: WorkPo
     set.lastStatusEventId = sqlUuid7;
   }
   const update = tx.update(workPool).set(set).where(eq(workPool.id, pool.id));
-  if (set.status === undefined) {
-    await update;
-    return;
-  }
+  // Prefect's `prefect.work-pool.updated` names the sent fields (of these) whose value changed.
+  const tracked = (['description', 'base_job_template', 'concurrency_limit', 'storage_configuration'] as const).filter((f) =>
+    f === 'description' || f === 'concurrency_limit' ? f in body : body[f] != null,
+  );
+  const payload = updatedPayload(tracked.map((f) => ({ name: f, from: sql.raw(`c.old_${f}`), to: sql.raw(`c.${f}`) })));
   // As in Prefect, every pause or unpause records a transition and emits its status event, even when
   // the status stays the same (pausing a paused pool emits `prefect.work-pool.paused` again).
   const follows = poolFollows(sql`${pool.lastStatusEventId}::uuid`, sql`${pool.lastTransitionedStatusAt}::timestamptz`);
+  const statusEvents = set.status === undefined ? sql`` : sql`union all ${workPoolStatusEventRows(sql`changed`)}`;
   await tx.execute(sql`
-    with changed as (${update.getSQL()}
-      returning id, name, type, status, last_status_event_id as event_id, last_transitioned_status_at as occurred, ${follows} as follows),
-    events as (${insertEvents(workPoolStatusEventRows(sql`changed`))})
+    with old as (select id, description, base_job_template, concurrency_limit, storage_configuration from work_pool where id = ${pool.id}),
+    changed as (${update.getSQL()}
+      returning id, name, type, status, last_status_event_id as event_id, last_transitioned_status_at as occurred, ${follows} as follows,
+        description, base_job_template, concurrency_limit, storage_configuration),
+    diffed as (
+      select c.id, c.name, c.type, null::uuid as default_queue_id, c.description, c.base_job_template, c.concurrency_limit,
+        c.storage_configuration, o.description as old_description, o.base_job_template as old_base_job_template,
+        o.concurrency_limit as old_concurrency_limit, o.storage_configuration as old_storage_configuration
+      from changed c join old o on o.id = c.id
+    ),
+    events as (${insertEvents(sql`select * from (${workPoolLifecycleEventRows(sql`diffed`, 'updated', payload)}) u where u.payload is not null
+      ${statusEvents}`)})
     ${insertEventResources}`);
 }
 

@@ -15,6 +15,7 @@ import {
   insertWorkQueueEmittingCreated,
   workQueueEventRows,
   workQueueStatusEventRows,
+  updatedPayload,
 } from '../events/status-events';
 import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
@@ -240,8 +241,8 @@ export async function ensureLegacyWorkQueue(tx: DbOrTx, name: string): Promise<s
 
 /**
  * Updates a queue with the fields sent. Pausing sets PAUSED; unpausing a PAUSED queue sets
- * NOT_READY, or READY when it was polled within the last minute. A status change emits Prefect's
- * `prefect.work-queue.<status>` event in the same statement. Pool-queue updates also
+ * NOT_READY, or READY when it was polled within the last minute. The same statement emits Prefect's
+ * `prefect.work-queue.updated` (fields that changed) and `prefect.work-queue.<status>` events. Pool-queue updates also
  * re-balance priorities; legacy updates do not (as in Prefect).
  */
 export async function updateWorkQueue(
@@ -271,13 +272,23 @@ export async function updateWorkQueue(
   const target = opts.rebalance ? (body.priority ?? null) : null;
   if (target !== null) await lockPoolQueues(tx, current.workPoolId);
   const update = tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
-  if (set.status === undefined) await update;
-  else {
-    await tx.execute(sql`
-      with changed as (${update.getSQL()} returning id, name, status, work_pool_id),
-      events as (${insertEvents(workQueueStatusEventRows(sql`changed`))})
-      ${insertEventResources}`);
-  }
+  // Prefect's `prefect.work-queue.updated` names the sent fields (of these) whose value changed.
+  const tracked = (['name', 'description', 'concurrency_limit', 'priority'] as const).filter((f) =>
+    f === 'name' || f === 'priority' ? body[f] != null : f in body,
+  );
+  const payload = updatedPayload(tracked.map((f) => ({ name: f, from: sql.raw(`c.old_${f}`), to: sql.raw(`c.${f}`) })));
+  const statusEvents = set.status === undefined ? sql`` : sql`union all ${workQueueStatusEventRows(sql`changed`)}`;
+  await tx.execute(sql`
+    with old as (select id, name, description, concurrency_limit, priority from work_queue where id = ${current.id}),
+    changed as (${update.getSQL()} returning id, name, status, work_pool_id, description, concurrency_limit, priority),
+    diffed as (
+      select c.*, o.name as old_name, o.description as old_description, o.concurrency_limit as old_concurrency_limit,
+        o.priority as old_priority
+      from changed c join old o on o.id = c.id
+    ),
+    events as (${insertEvents(sql`select * from (${workQueueEventRows(sql`diffed`, sql`'prefect.work-queue.updated'`, payload)}) u
+      where u.payload is not null ${statusEvents}`)})
+    ${insertEventResources}`);
   if (target !== null) {
     await rebalancePoolPriorities(tx, current.workPoolId, new Map([[current.id, target]]));
   }

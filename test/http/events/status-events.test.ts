@@ -319,3 +319,38 @@ describe('created events', () => {
     expect(names(await eventsAbout(agentPool)).filter((n) => n.startsWith('prefect.work-pool.'))).toEqual(['prefect.work-pool.created']);
   });
 });
+
+describe('updated events', () => {
+  it("a PATCH of a pool or queue emits Prefect's updated event for the sent fields that changed, and nothing when none did", async () => {
+    const pool = await createPool();
+    const q2 = await createQueue(pool.name, { name: 'q2' });
+    expect((await patch(`/work_pools/${pool.name}`, { description: 'x' })).status).toBe(204);
+    expect((await patch(`/work_pools/${pool.name}`, { description: 'x' })).status).toBe(204);
+    expect((await patch(`/work_pools/${pool.name}/queues/q2`, { priority: 5, description: 'd' })).status).toBe(204);
+    expect((await patch(`/work_pools/${pool.name}/queues/q2`, { priority: 5, description: 'd' })).status).toBe(204);
+    const shape = ({ event, resource, related, payload, follows }: Ev) => ({ event, resource, related, payload, follows });
+    const poolUpdated = (await eventsAbout(`prefect.work-pool.${pool.id}`)).filter((e) => e.event === 'prefect.work-pool.updated');
+    expect(poolUpdated.map(shape)).toEqual([
+      {
+        event: 'prefect.work-pool.updated',
+        resource: relatedPool(pool),
+        related: [],
+        payload: { updated_fields: ['description'], updates: { description: { from: null, to: 'x' } } },
+        follows: null,
+      },
+    ]);
+    const queueUpdated = (await eventsAbout(`prefect.work-queue.${q2}`)).filter((e) => e.event === 'prefect.work-queue.updated');
+    expect(queueUpdated.map(shape)).toEqual([
+      {
+        event: 'prefect.work-queue.updated',
+        resource: queueResource(q2, 'q2'),
+        related: [relatedPool(pool)],
+        payload: { updated_fields: ['description', 'priority'], updates: { description: { from: '', to: 'd' }, priority: { from: 2, to: 5 } } },
+        follows: null,
+      },
+    ]);
+    // Pausing is a status change, not an update.
+    expect((await patch(`/work_pools/${pool.name}/queues/q2`, { is_paused: true })).status).toBe(204);
+    expect(names(await eventsAbout(`prefect.work-queue.${q2}`)).filter((n) => n.endsWith('.updated'))).toHaveLength(1);
+  });
+});
