@@ -5,6 +5,7 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { PgInsertValue, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
+import { deploymentEventRows, insertEventResources, insertEvents } from '../events/status-events';
 import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import { withoutRequired, type DeploymentCreate, type DeploymentUpdate } from '../schemas/actions/deployments';
@@ -146,11 +147,18 @@ export async function upsertDeployment(
   };
   const onConflict: PgUpdateSetSource<typeof deployment> = { ...sent, ...always };
   if (actor.createdBy) onConflict.updatedBy = actor.createdBy;
-  const [row] = await tx
+  const upsert = tx
     .insert(deployment)
     .values(values)
-    .onConflictDoUpdate({ target: [deployment.flowId, deployment.name], set: onConflict })
-    .returning({ id: deployment.id, created: sql<boolean>`${deployment.created} = now()` });
+    .onConflictDoUpdate({ target: [deployment.flowId, deployment.name], set: onConflict });
+  // A genuinely new row (not an ON CONFLICT update) gets Prefect's `prefect.deployment.created` event.
+  const result = await tx.execute(sql`
+    with up as (${upsert.getSQL()}
+      returning id, created = now() as is_new, name, status, flow_id, work_queue_id, concurrency_limit_id),
+    events as (${insertEvents(deploymentEventRows(sql`(select * from up where is_new)`, sql`'prefect.deployment.created'`))}),
+    event_resources as (${insertEventResources})
+    select id, is_new as created from up`);
+  const row = result.rows[0] as { id: string; created: boolean } | undefined;
   if (!row) throw new Error('deployment upsert returned no row');
 
   await deleteScheduledRuns(tx, row.id, { autoScheduledOnly: true, futureOnly: true });
@@ -198,21 +206,26 @@ export async function updateDeployment(tx: DbOrTx, current: DeploymentRow, body:
 
 /**
  * Deletes deployments the way Prefect does: first their SCHEDULED runs that never ran (manual ones
- * too), then their linked concurrency limits, then the rows (schedules cascade). Other runs keep
+ * too), then the rows (schedules cascade) with their `prefect.deployment.deleted` events, then their
+ * linked concurrency limits. Other runs keep
  * their now-dangling deployment_id. Returns the ids deleted.
  */
 export async function deleteDeployments(tx: DbOrTx, ids: string[]): Promise<string[]> {
   if (ids.length === 0) return [];
   await deleteScheduledRuns(tx, ids, { autoScheduledOnly: false, futureOnly: false });
-  await tx
-    .delete(concurrencyLimitV2)
-    .where(
-      inArray(
-        concurrencyLimitV2.id,
-        tx.select({ id: deployment.concurrencyLimitId }).from(deployment).where(inArray(deployment.id, ids)),
-      ),
-    );
-  const rows = await tx.delete(deployment).where(inArray(deployment.id, ids)).returning({ id: deployment.id });
+  // The rows and their `prefect.deployment.deleted` events (read before the limits go, so they still
+  // name their concurrency limit, as Prefect's do), then the limits they pointed at.
+  const result = await tx.execute(sql`
+    with gone as (
+      delete from deployment where id = any(${`{${ids.join(',')}}`}::uuid[])
+      returning id, name, status, flow_id, work_queue_id, concurrency_limit_id
+    ),
+    events as (${insertEvents(deploymentEventRows(sql`gone`, sql`'prefect.deployment.deleted'`))}),
+    event_resources as (${insertEventResources})
+    select id, concurrency_limit_id from gone`);
+  const rows = result.rows as { id: string; concurrency_limit_id: string | null }[];
+  const limits = rows.flatMap((r) => (r.concurrency_limit_id ? [r.concurrency_limit_id] : []));
+  await tx.delete(concurrencyLimitV2).where(inArray(concurrencyLimitV2.id, limits));
   return rows.map((r) => r.id);
 }
 

@@ -8,6 +8,7 @@ import { flowRun } from '../db/schema';
 import { objectNotFound } from '../http/errors';
 import { formatTimestamp, nowMicros, parseMicros } from '../time';
 import { readFlowRuns, type FlowRunResponse } from './read-models';
+import { readyEventsOfPoll } from '../events/status-events';
 
 interface QueueRow {
   id: string;
@@ -62,18 +63,24 @@ export async function pollWorkQueue(
   const beforeBound = window.scheduledBefore ? sql`and fr.next_scheduled_start_time <= ${window.scheduledBefore}::timestamptz` : sql``;
   const record = opts.recordPoll
     ? sql`,
+    polled_queue as (
+      select id, status from work_queue where id = ${queueId} for no key update
+    ),
     queue_polled as (
-      update work_queue set last_polled = now(), updated = now(),
-        status = case when status = 'NOT_READY' then 'READY'::work_queue_status else status end
-      where id = ${queueId} returning id
+      update work_queue wq set last_polled = now(), updated = now(),
+        status = case when wq.status = 'NOT_READY' then 'READY'::work_queue_status else wq.status end
+      from polled_queue p where wq.id = p.id
+      returning wq.id, wq.name, wq.status, wq.work_pool_id, p.status as old_status
     ),
     polled_deployments as (
-      select id from deployment where work_queue_id = ${queueId} order by id for no key update
+      select id, status from deployment where work_queue_id = ${queueId} order by id for no key update
     ),
     deployments_polled as (
       update deployment d set status = 'READY', last_polled = now()
-      from polled_deployments p where d.id = p.id returning d.id
-    )`
+      from polled_deployments p where d.id = p.id
+      returning d.id, d.name, d.status, d.flow_id, d.work_queue_id, d.concurrency_limit_id, p.status as old_status
+    ),
+    ${readyEventsOfPoll(sql`queue_polled`, sql`deployments_polled`)}`
     : sql``;
   const result = await db.execute(sql`
     with picked as (

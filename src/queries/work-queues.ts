@@ -9,6 +9,14 @@ import { workPool, workQueue } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import type { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { nowMicros, parseMicros } from '../time';
+import {
+  insertEventResources,
+  insertEvents,
+  insertWorkQueueEmittingCreated,
+  workQueueEventRows,
+  workQueueStatusEventRows,
+  updatedPayload,
+} from '../events/status-events';
 import { DEFAULT_AGENT_POOL, findPoolByName, insertWorkPoolIfAbsent, requirePoolByName } from './work-pools';
 
 export type WorkQueueRow = typeof workQueue.$inferSelect;
@@ -103,25 +111,23 @@ export async function rebalancePoolPriorities(tx: DbOrTx, poolId: string, target
  * picked the same free one. The pool row, not its queues, so that queue deletes (which null
  * deployments' queues) and creates (inside deployment upserts) cannot wait for each other in a cycle.
  */
-export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<WorkQueueRow> {
+export async function insertWorkQueue(tx: DbOrTx, poolId: string, body: WorkQueueCreate): Promise<{ id: string }> {
   await lockPool(tx, poolId);
   let priority = body.priority ?? null;
   if (priority === null) {
     const taken = await tx.select({ p: workQueue.priority }).from(workQueue).where(eq(workQueue.workPoolId, poolId));
     priority = firstFreePriority(taken.map((t) => t.p));
   }
-  const [row] = await tx
-    .insert(workQueue)
-    .values({
-      name: body.name,
-      workPoolId: poolId,
-      description: body.description ?? '',
-      isPaused: body.is_paused ?? false,
-      concurrencyLimit: body.concurrency_limit ?? null,
-      priority,
-      filter: body.filter ? { tags: body.filter.tags ?? null, deployment_ids: body.filter.deployment_ids ?? null } : null,
-    })
-    .returning();
+  const insert = tx.insert(workQueue).values({
+    name: body.name,
+    workPoolId: poolId,
+    description: body.description ?? '',
+    isPaused: body.is_paused ?? false,
+    concurrencyLimit: body.concurrency_limit ?? null,
+    priority,
+    filter: body.filter ? { tags: body.filter.tags ?? null, deployment_ids: body.filter.deployment_ids ?? null } : null,
+  });
+  const row = (await tx.execute(insertWorkQueueEmittingCreated(insert.getSQL()))).rows[0] as { id: string } | undefined;
   if (!row) throw new Error('work queue insert returned no row');
   if (body.priority) await rebalancePoolPriorities(tx, poolId, new Map([[row.id, body.priority]]));
   return row;
@@ -215,7 +221,7 @@ export async function findLegacyQueueByName(db: DbOrTx, name: string): Promise<W
  * When the pool is created by this call and the queue is `default`, the pool's own default queue
  * is the answer.
  */
-export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<WorkQueueRow> {
+export async function insertLegacyWorkQueue(tx: DbOrTx, body: WorkQueueCreate): Promise<{ id: string }> {
   const pool = await defaultAgentPool(tx);
   if (pool.created && body.name === 'default' && pool.defaultQueueId) {
     const [queue] = await tx.select().from(workQueue).where(eq(workQueue.id, pool.defaultQueueId));
@@ -235,7 +241,8 @@ export async function ensureLegacyWorkQueue(tx: DbOrTx, name: string): Promise<s
 
 /**
  * Updates a queue with the fields sent. Pausing sets PAUSED; unpausing a PAUSED queue sets
- * NOT_READY, or READY when it was polled within the last minute. Pool-queue updates also
+ * NOT_READY, or READY when it was polled within the last minute. The same statement emits Prefect's
+ * `prefect.work-queue.updated` (fields that changed) and `prefect.work-queue.<status>` events. Pool-queue updates also
  * re-balance priorities; legacy updates do not (as in Prefect).
  */
 export async function updateWorkQueue(
@@ -264,21 +271,53 @@ export async function updateWorkQueue(
   // A new priority in a pool shifts its other queues: lock them all first (see lockPoolQueues).
   const target = opts.rebalance ? (body.priority ?? null) : null;
   if (target !== null) await lockPoolQueues(tx, current.workPoolId);
-  await tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
+  const update = tx.update(workQueue).set(set).where(eq(workQueue.id, current.id));
+  // Prefect's `prefect.work-queue.updated` names the sent fields (of these) whose value changed.
+  const tracked = (['name', 'description', 'concurrency_limit', 'priority'] as const).filter((f) =>
+    f === 'name' || f === 'priority' ? body[f] != null : f in body,
+  );
+  const payload = updatedPayload(tracked.map((f) => ({ name: f, from: sql.raw(`c.old_${f}`), to: sql.raw(`c.${f}`) })));
+  const statusEvents = set.status === undefined ? sql`` : sql`union all ${workQueueStatusEventRows(sql`changed`)}`;
+  await tx.execute(sql`
+    with old as (select id, name, description, concurrency_limit, priority from work_queue where id = ${current.id}),
+    changed as (${update.getSQL()} returning id, name, status, work_pool_id, description, concurrency_limit, priority),
+    diffed as (
+      select c.*, o.name as old_name, o.description as old_description, o.concurrency_limit as old_concurrency_limit,
+        o.priority as old_priority
+      from changed c join old o on o.id = c.id
+    ),
+    events as (${insertEvents(sql`select * from (${workQueueEventRows(sql`diffed`, sql`'prefect.work-queue.updated'`, payload)}) u
+      where u.payload is not null ${statusEvents}`)})
+    ${insertEventResources}`);
   if (target !== null) {
     await rebalancePoolPriorities(tx, current.workPoolId, new Map([[current.id, target]]));
   }
 }
 
 /**
- * Deletes a pool queue (never the pool's default queue), then re-checks priorities as Prefect does.
+ * Deletes a pool queue (never the pool's default queue) with its `prefect.work-queue.deleted` event,
+ * then re-checks priorities as Prefect does.
  * False when it was gone already (a concurrent delete got there first).
  */
 export async function deletePoolQueue(tx: DbOrTx, queue: WorkQueueRow, pool: { defaultQueueId: string | null }): Promise<boolean> {
   if (pool.defaultQueueId === queue.id) throw detailError(409, "Can't delete a pool's default queue.");
   await lockPoolQueues(tx, queue.workPoolId);
-  const rows = await tx.delete(workQueue).where(eq(workQueue.id, queue.id)).returning({ id: workQueue.id });
-  if (rows.length === 0) return false;
+  const result = await tx.execute(sql`
+    with gone as (delete from work_queue where id = ${queue.id} returning id, name, status, work_pool_id),
+    events as (${insertEvents(workQueueEventRows(sql`gone`, sql`'prefect.work-queue.deleted'`))}),
+    event_resources as (${insertEventResources})
+    select id from gone`);
+  if (result.rows.length === 0) return false;
   await rebalancePoolPriorities(tx, queue.workPoolId, new Map());
   return true;
+}
+
+/** Deletes a legacy queue by id (DELETE /work_queues/{id}) with its `prefect.work-queue.deleted` event; false when absent. */
+export async function deleteWorkQueueById(db: DbOrTx, id: string): Promise<boolean> {
+  const result = await db.execute(sql`
+    with gone as (delete from work_queue where id = ${id} returning id, name, status, work_pool_id),
+    events as (${insertEvents(workQueueEventRows(sql`gone`, sql`'prefect.work-queue.deleted'`))}),
+    event_resources as (${insertEventResources})
+    select id from gone`);
+  return result.rows.length > 0;
 }

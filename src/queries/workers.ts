@@ -12,6 +12,7 @@ import type { WorkerFilter } from '../schemas/actions/workers';
 import { after, before, combine, notAnyOf, anyOf, when } from './filter-sql/criteria';
 import { readFlowRuns, type FlowRunResponse } from './read-models';
 import { poolNotFound } from './work-pools';
+import { insertEventResources, insertEvents, poolFollows, readyEventsOfPoll, sqlUuid7, workPoolStatusEventRows } from '../events/status-events';
 
 /** Prefect's defaults for a worker's liveness: offline after 3 missed heartbeats of 30 s (or its own interval). */
 const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 30;
@@ -22,7 +23,8 @@ const pgUuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uui
 
 /**
  * Records a heartbeat in one statement: upserts the worker (ONLINE, now, and the interval when sent)
- * and turns a NOT_READY pool READY, recording the transition. Null when the pool does not exist.
+ * and turns a NOT_READY pool READY, recording the transition and emitting `prefect.work-pool.ready`.
+ * Null when the pool does not exist.
  */
 export async function recordWorkerHeartbeat(
   db: DbOrTx,
@@ -32,7 +34,7 @@ export async function recordWorkerHeartbeat(
 ): Promise<string | null> {
   const interval = intervalSeconds ?? null;
   const result = await db.execute(sql`
-    with pool as (select id from work_pool where name = ${poolName}),
+    with pool as (select id, last_status_event_id, last_transitioned_status_at from work_pool where name = ${poolName}),
     upserted as (
       insert into worker (work_pool_id, name, last_heartbeat_time, status, heartbeat_interval_seconds)
       select pool.id, ${workerName}, now(), 'ONLINE', ${interval}::int from pool
@@ -44,10 +46,14 @@ export async function recordWorkerHeartbeat(
     ),
     ready as (
       update work_pool p set status = 'READY', last_transitioned_status_at = now(),
-        last_status_event_id = gen_random_uuid(), updated = now()
+        last_status_event_id = ${sqlUuid7}, updated = now()
       -- The row's own status (re-read after any concurrent pause commits), not the snapshot's.
       from pool where p.id = pool.id and p.status = 'NOT_READY'
-    )
+      returning p.id, p.name, p.type, p.status, p.last_status_event_id as event_id, p.last_transitioned_status_at as occurred,
+        ${poolFollows(sql`pool.last_status_event_id`, sql`pool.last_transitioned_status_at`)} as follows
+    ),
+    events as (${insertEvents(workPoolStatusEventRows(sql`ready`))}),
+    event_resources as (${insertEventResources})
     select pool.id from pool`);
   const row = result.rows[0] as { id: string } | undefined;
   return row?.id ?? null;
@@ -143,7 +149,7 @@ function workerFromJson(j: Record<string, unknown>): WorkerRow {
 /** Deletes a pool's worker in one statement: 'deleted', 'no_worker' or 'no_pool'. */
 export async function deletePoolWorker(db: DbOrTx, poolName: string, workerName: string): Promise<'deleted' | 'no_worker' | 'no_pool'> {
   const result = await db.execute(sql`
-    with pool as (select id from work_pool where name = ${poolName}),
+    with pool as (select id, last_status_event_id, last_transitioned_status_at from work_pool where name = ${poolName}),
     gone as (delete from worker w using pool where w.work_pool_id = pool.id and w.name = ${workerName} returning w.id)
     select (select count(*)::int from pool) as pools, (select count(*)::int from gone) as deleted`);
   const row = result.rows[0] as { pools: number; deleted: number };
@@ -252,7 +258,7 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       limit ${window.limit}::int
     ),
     polled as (
-      select wq.id from work_queue wq
+      select wq.id, wq.status from work_queue wq
       where wq.work_pool_id = ${poolId} ${inQueues}
       order by wq.id for no key update
     ),
@@ -260,15 +266,18 @@ export async function pollWorkPool(db: DbOrTx, poolName: string, queueNames: rea
       update work_queue wq set last_polled = now(), updated = now(),
         status = case when wq.status = 'NOT_READY' then 'READY'::work_queue_status else wq.status end
       from polled where wq.id = polled.id
+      returning wq.id, wq.name, wq.status, wq.work_pool_id, polled.status as old_status
     ),
     polled_deployments as (
-      select d.id from deployment d where d.work_queue_id in (select id from polled)
+      select d.id, d.status from deployment d where d.work_queue_id in (select id from polled)
       order by d.id for no key update
     ),
     deployments_polled as (
       update deployment d set status = 'READY', last_polled = now()
       from polled_deployments where d.id = polled_deployments.id
-    )
+      returning d.id, d.name, d.status, d.flow_id, d.work_queue_id, d.concurrency_limit_id, polled_deployments.status as old_status
+    ),
+    ${readyEventsOfPoll(sql`queues_polled`, sql`deployments_polled`)}
     select picked.work_pool_id, picked.work_queue_id, picked.id, picked.work_queue_name
     from picked
     order by picked.priority asc, picked.next_scheduled_start_time asc, picked.id`);
@@ -290,14 +299,20 @@ function asCoreFlowRun(run: FlowRunResponse, storedQueueName: string | null): Wo
 
 /**
  * A runner's poll (POST /deployments/get_scheduled_flow_runs), in two statements: mark the existing
- * deployments READY with `last_polled` (locked in id order, `updated` untouched), then read their
+ * deployments READY with `last_polled` (locked in id order, `updated` untouched; `prefect.deployment.ready`
+ * for those that were not), then read their
  * SCHEDULED runs due before the bound, soonest first.
  */
 export async function pollDeployments(db: DbOrTx, deploymentIds: readonly string[], window: PollWindow): Promise<FlowRunResponse[]> {
   if (deploymentIds.length === 0) return [];
   await db.execute(sql`
-    with locked as (select id from deployment where id = any(${pgUuidArray(deploymentIds)}) order by id for no key update)
-    update deployment d set status = 'READY', last_polled = now() from locked where d.id = locked.id`);
+    with locked as (select id, status from deployment where id = any(${pgUuidArray(deploymentIds)}) order by id for no key update),
+    deployments_polled as (
+      update deployment d set status = 'READY', last_polled = now() from locked where d.id = locked.id
+      returning d.id, d.name, d.status, d.flow_id, d.work_queue_id, d.concurrency_limit_id, locked.status as old_status
+    ),
+    ${readyEventsOfPoll(null, sql`deployments_polled`)}
+    select 1`);
   return readFlowRuns(db, {
     where: and(
       sql`${flowRun.deploymentId} in (select ${deployment.id} from ${deployment} where ${deployment.id} = any(${pgUuidArray(deploymentIds)}))`,

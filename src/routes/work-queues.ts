@@ -11,7 +11,7 @@ import { pathUuid, uuidParam } from '../http/params';
 import { modelBody } from '../http/validation';
 import { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { readWorkQueues } from '../queries/read-models';
-import { insertLegacyWorkQueue, updateWorkQueue } from '../queries/work-queues';
+import { deleteWorkQueueById, insertLegacyWorkQueue, updateWorkQueue } from '../queries/work-queues';
 
 const ID = `/${uuidParam('id')}`;
 
@@ -42,7 +42,6 @@ export const workQueueRoutes = new Hono<AppEnv>()
   })
   .delete(ID, async (c) => {
     // A pool's default queue is protected by its foreign key: deleting it is a 409 integrity error.
-    const rows = await c.var.db.delete(workQueue).where(eq(workQueue.id, pathUuid(c, 'id'))).returning({ id: workQueue.id });
-    if (rows.length === 0) throw notFound('work queue not found');
+    if (!(await deleteWorkQueueById(c.var.db, pathUuid(c, 'id')))) throw notFound('work queue not found');
     return c.body(null, 204);
   });

@@ -6,11 +6,14 @@
  * NOT_READY (a deployment only when its queue was not polled either).
  *
  * One statement loads bounded batches of candidates, a pure function decides, and at most four
- * UPDATEs write, each re-checking its condition so a heartbeat or poll that lands meanwhile wins.
+ * UPDATEs write, each re-checking its condition so a heartbeat or poll that lands meanwhile wins. The
+ * pool, deployment and queue UPDATEs insert Prefect's `prefect.<kind>.not-ready` events for the rows they
+ * changed, in the same statement.
  */
 import { sql } from 'drizzle-orm';
 import { toPgTimestamp, parseMicros, type Micros } from '../time';
 import { uuidArray, type ServiceContext } from './context';
+import { deploymentStatusEventRows, insertEventResources, insertEvents, poolFollows, sqlUuid7, workPoolStatusEventRows, workQueueStatusEventRows } from '../events/status-events';
 import type { ServiceSettings } from './settings';
 
 const BATCH = 500;
@@ -83,21 +86,38 @@ export async function runForeman(ctx: ServiceContext): Promise<{ workers: number
     }
     if (decision.notReadyPools.length > 0) {
       await tx.execute(sql`
-        UPDATE work_pool p SET status = 'NOT_READY', last_transitioned_status_at = now(), updated = now()
-        WHERE p.id = ANY(${uuidArray(decision.notReadyPools)}::uuid[]) AND p.status = 'READY'
-          AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.work_pool_id = p.id AND w.status = 'ONLINE')`);
+        WITH old AS (
+          SELECT id, last_status_event_id, last_transitioned_status_at FROM work_pool
+          WHERE id = ANY(${uuidArray(decision.notReadyPools)}::uuid[])
+        ), changed AS (
+          UPDATE work_pool p SET status = 'NOT_READY', last_transitioned_status_at = now(),
+            last_status_event_id = ${sqlUuid7}, updated = now()
+          FROM old WHERE p.id = old.id AND p.status = 'READY'
+            AND NOT EXISTS (SELECT 1 FROM worker w WHERE w.work_pool_id = p.id AND w.status = 'ONLINE')
+          RETURNING p.id, p.name, p.type, p.status, p.last_status_event_id AS event_id, p.last_transitioned_status_at AS occurred,
+            ${poolFollows(sql`old.last_status_event_id`, sql`old.last_transitioned_status_at`)} AS follows
+        ), events AS (${insertEvents(workPoolStatusEventRows(sql`changed`))})
+        ${insertEventResources}`);
     }
     if (decision.notReadyDeployments.length > 0) {
       await tx.execute(sql`
-        UPDATE deployment d SET status = 'NOT_READY', updated = now()
-        WHERE d.id = ANY(${uuidArray(decision.notReadyDeployments)}::uuid[]) AND d.status = 'READY'
-          AND d.last_polled < ${depThreshold}::timestamptz`);
+        WITH changed AS (
+          UPDATE deployment d SET status = 'NOT_READY', updated = now()
+          WHERE d.id = ANY(${uuidArray(decision.notReadyDeployments)}::uuid[]) AND d.status = 'READY'
+            AND d.last_polled < ${depThreshold}::timestamptz
+          RETURNING d.id, d.name, d.status, d.flow_id, d.work_queue_id, d.concurrency_limit_id
+        ), events AS (${insertEvents(deploymentStatusEventRows(sql`changed`))})
+        ${insertEventResources}`);
     }
     if (decision.notReadyQueues.length > 0) {
       await tx.execute(sql`
-        UPDATE work_queue SET status = 'NOT_READY', updated = now()
-        WHERE id = ANY(${uuidArray(decision.notReadyQueues)}::uuid[]) AND status = 'READY'
-          AND last_polled < ${queueThreshold}::timestamptz`);
+        WITH changed AS (
+          UPDATE work_queue SET status = 'NOT_READY', updated = now()
+          WHERE id = ANY(${uuidArray(decision.notReadyQueues)}::uuid[]) AND status = 'READY'
+            AND last_polled < ${queueThreshold}::timestamptz
+          RETURNING id, name, status, work_pool_id
+        ), events AS (${insertEvents(workQueueStatusEventRows(sql`changed`))})
+        ${insertEventResources}`);
     }
     return {
       workers: decision.offlineWorkers.length,
