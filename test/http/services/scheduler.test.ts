@@ -5,16 +5,20 @@
  * and clean-up after deployment writes. Expected times are what Prefect 3.9.1 creates for the
  * same schedules (checked against its server; see the README).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { env } from 'cloudflare:workers';
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { sql } from 'drizzle-orm';
 import worker from '../../../src/index';
 import { runSchedulerPass } from '../../../src/services/scheduler';
-import { API, post, withDb } from '../helpers';
+import { API, post, resetDb, withDb } from '../helpers';
 import { at, insertDeployment, runsOf, startTimes, withServiceContext } from './fixtures';
 
 const NIL = '00000000-0000-0000-0000-000000000000';
+
+// A pass visits every due deployment, and earlier test files leave scheduled deployments behind:
+// start each test from an empty database so its runs, batches and statement counts are its own.
+beforeEach(resetDb);
 const pass = (now: number, vars: Record<string, string> = {}) =>
   withServiceContext(now, (ctx) => runSchedulerPass(ctx.db, ctx.settings.scheduler, { now, startAfter: NIL }), vars);
 

@@ -2,9 +2,9 @@
  * Late runs, pause expirations, cancellation cleanup and the foreman against the real database,
  * each driven by calling the service with a chosen `now` (never by waiting for a tick).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { post, randomName, withDb } from '../helpers';
+import { post, randomName, resetDb, withDb } from '../helpers';
 import { createTaskRun, force, runIn } from '../orchestration/fixtures';
 import { runLateRuns } from '../../../src/services/late-runs';
 import { runPauseExpirations, PAUSE_EXPIRED_MESSAGE } from '../../../src/services/pause-expirations';
@@ -16,6 +16,10 @@ import { at, insertDeployment, withServiceContext } from './fixtures';
 import { nowMicros, toPgTimestamp } from '../../../src/time';
 
 const SEC = 1_000_000;
+
+// The services act on every row that is due, and earlier test files leave due rows behind (runs
+// scheduled in 2024, say): start each test from an empty database so counts and batches are its own.
+beforeEach(resetDb);
 const latest = async (runId: string) =>
   (await withDb((db) => db.execute(sql`SELECT s.type, s.name, s.message, s.state_details FROM flow_run r JOIN flow_run_state s ON s.id = r.state_id WHERE r.id = ${runId}`)))
     .rows[0] as { type: string; name: string; message: string | null; state_details: Record<string, unknown> };
