@@ -47,11 +47,17 @@ describe('pausing (§7 34–36)', () => {
 });
 
 describe('resuming (§7 37–41)', () => {
-  it.each(['RUNNING', 'SCHEDULED', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'])('37. a paused deployed run → %s is accepted and resuming', async (to) => {
+  it.each(['RUNNING', 'COMPLETED', 'FAILED', 'CRASHED', 'CANCELLED'])('37. a paused deployed run → %s is accepted and resuming', async (to) => {
     const id = await runIn({ type: 'PAUSED', state_details: { pause_timeout: iso(3600_000) } }, await deployed());
     expect((await setState(id, { type: to })).body.status).toBe('ACCEPT');
     // The flag is set on exit, after RemoveResumingIndicator looked at it.
     expect((await runRow(id)).empirical_policy.resuming).toBe(true);
+  });
+
+  it('37. a blocking pause of a deployed run → SCHEDULED is accepted and rescheduled, not resuming (3.9.1)', async () => {
+    const id = await runIn({ type: 'PAUSED', state_details: { pause_timeout: iso(3600_000) } }, await deployed());
+    expect((await setState(id, { type: 'SCHEDULED' })).body.status).toBe('ACCEPT');
+    expect((await runRow(id)).empirical_policy).toMatchObject({ resuming: false, retry_type: 'reschedule' });
   });
 
   it('37. PAUSED → PENDING is rejected', async () => {

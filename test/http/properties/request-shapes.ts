@@ -155,7 +155,8 @@ export const StateCreate = model({
   name: string(),
   message: string(),
   data: json(),
-  state_details: StateDetails,
+  // Prefect 3.9.1 rejects an explicit null (422); left out, it means empty details.
+  state_details: notNull(StateDetails),
 });
 
 const FlowRunPolicyFields = looseModel({
