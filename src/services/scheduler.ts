@@ -13,7 +13,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { uuid7 } from '../orchestration/ids';
-import { normalizePolicy } from '../orchestration/states';
+import { normalizePolicy, STATE_DETAILS_DEFAULTS } from '../orchestration/states';
 import { randomRunName } from '../routes/run-names';
 import { formatMicros, toPgTimestamp, type Micros } from '../time';
 import { scheduleClassName, scheduleDates, scheduleSpec } from './schedule-dates';
@@ -186,26 +186,7 @@ export function planScheduledRuns(
 
 /** StateDetails of `Scheduled(scheduled_time=…)`, every field present as Prefect stores them. */
 function scheduledStateDetails(scheduledTime: string): Record<string, unknown> {
-  return {
-    flow_run_id: null,
-    task_run_id: null,
-    child_flow_run_id: null,
-    scheduled_time: scheduledTime,
-    cache_key: null,
-    cache_expiration: null,
-    deferred: false,
-    untrackable_result: false,
-    pause_timeout: null,
-    pause_reschedule: false,
-    pause_key: null,
-    run_input_keyset: null,
-    refresh_cache: null,
-    retriable: null,
-    transition_id: null,
-    task_parameters_id: null,
-    traceparent: null,
-    deployment_concurrency_lease_id: null,
-  };
+  return { ...STATE_DETAILS_DEFAULTS, scheduled_time: scheduledTime };
 }
 
 /**
