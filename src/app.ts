@@ -11,6 +11,7 @@ import { requestLimits } from './http/limits';
 import { HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
+import { blockRoutes } from './routes/blocks';
 
 function buildApi() {
   const api = new Hono<AppEnv>({ strict: false });
@@ -18,6 +19,7 @@ function buildApi() {
   api.use('*', database);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
+  api.route('/', blockRoutes);
   return api;
 }
 
