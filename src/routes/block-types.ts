@@ -61,7 +61,8 @@ export const blockTypeRoutes = new Hono<AppEnv>()
     );
   })
   .post('/install_system_block_types', async (c) => {
-    await c.var.db.transaction((tx) => installBlockSeed(tx));
+    // One statement, so no transaction is needed for it to apply whole.
+    await installBlockSeed(c.var.db);
     return c.json(null);
   })
   .get(ID, async (c) => {
