@@ -8,11 +8,14 @@ import { enumOf, issueMessage, jsonObject, laxBool, list, model, name, opt, str,
 
 /** Lowercase letters, digits and dashes ("" passes, as Python's `^[a-z0-9-]*$` lets it). */
 const DASHED = /^[a-z0-9-]*$/;
+/** Pydantic runs this after-validator only when the string passed its earlier checks (the name pattern). */
 const dashedOnly = (what: string) =>
-  v.check(
-    (s: string) => DASHED.test(s),
-    issueMessage('value_error', `Value error, ${what} must only contain lowercase letters, numbers, and dashes.`, { error: {} }),
-  );
+  v.rawCheck<string>(({ dataset, addIssue }) => {
+    if (!dataset.typed || dataset.issues || DASHED.test(dataset.value)) return;
+    addIssue({
+      message: issueMessage('value_error', `Value error, ${what} must only contain lowercase letters, numbers, and dashes.`, { error: {} }),
+    });
+  });
 
 /** A block type's slug: any string of lowercase letters, digits and dashes. */
 const blockTypeSlug = () => v.pipe(str(), dashedOnly('Block type slug'));
