@@ -115,22 +115,37 @@ export function blockTypeUpdateChanges(current: BlockTypeResponse, body: BlockTy
   return UPDATABLE.some((k) => !(k in body) || norm(k, body[k]) !== norm(k, current[k]));
 }
 
-export async function updateBlockType(db: DbOrTx, id: string, body: BlockTypeUpdate): Promise<void> {
+export async function updateBlockType(db: DbOrTx, id: string, body: BlockTypeUpdate): Promise<BlockTypeRow> {
   const set: PgUpdateSetSource<typeof blockType> = { updated: sql`now()` };
   if (body.logo_url !== undefined) set.logoUrl = body.logo_url;
   if (body.documentation_url !== undefined) set.documentationUrl = body.documentation_url;
   if (body.description !== undefined) set.description = body.description;
   if (body.code_example !== undefined) set.codeExample = body.code_example;
-  await db.update(blockType).set(set).where(eq(blockType.id, id));
+  const [row] = await db.update(blockType).set(set).where(eq(blockType.id, id)).returning();
+  return row as BlockTypeRow;
 }
 
-/** Deletes an unprotected type (its schemas and documents go with it); says why when it did not. */
-export async function deleteBlockType(db: DbOrTx, id: string): Promise<'deleted' | 'missing' | 'protected'> {
+/** Deletes an unprotected type (its schemas and documents go with it) and returns it; says why when it did not. */
+export async function deleteBlockType(db: DbOrTx, id: string): Promise<BlockTypeResponse | 'missing' | 'protected'> {
   const result = await db.execute(sql`
     with target as (select ${blockType.id} as id, ${blockType.isProtected} as protected from ${blockType} where ${blockType.id} = ${id}),
-    gone as (delete from ${blockType} where ${blockType.id} in (select id from target where not protected) returning 1)
-    select (select protected from target) as protected, (select count(*) from gone)::int as deleted`);
-  const row = result.rows[0] as { protected: boolean | null; deleted: number };
-  if (row.deleted > 0) return 'deleted';
+    gone as (delete from ${blockType} where ${blockType.id} in (select id from target where not protected) returning *)
+    select (select protected from target) as protected, (select row_to_json(gone) from gone) as deleted`);
+  const row = result.rows[0] as { protected: boolean | null; deleted: Record<string, unknown> | null };
+  if (row.deleted) {
+    const d = row.deleted;
+    return toBlockTypeResponse({
+      id: d.id as string,
+      created: d.created as string,
+      updated: d.updated as string,
+      name: d.name as string,
+      slug: d.slug as string,
+      logoUrl: (d.logo_url as string | null) ?? null,
+      documentationUrl: (d.documentation_url as string | null) ?? null,
+      description: (d.description as string | null) ?? null,
+      codeExample: (d.code_example as string | null) ?? null,
+      isProtected: Boolean(d.is_protected),
+    });
+  }
   return row.protected === null ? 'missing' : 'protected';
 }

@@ -18,6 +18,7 @@ import {
   readBlockDocuments,
   updateBlockDocument,
 } from '../queries/block-documents';
+import { emitBlockDocumentEvent } from '../queries/block-events';
 import { includeSecretsQuery } from './block-query';
 
 const families = {
@@ -42,7 +43,9 @@ export const blockDocumentRoutes = new Hono<AppEnv>()
     const body = await modelBody(c, BlockDocumentCreate);
     const created = await c.var.db.transaction(async (tx) => {
       const id = await createBlockDocument(tx, body);
-      return readBlockDocumentById(tx, id);
+      const doc = (await readBlockDocumentById(tx, id))!;
+      await emitBlockDocumentEvent(tx, 'created', doc);
+      return doc;
     });
     return c.json(created, 201);
   })
@@ -71,12 +74,20 @@ export const blockDocumentRoutes = new Hono<AppEnv>()
   .patch(ID, async (c) => {
     const body = await modelBody(c, BlockDocumentUpdate);
     const id = pathUuid(c, 'id');
-    const updated = await c.var.db.transaction((tx) => updateBlockDocument(tx, id, body));
-    if (!updated) throw documentNotFound();
+    await c.var.db.transaction(async (tx) => {
+      if (!(await updateBlockDocument(tx, id, body))) throw documentNotFound();
+      await emitBlockDocumentEvent(tx, 'updated', (await readBlockDocumentById(tx, id))!);
+    });
     return c.body(null, 204);
   })
   .delete(ID, async (c) => {
-    if (!(await deleteBlockDocument(c.var.db, pathUuid(c, 'id')))) throw documentNotFound();
+    const id = pathUuid(c, 'id');
+    await c.var.db.transaction(async (tx) => {
+      // The event describes the document as it was.
+      const doc = await readBlockDocumentById(tx, id);
+      if (!doc || !(await deleteBlockDocument(tx, id))) throw documentNotFound();
+      await emitBlockDocumentEvent(tx, 'deleted', doc);
+    });
     return c.body(null, 204);
   })
   .all('/', methodNotAllowed)

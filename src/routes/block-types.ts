@@ -28,6 +28,7 @@ import {
 } from '../queries/block-types';
 import { readBlockDocuments } from '../queries/block-documents';
 import { and, eq, sql } from 'drizzle-orm';
+import { emitBlockTypeEvent } from '../queries/block-events';
 import { includeSecretsQuery } from './block-query';
 
 const FilterBody = v.object({
@@ -45,7 +46,11 @@ export const blockTypeRoutes = new Hono<AppEnv>()
     const body = await modelBody(c, BlockTypeCreate);
     // Names beginning with "Prefect" are kept for Prefect's own types.
     if (body.name.toLowerCase().startsWith('prefect')) throw detailError(403, "Block type names beginning with 'Prefect' are reserved.");
-    const created = await insertBlockType(c.var.db, body);
+    const created = await c.var.db.transaction(async (tx) => {
+      const row = await insertBlockType(tx, body);
+      if (row) await emitBlockTypeEvent(tx, 'created', row);
+      return row;
+    });
     if (!created) throw detailError(409, `Block type with name "${body.name}" already exists`);
     return c.json(created, 201);
   })
@@ -78,14 +83,18 @@ export const blockTypeRoutes = new Hono<AppEnv>()
       if (!row) throw typeNotFound();
       // Like Prefect, an update that changes nothing is not written (it avoids lock waits when many
       // clients save blocks of one type at once).
-      if (blockTypeUpdateChanges(toBlockTypeResponse(row), body)) await updateBlockType(tx, id, body);
+      if (!blockTypeUpdateChanges(toBlockTypeResponse(row), body)) return;
+      await emitBlockTypeEvent(tx, 'updated', toBlockTypeResponse(await updateBlockType(tx, id, body)));
     });
     return c.body(null, 204);
   })
   .delete(ID, async (c) => {
-    const outcome = await deleteBlockType(c.var.db, pathUuid(c, 'id'));
-    if (outcome === 'missing') throw typeNotFound();
-    if (outcome === 'protected') throw detailError(403, 'protected block types cannot be deleted.');
+    await c.var.db.transaction(async (tx) => {
+      const outcome = await deleteBlockType(tx, pathUuid(c, 'id'));
+      if (outcome === 'missing') throw typeNotFound();
+      if (outcome === 'protected') throw detailError(403, 'protected block types cannot be deleted.');
+      await emitBlockTypeEvent(tx, 'deleted', outcome);
+    });
     return c.body(null, 204);
   })
   .get('/slug/:slug', async (c) => {

@@ -209,3 +209,43 @@ describe('filters', () => {
     expect((await get('/block_types/slug/secret/block_documents/name/nope')).status).toBe(404);
   });
 });
+
+describe('events', () => {
+  const eventsAbout = async (id: string) =>
+    (await post('/events/filter', { filter: { any_resource: { id: [id] }, order: 'ASC' }, limit: 50 })).body.events as {
+      event: string;
+      resource: Record<string, string>;
+      related: Record<string, string>[];
+      payload: Record<string, unknown>;
+    }[];
+
+  it("emits Prefect's block-document and block-type lifecycle events, none for anonymous documents", async () => {
+    const s = (await secret('evented', 'sk')).body;
+    await patch(`/block_documents/${s.id}`, { data: { value: 'sk2' } });
+    await del(`/block_documents/${s.id}`);
+    const events = await eventsAbout(`prefect.block-document.${s.id}`);
+    expect(events.map((e) => e.event)).toEqual(['prefect.block-document.created', 'prefect.block-document.updated', 'prefect.block-document.deleted']);
+    expect(events[0]).toMatchObject({
+      resource: { 'prefect.resource.id': `prefect.block-document.${s.id}`, 'prefect.resource.name': 'evented' },
+      related: [
+        { 'prefect.resource.id': `prefect.block-type.${ids.secretType}`, 'prefect.resource.role': 'block-type', 'prefect.resource.name': 'Secret' },
+        { 'prefect.resource.id': `prefect.block-schema.${ids.secretSchema}`, 'prefect.resource.role': 'block-schema' },
+      ],
+      // The secret value is not in the payload.
+      payload: { name: 'evented', data: {}, block_schema: { capabilities: [], block_type: { id: ids.secretType, name: 'Secret' } } },
+    });
+    const c = (await creds('c')).body;
+    expect((await eventsAbout(`prefect.block-document.${c.id}`))[0]!.payload.data).toEqual({ username: 'alice' });
+    const anon = (await secret(null, 'x', { is_anonymous: true })).body;
+    expect(await eventsAbout(`prefect.block-document.${anon.id}`)).toEqual([]);
+
+    const t = (await post('/block_types/', { name: 'Evented', slug: 'evented' })).body;
+    await patch(`/block_types/${t.id}`, { description: 'd' });
+    await del(`/block_types/${t.id}`);
+    const typeEvents = await eventsAbout(`prefect.block-type.${t.id}`);
+    expect(typeEvents.map((e) => e.event)).toEqual(['prefect.block-type.created', 'prefect.block-type.updated', 'prefect.block-type.deleted']);
+    expect(typeEvents[1]!.payload).toEqual({
+      name: 'Evented', slug: 'evented', logo_url: null, documentation_url: null, description: 'd', code_example: null, is_protected: false,
+    });
+  });
+});
