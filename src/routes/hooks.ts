@@ -7,7 +7,7 @@
  */
 import { Hono, type Context } from 'hono';
 import type { AppEnv, Env } from '../env';
-import { createDb } from '../db/client';
+import { createDb, type Db } from '../db/client';
 import { toHttpError } from '../http/errors';
 import { ingestEvents } from '../events/ingest';
 import { receive } from '../events/received';
@@ -18,8 +18,8 @@ import { HookFailure, hookContext, hookEvent, hookFailedEvent, hookHeaders } fro
 
 export const DEFAULT_HOOK_MAX_BODY_BYTES = 512 * 1024;
 export const DEFAULT_HOOK_RATE_PER_MINUTE = 600;
-/** Attempts at storing the event when the database connection fails (the event id makes them idempotent). */
-const INGEST_ATTEMPTS = 3;
+/** Attempts at each database step when the connection fails. */
+const DB_ATTEMPTS = 3;
 
 const positiveInt = (raw: string | undefined, fallback: number) => {
   const n = Number(raw);
@@ -57,16 +57,18 @@ async function readCapped(request: Request, max: number): Promise<string | null>
 
 const quiet = (c: Context, status: 400 | 404 | 413 | 429, detail: string) => c.json({ detail }, status);
 
-/** Stores one event; a lost connection is retried on a fresh one, and the same id never lands twice. */
-async function ingestOne(c: Context<AppEnv>, event: EventIn): Promise<void> {
-  const received = [receive(event, nowMicros())];
+/**
+ * Runs `work` on the request's connection and, when the connection is lost (or the database asks for a
+ * retry), on fresh ones. Both uses are safe to repeat: the lookup only counts one more call, and the
+ * event's id makes its insert land once however often it is sent.
+ */
+async function withRetries<T>(c: Context<AppEnv>, work: (db: Db) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     const handle = attempt === 1 ? null : createDb(c.env);
     try {
-      await ingestEvents(handle ? handle.db : c.var.db, received);
-      return;
+      return await work(handle ? handle.db : c.var.db);
     } catch (err) {
-      if (toHttpError(err).status !== 503 || attempt >= INGEST_ATTEMPTS) throw err;
+      if (toHttpError(err).status !== 503 || attempt >= DB_ATTEMPTS) throw err;
     } finally {
       if (handle) c.executionCtx.waitUntil(handle.close());
     }
@@ -83,8 +85,9 @@ async function reportFailure(c: Context<AppEnv>, event: EventIn): Promise<void> 
 }
 
 async function receiveHook(c: Context<AppEnv>) {
-  const webhook = await takeHook(c.var.db, c.req.param('slug') ?? '');
-  if (!webhook) return quiet(c, 404, 'Not Found');
+  const slug = c.req.param('slug') ?? '';
+  const webhook = await withRetries(c, (db) => takeHook(db, slug));
+  if (!webhook) return quiet(c, 404, 'Webhook not found.');
   if (webhook.hits > hookRatePerMinute(c.env)) {
     c.header('Retry-After', '60');
     return quiet(c, 429, 'Too Many Requests');
@@ -105,7 +108,8 @@ async function receiveHook(c: Context<AppEnv>) {
     await reportFailure(c, hookFailedEvent(webhook, seen, err));
     return quiet(c, 400, 'Bad Request');
   }
-  await ingestOne(c, event);
+  const received = [receive(event, nowMicros())];
+  await withRetries(c, (db) => ingestEvents(db, received));
   return c.body(null, 204);
 }
 

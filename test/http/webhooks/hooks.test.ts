@@ -78,7 +78,7 @@ describe('/hooks/{slug}', () => {
     await patch(`/webhooks/${w.id}`, { enabled: false });
     const res = await hook(w.slug, 'POST', { model: 'x' });
     expect(res.status).toBe(404);
-    expect(res.body).toEqual({ detail: 'Not Found' });
+    expect(res.body).toEqual({ detail: 'Webhook not found.' });
     await patch(`/webhooks/${w.id}`, { enabled: true });
     expect((await hook(w.slug, 'POST', { model: 'x' })).status).toBe(204);
     expect(await eventsNamed('model.refreshed')).toHaveLength(1);
