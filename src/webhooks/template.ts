@@ -2,8 +2,12 @@
  * Webhook templates: Jinja text rendered with @huggingface/jinja, an interpreter (no eval, so it runs on
  * Workers). The context is Prefect Cloud's: `method`, `headers` (looked up in any case), `body`, plus
  * `query` (ours). `range` is capped so a template cannot spin a Worker on a huge loop by itself.
+ *
+ * The library has no way to add a filter, so Cloud's `from_cloud_event` filter is rewritten in the
+ * parsed template into a call of a function of the same name (`x|f(a)` → `f(x, a)`).
  */
 import { Environment, Interpreter, Template } from '@huggingface/jinja';
+import { cloudEventToEvent } from './cloud-events';
 
 /** Largest `range()` a template may build. */
 export const MAX_RANGE = 10_000;
@@ -44,9 +48,44 @@ function range(...args: number[]): number[] {
   return Array.from({ length: size }, (_, i) => (start as number) + i * step);
 }
 
+/** Filters we provide as functions: the operand becomes the first argument. */
+const FUNCTION_FILTERS = new Set(['from_cloud_event']);
+
+type Node = Record<string, unknown>;
+const isNode = (x: unknown): x is Node => typeof x === 'object' && x !== null;
+
+/** Rewrites `x|f(args)` and `x|f` into `f(x, args)` for our function filters, in place. */
+function rewriteFunctionFilters(node: unknown, seen = new Set<unknown>()): void {
+  if (!isNode(node) || seen.has(node)) return;
+  seen.add(node);
+  for (const value of Object.values(node)) {
+    if (Array.isArray(value)) for (const item of value) rewriteFunctionFilters(item, seen);
+    else rewriteFunctionFilters(value, seen);
+  }
+  if (node.type !== 'FilterExpression' || !isNode(node.filter)) return;
+  const filter = node.filter;
+  const call = filter.type === 'CallExpression' && isNode(filter.callee) ? filter : null;
+  const name = (call ? (call.callee as Node) : filter) as Node;
+  if (name.type !== 'Identifier' || !FUNCTION_FILTERS.has(String(name.value))) return;
+  const args = call && Array.isArray(call.args) ? call.args : [];
+  node.type = 'CallExpression';
+  node.callee = name;
+  node.args = [node.operand, ...args];
+  delete node.operand;
+  delete node.filter;
+}
+
+/** A runtime value's content as plain JSON-like data (objects arrive as Maps of runtime values). */
+function plain(x: unknown): unknown {
+  if (x instanceof Map) return Object.fromEntries([...x].map(([k, v]) => [k, plain((v as { value: unknown }).value)]));
+  if (Array.isArray(x)) return x.map((v) => plain((v as { value: unknown }).value));
+  return x;
+}
+
 /** Renders the template with the request's context; throws on a syntax or runtime error. */
 export function renderTemplate(text: string, context: HookContext): string {
   const template = new Template(text);
+  rewriteFunctionFilters(template.parsed);
   const env = new Environment();
   // What Template.render declares, with our capped range.
   for (const [name, value] of [
@@ -63,6 +102,7 @@ export function renderTemplate(text: string, context: HookContext): string {
   env.set('raise_exception', (message: unknown) => {
     throw new Error(String(message));
   });
+  env.set('from_cloud_event', (body: unknown, headers: unknown) => cloudEventToEvent(plain(body), (plain(headers) ?? {}) as Record<string, unknown>));
   env.set('method', context.method);
   env.set('body', context.body);
   env.set('query', context.query);

@@ -52,6 +52,14 @@ describe('/hooks/{slug}', () => {
     expect(text.payload).toEqual({ q: '7', m: 'PUT' });
   });
 
+  it('accepts CloudEvents with Cloud\'s from_cloud_event template', async () => {
+    const w = await createWebhook({ template: '{{ body|from_cloud_event(headers) }}' });
+    const cloudEvent = { specversion: '1.0', type: 'e2e.ce.happened', source: 'urn:test', subject: 'thing-1', id: 'abc', data: { n: 1 } };
+    expect((await hook(w.slug, 'POST', cloudEvent, { 'content-type': 'application/cloudevents+json' })).status).toBe(204);
+    const [e] = await eventsNamed('e2e.ce.happened');
+    expect(e).toMatchObject({ resource_id: 'thing-1', payload: { data: { n: 1 }, cloudevents: { source: 'urn:test', id: 'abc' } } });
+  });
+
   it('serves static templates on GET, HEAD and DELETE, at the root and under /api', async () => {
     const w = await createWebhook({ template: '{"event": "static.{{ method|lower }}", "resource": {"prefect.resource.id": "s"}}' });
     expect((await hook(w.slug, 'GET')).status).toBe(204);

@@ -38,6 +38,51 @@ describe('renderTemplate', () => {
   });
 });
 
+describe('from_cloud_event', () => {
+  const id = crypto.randomUUID();
+  const structured = {
+    specversion: '1.0',
+    type: 'com.github.pull_request.opened',
+    source: 'https://github.com/org/repo',
+    subject: '123',
+    id,
+    time: '2026-03-04T05:06:07Z',
+    datacontenttype: 'application/json',
+    data: { action: 'opened' },
+  };
+
+  it('turns a structured CloudEvent into a Prefect event (subject as resource, data and attributes in the payload)', () => {
+    const e = hookEvent(webhook('{{ body|from_cloud_event(headers) }}'), ctx({ body: structured }));
+    expect(e).toMatchObject({
+      event: 'com.github.pull_request.opened',
+      resource: { 'prefect.resource.id': '123' },
+      id,
+      occurred: expect.stringMatching(/^2026-03-04T05:06:07/),
+      payload: {
+        data: { action: 'opened' },
+        cloudevents: { specversion: '1.0', type: 'com.github.pull_request.opened', source: 'https://github.com/org/repo', subject: '123', id, time: '2026-03-04T05:06:07Z', datacontenttype: 'application/json' },
+      },
+    });
+    expect(e.related.map((r) => r['prefect.resource.role'])).toEqual(['webhook']);
+  });
+
+  it('reads a binary CloudEvent from its ce- headers, with the source as resource when there is no subject', () => {
+    const headers = { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-type': 'storage.object.finalized', 'ce-source': '//storage/bucket', 'ce-id': 'not-a-uuid' };
+    const e = hookEvent(webhook('{{ body | from_cloud_event(headers) }}'), ctx({ headers, body: { name: 'file.csv' } }));
+    expect(e.event).toBe('storage.object.finalized');
+    expect(e.resource).toEqual({ 'prefect.resource.id': '//storage/bucket' });
+    expect(e.id).not.toBe('not-a-uuid');
+    expect(e.payload).toEqual({
+      data: { name: 'file.csv' },
+      cloudevents: { specversion: '1.0', type: 'storage.object.finalized', source: '//storage/bucket', id: 'not-a-uuid', datacontenttype: 'application/json' },
+    });
+  });
+
+  it('fails (a 400 for the sender) on a request that is not a CloudEvent', () => {
+    expect(() => hookEvent(webhook('{{ body|from_cloud_event(headers) }}'), ctx())).toThrow(/not a CloudEvent/);
+  });
+});
+
 describe('parseHookBody', () => {
   it('reads forms as flat objects, JSON of any declared type as JSON, and anything else as text', () => {
     expect(parseHookBody('model=recs&friendly_name=Recommendations%20%5BProducts%5D', 'application/x-www-form-urlencoded; charset=utf-8')).toEqual({
