@@ -5,7 +5,7 @@
  * become a `prefect-cloud.webhook.failed` event for the webhook's owner.
  */
 import * as v from 'valibot';
-import { EventIn } from '../schemas/events';
+import { EVENT_LIMITS, EventIn } from '../schemas/events';
 import { formatMicros, nowMicros } from '../time';
 import { renderTemplate, type HookContext } from './template';
 
@@ -102,6 +102,11 @@ export function hookEvent(webhook: HookTargetInfo, context: HookContext): EventI
   const result = v.safeParse(EventIn, draft);
   if (!result.success) throw new HookFailure(`The rendered template is not a valid event: ${issueText(result.issues)}`, rendered);
   const event = result.output;
+  // Ingestion drops an oversize event with a warning; a webhook call must not answer 204 for nothing.
+  const size = new TextEncoder().encode(JSON.stringify(event)).length;
+  if (size > EVENT_LIMITS.maximumSizeBytes) {
+    throw new HookFailure(`The event is ${size} bytes, over the limit of ${EVENT_LIMITS.maximumSizeBytes}`, rendered.slice(0, 1000));
+  }
   const self = {
     'prefect.resource.id': webhookResourceId(webhook.id),
     'prefect.resource.name': webhook.name,

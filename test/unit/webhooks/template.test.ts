@@ -6,7 +6,7 @@ import { HookFailure, hookEvent, parseHookBody } from '../../../src/webhooks/rec
 const ctx = (over: Partial<HookContext> = {}): HookContext => ({
   method: 'POST',
   headers: { 'content-type': 'application/json', 'x-github-event': 'push' },
-  body: { model: 'recs', friendly_name: 'Recommendations' },
+  body: { model: 'recs', friendly_name: 'Recommendations', pad: 'p'.repeat(1000) },
   query: { source: 'cron' },
   ...over,
 });
@@ -22,7 +22,7 @@ describe('renderTemplate', () => {
   });
 
   it('passes a JSON body through with tojson, and fills a missing field with default', () => {
-    expect(JSON.parse(renderTemplate('{{ body|tojson }}', ctx()))).toEqual({ model: 'recs', friendly_name: 'Recommendations' });
+    expect(JSON.parse(renderTemplate('{{ body|tojson }}', ctx()))).toEqual(ctx().body);
     expect(renderTemplate('{{ body.missing|default(body.model) }}', ctx())).toBe('recs');
   });
 
@@ -128,6 +128,7 @@ describe('hookEvent', () => {
     ['{"event": "x", "resource": {}}', /not a valid event: .*prefect\.resource\.id/],
     ['{"resource": {"prefect.resource.id": "r"}}', /not a valid event: event/],
     ['{{ raise_exception("nope") }}', /nope/],
+    ['{"event": "x", "resource": {"prefect.resource.id": "r"}, "payload": {"big": "{% for i in range(2000) %}{{ body.pad }}{% endfor %}"}}', /over the limit of 1500000/],
   ])('fails with a reason: %s', (template, reason) => {
     let failure: unknown;
     try {
