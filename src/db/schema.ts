@@ -682,3 +682,26 @@ export const blockDocumentReference = pgTable(
     index('ix_block_document_reference__reference').on(t.referenceBlockDocumentId),
   ],
 );
+
+// ---- Incoming webhooks (a Prefect Cloud feature; src/webhooks/) ----
+
+/**
+ * A webhook: a random URL slug (the only credential of /hooks/{slug}) and a Jinja template that turns
+ * the HTTP request into an event. `window_start`/`window_hits` count calls per minute for the
+ * per-slug rate limit; they are updated by the statement that looks the slug up.
+ */
+export const webhook = pgTable(
+  'webhook',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    description: varchar('description').notNull().default(''),
+    enabled: boolean('enabled').notNull().default(true),
+    template: text('template').notNull(),
+    serviceAccountId: uuid('service_account_id'),
+    slug: varchar('slug').notNull(),
+    windowStart: ts('window_start').notNull().default(sql`now()`),
+    windowHits: integer('window_hits').notNull().default(0),
+  },
+  (t) => [uniqueIndex('uq_webhook__slug').on(t.slug), index('ix_webhook__name').on(t.name), index('ix_webhook__updated').on(t.updated)],
+);
