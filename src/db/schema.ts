@@ -316,6 +316,10 @@ export const flowRun = pgTable(
     index('ix_flow_run__scheduler_deployment_id_auto_scheduled_next_scheduled_start_time')
       .on(t.deploymentId, t.autoScheduled, t.nextScheduledStartTime)
       .where(sql`state_type = 'SCHEDULED'`),
+    // Ours: the UI's next run of each flow (POST /ui/flows/next-runs) is one probe per flow.
+    index('ix_flow_run__flow_id_next_scheduled_start_time_scheduled')
+      .on(t.flowId, t.nextScheduledStartTime)
+      .where(sql`state_type = 'SCHEDULED'`),
   ],
 );
 

@@ -33,6 +33,8 @@ import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
 import { flowRunGraphRoutes } from './flow-run-graph';
 import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
+import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
+import { uiSchemaRoutes } from './ui-schemas';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -70,4 +72,8 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/artifacts', artifactRoutes],
   ['/concurrency_limits', tagConcurrencyLimitRoutes],
   ['/task_workers', taskWorkerRoutes],
+  ['/ui/flows', uiFlowRoutes],
+  ['/ui/flow_runs', uiFlowRunRoutes],
+  ['/ui/task_runs', uiTaskRunRoutes],
+  ['/ui/schemas', uiSchemaRoutes],
 ];
