@@ -23,14 +23,17 @@ function perId<T>(ids: readonly string[], found: Map<string, T>, fallback: T): R
   return Object.fromEntries(ids.map((id) => [id, found.get(id) ?? fallback]));
 }
 
-/** The number of deployments of each flow (`uq_deployment__flow_id_name` leads with flow_id). */
-export async function deploymentCountsByFlow(db: DbOrTx, flowIds: readonly string[]): Promise<Record<string, number>> {
-  if (flowIds.length === 0) return {};
-  const rows = await db
+export const deploymentCountsQuery = (db: DbOrTx, flowIds: readonly string[]) =>
+  db
     .select({ id: deployment.flowId, n: sql<number>`count(*)::int` })
     .from(deployment)
     .where(sql`${deployment.flowId} = ANY(${uuidArray(flowIds)})`)
     .groupBy(deployment.flowId);
+
+/** The number of deployments of each flow (`uq_deployment__flow_id_name` leads with flow_id). */
+export async function deploymentCountsByFlow(db: DbOrTx, flowIds: readonly string[]): Promise<Record<string, number>> {
+  if (flowIds.length === 0) return {};
+  const rows = await deploymentCountsQuery(db, flowIds);
   return perId(flowIds, new Map(rows.map((r) => [r.id, Number(r.n)])), 0);
 }
 
@@ -47,9 +50,7 @@ export interface SimpleNextFlowRun {
  * The soonest SCHEDULED run of each flow: one index probe per flow on
  * `ix_flow_run__flow_id_next_scheduled_start_time_scheduled` (a partial index on SCHEDULED runs).
  */
-export async function nextRunsByFlow(db: DbOrTx, flowIds: readonly string[]): Promise<Record<string, SimpleNextFlowRun | null>> {
-  if (flowIds.length === 0) return {};
-  const result = await db.execute(sql`
+export const nextRunsSql = (flowIds: readonly string[]) => sql`
     SELECT fr.id, fr.flow_id, fr.name, fr.state_name, fr.state_type, fr.next_scheduled_start_time
     FROM unnest(${uuidArray(flowIds)}) AS wanted(flow_id)
     CROSS JOIN LATERAL (
@@ -59,7 +60,11 @@ export async function nextRunsByFlow(db: DbOrTx, flowIds: readonly string[]): Pr
         AND ${flowRun.nextScheduledStartTime} IS NOT NULL
       ORDER BY ${flowRun.nextScheduledStartTime} ASC
       LIMIT 1
-    ) fr`);
+    ) fr`;
+
+export async function nextRunsByFlow(db: DbOrTx, flowIds: readonly string[]): Promise<Record<string, SimpleNextFlowRun | null>> {
+  if (flowIds.length === 0) return {};
+  const result = await db.execute(nextRunsSql(flowIds));
   const found = new Map<string, SimpleNextFlowRun>();
   for (const r of result.rows as Record<string, string | null>[]) {
     found.set(r.flow_id!, {
@@ -74,15 +79,22 @@ export async function nextRunsByFlow(db: DbOrTx, flowIds: readonly string[]): Pr
   return perId<SimpleNextFlowRun | null>(flowIds, found, null);
 }
 
+export const taskRunCountsQuery = (db: DbOrTx, flowRunIds: readonly string[]) =>
+  db
+    .select({ id: taskRun.flowRunId, n: sql<number>`count(*)::int` })
+    .from(taskRun)
+    .where(
+      and(
+        sql`${taskRun.flowRunId} = ANY(${uuidArray(flowRunIds)})`,
+        sql`NOT EXISTS (SELECT 1 FROM ${flowRun} WHERE ${flowRun.parentTaskRunId} = ${taskRun.id})`,
+      ),
+    )
+    .groupBy(taskRun.flowRunId);
+
 /** The task runs of each flow run, not counting the task runs that stand for subflow runs. */
 export async function taskRunCountsByFlowRun(db: DbOrTx, flowRunIds: readonly string[]): Promise<Record<string, number>> {
   if (flowRunIds.length === 0) return {};
-  const subflow = sql`SELECT 1 FROM ${flowRun} WHERE ${flowRun.parentTaskRunId} = ${taskRun.id}`;
-  const rows = await db
-    .select({ id: taskRun.flowRunId, n: sql<number>`count(*)::int` })
-    .from(taskRun)
-    .where(and(sql`${taskRun.flowRunId} = ANY(${uuidArray(flowRunIds)})`, sql`NOT EXISTS (${subflow})`))
-    .groupBy(taskRun.flowRunId);
+  const rows = await taskRunCountsQuery(db, flowRunIds);
   return perId(flowRunIds, new Map(rows.map((r) => [r.id ?? '', Number(r.n)])), 0);
 }
 
@@ -144,6 +156,18 @@ export function taskRunsOnPoolsCondition(
 export const DASHBOARD_BUCKETS = 20;
 const FAILED_TYPES = sql`('FAILED', 'CRASHED')`;
 
+export function dashboardCountsSql(window: { start: Micros; end: Micros }, where: SQL | undefined): SQL {
+  const bucketSeconds = (window.end - window.start) / 1_000_000 / DASHBOARD_BUCKETS;
+  const start = toPgTimestamp(window.start);
+  return sql`
+    SELECT floor(extract(epoch FROM (${taskRun.startTime} - ${start}::timestamptz)) / ${bucketSeconds}::float8)::int AS bucket,
+      count(*) FILTER (WHERE ${taskRun.stateType} IN ${FAILED_TYPES})::int AS failed,
+      count(*) FILTER (WHERE ${taskRun.stateType} NOT IN ${FAILED_TYPES})::int AS completed
+    FROM ${taskRun}
+    ${where ? sql`WHERE ${where}` : sql``}
+    GROUP BY 1`;
+}
+
 /**
  * Terminal task runs counted in 20 equal buckets of their start time from `start` to `end`: failed
  * (FAILED, CRASHED) and completed (the other terminal types). `where` already holds the caller's filters.
@@ -153,15 +177,7 @@ export async function dashboardTaskRunCounts(
   window: { start: Micros; end: Micros },
   where: SQL | undefined,
 ): Promise<{ completed: number; failed: number }[]> {
-  const bucketSeconds = (window.end - window.start) / 1_000_000 / DASHBOARD_BUCKETS;
-  const start = toPgTimestamp(window.start);
-  const result = await db.execute(sql`
-    SELECT floor(extract(epoch FROM (${taskRun.startTime} - ${start}::timestamptz)) / ${bucketSeconds}::float8)::int AS bucket,
-      count(*) FILTER (WHERE ${taskRun.stateType} IN ${FAILED_TYPES})::int AS failed,
-      count(*) FILTER (WHERE ${taskRun.stateType} NOT IN ${FAILED_TYPES})::int AS completed
-    FROM ${taskRun}
-    ${where ? sql`WHERE ${where}` : sql``}
-    GROUP BY 1`);
+  const result = await db.execute(dashboardCountsSql(window, where));
   const buckets = Array.from({ length: DASHBOARD_BUCKETS }, () => ({ completed: 0, failed: 0 }));
   for (const row of result.rows as { bucket: number | null; failed: number; completed: number }[]) {
     // Runs on the window's last instant (or after it, with no upper bound given) fall past the last
