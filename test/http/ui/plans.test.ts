@@ -2,7 +2,7 @@
  * Query plans of the UI's aggregates on a realistic volume (200 flows, 40k flow runs, 40k task runs):
  * each reaches flow_run, task_run and deployment through an index, never a sequential scan.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as v from 'valibot';
 import { sql, type SQL } from 'drizzle-orm';
 import { post, resetDb, withDb } from '../helpers';
@@ -39,6 +39,9 @@ beforeAll(async () => {
     runIds = ((await db.execute(sql`select id from flow_run order by name limit 200`)).rows as { id: string }[]).map((r) => r.id);
   });
 }, 120_000);
+
+// Later files need not wade through 40k runs.
+afterAll(() => resetDb());
 
 type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
 const nodes = (plan: PlanNode): PlanNode[] => [plan, ...(plan.Plans ?? []).flatMap(nodes)];
