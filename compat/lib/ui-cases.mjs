@@ -51,5 +51,23 @@ export function uiCases() {
     { id: 'ui task run TCa', method: 'GET', path: '/ui/task_runs/{{TCa}}' },
     { id: 'ui task run unknown', method: 'GET', path: `/ui/task_runs/${RANDOM_ID}` },
     { id: 'ui task run not a uuid', method: 'GET', path: '/ui/task_runs/nope' },
+    {
+      id: 'ui saved search create',
+      method: 'PUT',
+      path: '/saved_searches/',
+      body: { name: 'runs', filters: [{ object: 'flow_run', property: 'state', type: 'string', operation: 'equals', value: ['Failed'], extra: 1 }] },
+      save: { SS: 'id' },
+    },
+    { id: 'ui saved search replace', method: 'PUT', path: '/saved_searches/', body: { name: 'runs' } },
+    { id: 'ui saved search second', method: 'PUT', path: '/saved_searches/', body: { name: 'a-runs', filters: [] } },
+    { id: 'ui saved search extra key', method: 'PUT', path: '/saved_searches/', body: { name: 'runs', x: 1 } },
+    { id: 'ui saved search missing fields', method: 'PUT', path: '/saved_searches/', body: { filters: [{ object: 'a' }] } },
+    q('saved searches filter', '/saved_searches/filter', {}),
+    q('saved searches filter offset', '/saved_searches/filter', { limit: 1, offset: 1 }),
+    q('saved searches filter limit 201', '/saved_searches/filter', { limit: 201 }),
+    { id: 'ui saved search read', method: 'GET', path: '/saved_searches/{{SS}}' },
+    { id: 'ui saved search delete', method: 'DELETE', path: '/saved_searches/{{SS}}' },
+    { id: 'ui saved search read deleted', method: 'GET', path: '/saved_searches/{{SS}}' },
+    { id: 'ui saved search delete unknown', method: 'DELETE', path: `/saved_searches/${RANDOM_ID}` },
   ];
 }

@@ -577,3 +577,16 @@ export const artifactCollection = pgTable(
     index('ix_artifact_collection__updated').on(t.updated),
   ],
 );
+
+// ---- The UI's saved searches (uiapi) ----
+
+/** Named filter sets of the V1 UI's run lists (`/saved_searches`). `json`: the filters keep their key order. */
+export const savedSearch = pgTable(
+  'saved_search',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    filters: anyJson('filters', 'json').notNull().default(sql`'[]'`),
+  },
+  (t) => [uniqueIndex('uq_saved_search__name').on(t.name), index('ix_saved_search__updated').on(t.updated)],
+);

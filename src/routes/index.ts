@@ -35,6 +35,7 @@ import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
 import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
 import { uiSchemaRoutes } from './ui-schemas';
+import { savedSearchRoutes } from './saved-searches';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -76,4 +77,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/ui/flow_runs', uiFlowRunRoutes],
   ['/ui/task_runs', uiTaskRunRoutes],
   ['/ui/schemas', uiSchemaRoutes],
+  ['/saved_searches', savedSearchRoutes],
 ];

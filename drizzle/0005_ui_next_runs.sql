@@ -1,1 +1,0 @@
-CREATE INDEX "ix_flow_run__flow_id_next_scheduled_start_time_scheduled" ON "flow_run" USING btree ("flow_id","next_scheduled_start_time") WHERE state_type = 'SCHEDULED';
