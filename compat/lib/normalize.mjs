@@ -11,7 +11,8 @@ const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/;
 /** Timedeltas that depend on the moment of the request: only their sign is compared. */
 /** Lists inside a response object that are ordered like a top-level list. */
 const LISTS = ['results', 'deleted'];
-const DURATIONS = new Set(['total_run_time', 'estimated_run_time', 'estimated_start_time_delta', 'delay_seconds']);
+// `duration` and `lateness`: the UI's flow-run history points.
+const DURATIONS = new Set(['total_run_time', 'estimated_run_time', 'estimated_start_time_delta', 'delay_seconds', 'duration', 'lateness']);
 
 /**
  * What one server's run knows: the names of the ids it has seen, and the named times both servers were
@@ -104,7 +105,8 @@ function mapKnown(/** @type {unknown} */ v, /** @type {string} */ key, /** @type
   // Prefect builds a block schema's capabilities from a Python set: their order changes from one server process to the next.
   if (Array.isArray(v) && key === 'capabilities') return [...v].sort();
   if (Array.isArray(v)) return v.map((x) => mapKnown(x, key, side, times));
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapKnown(x, k, side, times)]));
+  // Keys may be ids too (the UI's per-flow and per-run counts).
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [mapKnown(k, '', side, times), mapKnown(x, k, side, times)]));
   return v;
 }
 

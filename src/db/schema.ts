@@ -316,6 +316,10 @@ export const flowRun = pgTable(
     index('ix_flow_run__scheduler_deployment_id_auto_scheduled_next_scheduled_start_time')
       .on(t.deploymentId, t.autoScheduled, t.nextScheduledStartTime)
       .where(sql`state_type = 'SCHEDULED'`),
+    // Ours: the UI's next run of each flow (POST /ui/flows/next-runs) is one probe per flow.
+    index('ix_flow_run__flow_id_next_scheduled_start_time_scheduled')
+      .on(t.flowId, t.nextScheduledStartTime)
+      .where(sql`state_type = 'SCHEDULED'`),
   ],
 );
 
@@ -704,4 +708,17 @@ export const webhook = pgTable(
     windowHits: integer('window_hits').notNull().default(0),
   },
   (t) => [uniqueIndex('uq_webhook__slug').on(t.slug), index('ix_webhook__name').on(t.name), index('ix_webhook__updated').on(t.updated)],
+);
+
+// ---- The UI's saved searches (uiapi) ----
+
+/** Named filter sets of the V1 UI's run lists (`/saved_searches`). `json`: the filters keep their key order. */
+export const savedSearch = pgTable(
+  'saved_search',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    filters: anyJson('filters', 'json').notNull().default(sql`'[]'`),
+  },
+  (t) => [uniqueIndex('uq_saved_search__name').on(t.name), index('ix_saved_search__updated').on(t.updated)],
 );

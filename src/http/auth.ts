@@ -99,8 +99,13 @@ export async function isAuthorized(header: string | undefined | null, credential
   }
 }
 
-/** Probes that must answer without credentials (load balancers, uptime checks), matched exactly. */
-const PUBLIC_PATHS = new Set(['/health', '/health/', '/api/health', '/api/health/', '/ready', '/ready/', '/api/ready', '/api/ready/']);
+/**
+ * Probes that must answer without credentials (load balancers, uptime checks), matched exactly, and the
+ * UI's settings, which the UI reads before it has asked for a login (Prefect's UI app has no auth).
+ */
+const PUBLIC_PATHS = new Set([
+  '/health', '/health/', '/api/health', '/api/health/', '/ready', '/ready/', '/api/ready', '/api/ready/', '/ui-settings',
+]);
 
 export const unauthorized = () => new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
 

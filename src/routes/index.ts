@@ -35,6 +35,9 @@ import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
 import { webhookRoutes } from './webhooks';
 import { hookRoutes } from './hooks';
+import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
+import { uiSchemaRoutes } from './ui-schemas';
+import { savedSearchRoutes } from './saved-searches';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -74,4 +77,9 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/task_workers', taskWorkerRoutes],
   ['/webhooks', webhookRoutes],
   ['/hooks', hookRoutes],
+  ['/ui/flows', uiFlowRoutes],
+  ['/ui/flow_runs', uiFlowRunRoutes],
+  ['/ui/task_runs', uiTaskRunRoutes],
+  ['/ui/schemas', uiSchemaRoutes],
+  ['/saved_searches', savedSearchRoutes],
 ];
