@@ -10,7 +10,7 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/;
 /** Timedeltas that depend on the moment of the request: only their sign is compared. */
 /** Lists inside a response object that are ordered like a top-level list. */
-const LISTS = ['results', 'deleted'];
+const LISTS = ['results', 'deleted', 'events'];
 const DURATIONS = new Set(['total_run_time', 'estimated_run_time', 'estimated_start_time_delta', 'delay_seconds']);
 
 /**
