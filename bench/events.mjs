@@ -38,7 +38,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 20_000);
 const SOCKETS = 10;
 const LATENCY_N = 50;
-const FANOUT = (process.env.BENCH_FANOUT ?? '1,10,50').split(',').map(Number);
+const FANOUT = (process.env.BENCH_FANOUT ?? '1,10,50').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
 const FANOUT_N = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const STORE_TIMEOUT_MS = 180_000;
@@ -276,7 +276,7 @@ async function main() {
 
     const results = [];
     for (let run = 0; run < RUNS; run += 1)
-    for (const sockets of [1, SOCKETS]) {
+    for (const sockets of (process.env.BENCH_SOCKETS ?? `1,${SOCKETS}`).split(',').map(Number)) {
       log(`sending ${N} events over ${sockets} socket(s)…`);
       const r = await ingest(apiUrl, N, sockets);
       const rate = N / r.storedS;
@@ -288,7 +288,7 @@ async function main() {
       );
     }
     log(`latency: ${LATENCY_N} events, /events/in → /events/out subscriber…`);
-    const lat = await latency(apiUrl);
+    const lat = process.env.BENCH_LATENCY === 'false' ? { received: LATENCY_N, ms: [] } : await latency(apiUrl);
     const latLoad = os.loadavg()[0];
     const fans = [];
     for (const k of FANOUT) {
