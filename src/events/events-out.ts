@@ -24,7 +24,7 @@ import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubpr
 
 export const POLL_MS = 250;
 /** How far back each poll looks again, for batches that committed after a later one. */
-const OVERLAP_US = 10_000_000;
+export const OVERLAP_US = 10_000_000;
 /** PREFECT_SERVER_EVENTS_MAXIMUM_WEBSOCKET_BACKFILL and _WEBSOCKET_BACKFILL_PAGE_SIZE. */
 const MAX_BACKFILL_US = 15 * 60 * 1_000_000;
 const BACKFILL_PAGE = 250;
@@ -34,7 +34,7 @@ const CLOSE_PROTOCOL_ERROR = 1002;
 const CLOSE_POLICY_VIOLATION = 1008;
 
 /** The subscriber's database connection, opened on first use and dropped after a failure. */
-class SubscriberDb {
+export class SubscriberDb {
   private handle: DbHandle | null = null;
   private ended = false;
   constructor(private readonly env: Env) {}
