@@ -101,6 +101,8 @@ function mapKnown(/** @type {unknown} */ v, /** @type {string} */ key, /** @type
     });
   }
   if (typeof v === 'number' && DURATIONS.has(key)) return v === 0 ? 0 : v > 0 ? '<+seconds>' : '<-seconds>';
+  // Prefect lists a deployment's updated fields in the order of a Python set, which varies per process.
+  if (key === 'updated_fields' && Array.isArray(v) && v.every((x) => typeof x === 'string')) return [...v].sort();
   if (Array.isArray(v)) return v.map((x) => mapKnown(x, key, side, times));
   if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapKnown(x, k, side, times)]));
   return v;
