@@ -8,7 +8,9 @@
  * Workers have no shared event bus, so new events are found by polling the database for events
  * received since the last poll, with an overlap that catches batches committed late; ids already sent
  * are skipped. Every POLL_MS a cheap check (count and latest `received` of the overlap window, on the
- * `received` index) decides whether the filter's query runs at all. The socket keeps one database
+ * `received` index) decides whether the filter's query runs at all; after a query that found nothing
+ * for this subscriber the next waits a second (busy servers, narrow filters). The window moves on after
+ * every query, so both stay ~10 s long. The socket keeps one database
  * connection for its life (a new one per poll cost more than the poll). README "Events" has the
  * measurements behind these choices.
  */
@@ -23,6 +25,8 @@ import { formatMicros, nowMicros, parseMicros } from '../time';
 import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubprotocol, type SocketAccess } from './socket-auth';
 
 export const POLL_MS = 250;
+/** After a full poll that found nothing for this subscriber, the next one waits this long at least. */
+export const IDLE_FULL_POLL_MS = 1000;
 /** How far back each poll looks again, for batches that committed after a later one. */
 export const OVERLAP_US = 10_000_000;
 /** PREFECT_SERVER_EVENTS_MAXIMUM_WEBSOCKET_BACKFILL and _WEBSOCKET_BACKFILL_PAGE_SIZE. */
@@ -66,6 +70,7 @@ class EventsOutSession {
   private cursor = 0;
   /** The cheap check's answer at the last full poll: the same answer means nothing new. */
   private lastMark = '';
+  private nextFullPollAt = 0;
   private readonly db: SubscriberDb;
 
   constructor(
@@ -136,14 +141,22 @@ class EventsOutSession {
       try {
         const since = formatMicros(this.cursor - OVERLAP_US);
         const mark = await this.db.run((db) => receivedSinceMark(db, since));
-        if (mark === this.lastMark) continue;
+        if (mark === this.lastMark || Date.now() < this.nextFullPollAt) continue;
+        const startedAt = nowMicros();
         const events = await this.db.run((db) => readEventsReceivedSince(db, filter, since, POLL_LIMIT));
+        const full = events.length >= POLL_LIMIT;
         // A full page may leave more behind: look again next time rather than trust the mark.
-        this.lastMark = events.length >= POLL_LIMIT ? '' : mark;
+        this.lastMark = full ? '' : mark;
+        const before = this.sent.size;
         for (const e of events) {
           this.send(e);
           this.cursor = Math.max(this.cursor, parseMicros(e.received) ?? 0);
         }
+        // Everything received before this poll began was seen (up to the overlap for late commits), so
+        // the window moves on even when nothing matched: it stays ~10 s long, not "since subscribing".
+        if (!full) this.cursor = Math.max(this.cursor, startedAt);
+        // Activity that matched nothing here (other events) is looked at once a second at most.
+        this.nextFullPollAt = this.sent.size > before ? 0 : Date.now() + IDLE_FULL_POLL_MS;
         for (const [id, received] of this.sent) if (received < this.cursor - 2 * OVERLAP_US) this.sent.delete(id);
       } catch (err) {
         console.warn('events/out poll failed; trying again', err);

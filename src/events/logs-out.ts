@@ -21,7 +21,7 @@ import { logFilterSql } from '../queries/filters';
 import { readLogs, writtenSinceMark, type LogResponse } from '../queries/logs';
 import { LogFilter } from '../schemas/filters';
 import { formatMicros, nowMicros, parseMicros } from '../time';
-import { OVERLAP_US, POLL_MS, SubscriberDb } from './events-out';
+import { IDLE_FULL_POLL_MS, OVERLAP_US, POLL_MS, SubscriberDb } from './events-out';
 import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubprotocol, type SocketAccess } from './socket-auth';
 
 const POLL_LIMIT = 500;
@@ -39,6 +39,7 @@ class LogsOutSession {
   private readonly floor = nowMicros();
   private cursor = 0;
   private lastMark = '';
+  private nextFullPollAt = 0;
   private readonly db: SubscriberDb;
 
   constructor(
@@ -90,7 +91,8 @@ class LogsOutSession {
       try {
         const since = formatMicros(Math.max(this.floor, this.cursor - OVERLAP_US));
         const mark = await this.db.run((db) => writtenSinceMark(db, since));
-        if (mark === this.lastMark) continue;
+        if (mark === this.lastMark || Date.now() < this.nextFullPollAt) continue;
+        const startedAt = nowMicros();
         const lines = await this.db.run((db) =>
           readLogs(db, {
             where: and(logFilterSql(filter), gte(log.updated, sql`${since}::timestamptz`))!,
@@ -99,11 +101,16 @@ class LogsOutSession {
             offset: 0,
           }),
         );
-        this.lastMark = lines.length >= POLL_LIMIT ? '' : mark;
+        const full = lines.length >= POLL_LIMIT;
+        this.lastMark = full ? '' : mark;
+        const before = this.sent.size;
         for (const line of lines) {
           this.send(line);
           this.cursor = Math.max(this.cursor, parseMicros(line.updated) ?? 0);
         }
+        // As in /events/out: the window moves on, and unrelated activity is looked at once a second.
+        if (!full) this.cursor = Math.max(this.cursor, startedAt);
+        this.nextFullPollAt = this.sent.size > before ? 0 : Date.now() + IDLE_FULL_POLL_MS;
         for (const [id, at] of this.sent) if (at < this.cursor - 2 * OVERLAP_US) this.sent.delete(id);
       } catch (err) {
         if (!this.closed) console.warn('logs/out poll failed; trying again', err);
