@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { findPostgresBin, startThrowawayCluster } from '../scripts/localdb.mjs';
 import { startWsProxy } from '../scripts/wsproxy.mjs';
 import { datasetCases } from './lib/dataset.mjs';
+import { eventCases } from './lib/event-cases.mjs';
 import { startEdge } from './lib/edge.mjs';
 import { runCase } from './lib/engine.mjs';
 import { Side, timeMicros } from './lib/normalize.mjs';
@@ -117,7 +118,7 @@ async function main() {
   const results = [];
   for (const c of datasetCases()) results.push(await runCase(c, run));
   for (const { side } of [run.ours, run.prefect]) deriveReadVars(side);
-  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...writeCases(), ...blockCases()];
+  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...writeCases(), ...blockCases(), ...eventCases()];
   for (const c of cases) {
     // Cases that save ids are needed by later ones, so --only never skips them.
     if (only && !c.id.includes(only) && !c.save) continue;

@@ -500,6 +500,8 @@ export const event = pgTable(
   },
   (t) => [
     index('ix_event__occurred').on(t.occurred),
+    // /events/out's polls look for events received since their last one.
+    index('ix_event__received').on(t.received),
     index('ix_event__event_occurred').on(t.event, t.occurred),
     index('ix_event__resource_id_occurred').on(t.resourceId, t.occurred),
     index('ix_event__related_resource_ids').using('gin', t.relatedResourceIds),

@@ -115,8 +115,8 @@ const NOT_CONFIGURED =
   '("user:password", sent by clients as PREFECT_API_AUTH_STRING) with `wrangler secret put`, or set ' +
   'ALLOW_UNAUTHENTICATED="true" to serve without authentication on purpose.';
 
-/** Event WebSockets authenticate in their own handshake (src/events/socket-auth.ts), as in Prefect. */
-const EVENT_SOCKETS = /^(?:\/api)?\/events\/(?:in|out)\/?$/;
+/** Event and log WebSockets authenticate in their own handshake (src/events/socket-auth.ts), as in Prefect. */
+const EVENT_SOCKETS = /^(?:\/api)?\/(?:events\/(?:in|out)|logs\/out)\/?$/;
 const isEventSocketUpgrade = (req: Request, path: string) =>
   req.method === 'GET' && EVENT_SOCKETS.test(path) && req.headers.get('upgrade')?.toLowerCase() === 'websocket';
 
