@@ -11,13 +11,17 @@ import { requestLimits } from './http/limits';
 import { HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
+import { openApiDocument } from './openapi/document';
 
-function buildApi() {
+/** @param servedRoutes the whole app's route list, read when the OpenAPI document is first asked for */
+function buildApi(servedRoutes: () => Hono<AppEnv>['routes']) {
   const api = new Hono<AppEnv>({ strict: false });
   api.use('*', apiVersion);
   api.use('*', database);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  api.get('/openapi.json', (c) => c.json((document ??= openApiDocument(servedRoutes()))));
   return api;
 }
 
@@ -26,7 +30,7 @@ export function createApp() {
   // Before routing, so that they run once per request and cover unknown paths too.
   app.use('*', authenticate);
   app.use('*', requestLimits);
-  const api = buildApi();
+  const api = buildApi(() => app.routes);
   app.route('/api', api);
   app.route('/', api);
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
