@@ -14,14 +14,18 @@ import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
 import { blockRoutes } from './routes/blocks';
 import { uiSettingsRoutes } from './routes/ui-settings';
+import { openApiDocument } from './openapi/document';
 
-function buildApi() {
+/** @param servedRoutes the whole app's route list, read when the OpenAPI document is first asked for */
+function buildApi(servedRoutes: () => Hono<AppEnv>['routes']) {
   const api = new Hono<AppEnv>({ strict: false });
   api.use('*', apiVersion);
   api.use('*', database);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
   api.route('/', blockRoutes);
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  api.get('/openapi.json', (c) => c.json((document ??= openApiDocument(servedRoutes()))));
   return api;
 }
 
@@ -32,7 +36,7 @@ export function createApp() {
   app.use('*', cors);
   app.use('*', authenticate);
   app.use('*', requestLimits);
-  const api = buildApi();
+  const api = buildApi(() => app.routes);
   // At the root only: Prefect serves it from its UI app, not its API.
   app.route('/', uiSettingsRoutes);
   app.route('/api', api);

@@ -29,6 +29,7 @@ import { createdByAutomation } from './flow-run-create';
 import { pathId, requestOptions, UUID_PARAM } from './orchestration-http';
 import { randomRunName } from './run-names';
 import { keyValueLabels } from '../schemas/actions/fields';
+import { describe } from '../openapi/describe';
 
 export const BULK_CREATE_LIMIT = 100;
 
@@ -200,7 +201,7 @@ async function createDeploymentFlowRuns(c: Context<AppEnv>, tx: Tx, deploymentId
 }
 
 export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
-  .post(`/:id${UUID_PARAM}/create_flow_run/bulk`, async (c) => {
+  .post(`/:id${UUID_PARAM}/create_flow_run/bulk`, describe({ body: bulkBody }), async (c) => {
     const items = await modelBody(c, bulkBody);
     if (items.length > BULK_CREATE_LIMIT) throw detailError(400, `Cannot create more than ${BULK_CREATE_LIMIT} flow runs at once.`);
     const deploymentId = pathId(c);
@@ -208,7 +209,7 @@ export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
     return c.json({ results });
   })
   // What `prefect deployment run` and `run_deployment()` call: one run, answered as a FlowRunResponse.
-  .post(`/:id${UUID_PARAM}/create_flow_run`, async (c) => {
+  .post(`/:id${UUID_PARAM}/create_flow_run`, describe({ body: deploymentFlowRunCreate }), async (c) => {
     const item = await modelBody(c, deploymentFlowRunCreate);
     const deploymentId = pathId(c);
     const run = await c.var.db.transaction(async (tx) => {

@@ -18,7 +18,7 @@ import { orchestrateBatch, outcomesOf } from '../queries/flow-run-orchestration'
 import { orchestrationResult, pathId, requestOptions } from './orchestration-http';
 import { formatMicros } from '../time';
 
-const resumeBody = v.object({ run_input: v.optional(jsonObject()) });
+export const resumeBody = v.object({ run_input: v.optional(jsonObject()) });
 
 export async function resumeFlowRun(c: Context<AppEnv>) {
   const body = await embeddedBody(c, resumeBody);

@@ -38,6 +38,7 @@ import { hookRoutes } from './hooks';
 import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
 import { uiSchemaRoutes } from './ui-schemas';
 import { savedSearchRoutes } from './saved-searches';
+import { observedStateRoutes } from './observed-states';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -82,4 +83,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/ui/task_runs', uiTaskRunRoutes],
   ['/ui/schemas', uiSchemaRoutes],
   ['/saved_searches', savedSearchRoutes],
+  ['/observed-states', observedStateRoutes],
 ];

@@ -9,16 +9,17 @@ import { modelBody } from '../http/validation';
 import { SavedSearchCreate } from '../schemas/actions/saved-searches';
 import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import { deleteSavedSearch, readSavedSearch, readSavedSearches, upsertSavedSearch } from '../queries/saved-searches';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ limit: limitField(), offset: offsetField() });
 
 export const savedSearchRoutes = new Hono<AppEnv>()
-  .put('/', async (c) => {
+  .put('/', describe({ body: SavedSearchCreate }), async (c) => {
     const body = await modelBody(c, SavedSearchCreate);
     const { search, created } = await upsertSavedSearch(c.var.db, body);
     return c.json(search, created ? 201 : 200);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(await readSavedSearches(c.var.db, body.limit ?? DEFAULT_LIMIT, body.offset ?? 0));
   })

@@ -187,7 +187,7 @@ export const intAtLeast = (min: number) =>
   v.pipe(laxInt(), v.minValue(min, issueMessage('greater_than_equal', `Input should be greater than or equal to ${min}`, { ge: min })));
 
 export const intAtMost = (max: number) =>
-  v.maxValue(max, issueMessage('less_than_equal', `Input should be less than or equal to ${max}`, { le: max }));
+  v.maxValue<number, number, string>(max, issueMessage('less_than_equal', `Input should be less than or equal to ${max}`, { le: max }));
 
 /** A string matching a pattern, with Pydantic's string_pattern_mismatch error. */
 export const pattern = (re: RegExp, source: string) =>
