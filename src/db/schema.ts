@@ -573,3 +573,16 @@ export const artifactCollection = pgTable(
     index('ix_artifact_collection__updated').on(t.updated),
   ],
 );
+
+// --- Saved searches (the UI's named filter sets) ---
+
+/** A named set of UI filters; PUT /saved_searches/ upserts by name. */
+export const savedSearch = pgTable(
+  'saved_search',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    filters: json('filters').$type<unknown[]>().notNull().default(sql`'[]'`),
+  },
+  (t) => [uniqueIndex('uq_saved_search__name').on(t.name), index('ix_saved_search__updated').on(t.updated)],
+);

@@ -33,6 +33,9 @@ import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
 import { flowRunGraphRoutes } from './flow-run-graph';
 import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
+import { savedSearchRoutes } from './saved-searches';
+import { flowRunInputRoutes } from './flow-run-input';
+import { templateRoutes } from './templates';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -41,6 +44,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flow_runs', flowRunHistoryRoutes],
   ['/flow_runs', flowRunGraphRoutes],
   ['/flow_runs', flowRunLogRoutes],
+  ['/flow_runs', flowRunInputRoutes],
   ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunOrchestrationRoutes],
   ['/flow_runs', flowRunBulkRoutes],
@@ -64,10 +68,13 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
   ['/collections', collectionRoutes],
+  ['/templates', templateRoutes],
+  ['/automations/templates', templateRoutes],
   ['/automations', automationRoutes],
   ['/events', eventRoutes],
   ['/variables', variableRoutes],
   ['/artifacts', artifactRoutes],
   ['/concurrency_limits', tagConcurrencyLimitRoutes],
   ['/task_workers', taskWorkerRoutes],
+  ['/saved_searches', savedSearchRoutes],
 ];

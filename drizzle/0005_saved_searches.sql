@@ -1,0 +1,10 @@
+CREATE TABLE "saved_search" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"created" timestamp(6) with time zone DEFAULT now() NOT NULL,
+	"updated" timestamp(6) with time zone DEFAULT now() NOT NULL,
+	"name" varchar NOT NULL,
+	"filters" json DEFAULT '[]' NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX "uq_saved_search__name" ON "saved_search" USING btree ("name");--> statement-breakpoint
+CREATE INDEX "ix_saved_search__updated" ON "saved_search" USING btree ("updated");
