@@ -8,7 +8,7 @@ import type { AppEnv } from './env';
 import { apiVersion, database } from './http/middleware';
 import { authenticate } from './http/auth';
 import { requestLimits } from './http/limits';
-import { HttpError, toHttpError } from './http/errors';
+import { DatabaseValueError, HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
 
@@ -30,15 +30,26 @@ export function createApp() {
   app.route('/api', api);
   app.route('/', api);
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
-  app.onError((err, c) => {
-    const httpError =
+  app.onError(async (err, c) => {
+    let httpError =
       err instanceof HTTPException && !(err instanceof HttpError)
         ? new HttpError(err.status, { detail: err.message || 'Error' })
         : toHttpError(err);
+    if (httpError instanceof DatabaseValueError) httpError = httpError.withRequestBody(await requestBodyForError(c));
     if (httpError.status >= 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
     return c.json(httpError.body as object, httpError.status as 400);
   });
   return app;
+}
+
+/** The request's JSON body as the handler read it (Hono caches it), or null; for 422 bodies only. */
+async function requestBodyForError(c: { req: { text(): Promise<string> } }): Promise<unknown> {
+  try {
+    const text = await c.req.text();
+    return text.trim() === '' ? null : (JSON.parse(text) as unknown);
+  } catch {
+    return null;
+  }
 }
 
 export const app = createApp();

@@ -15,6 +15,7 @@ import type { AppEnv, Env } from '../env';
 import { createDb } from '../db/client';
 import { detailError, HttpError } from '../http/errors';
 import { EventFilter } from '../schemas/event-filters';
+import { decodeIssueMessage } from '../schemas/common';
 import { readEventPage, readEventsReceivedSince, type EventResponse } from '../queries/events-read';
 import { formatMicros, nowMicros, parseMicros } from '../time';
 import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubprotocol, type SocketAccess } from './socket-auth';
@@ -75,7 +76,7 @@ class EventsOutSession {
     }
     if (message.type !== 'filter') return this.close(CLOSE_PROTOCOL_ERROR, "Expected 'filter' message");
     const parsed = v.safeParse(EventFilter, message.filter ?? {});
-    if (!parsed.success) return this.close(CLOSE_PROTOCOL_ERROR, `Invalid filter: ${parsed.issues[0]?.message.split('|')[1] ?? 'invalid'}`);
+    if (!parsed.success) return this.close(CLOSE_PROTOCOL_ERROR, `Invalid filter: ${parsed.issues[0] ? decodeIssueMessage(parsed.issues[0].message).msg : 'invalid'}`);
     const now = nowMicros();
     const filter = {
       ...parsed.output,
