@@ -11,6 +11,7 @@ import { requestLimits } from './http/limits';
 import { DatabaseValueError, HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
+import { methodNotAllowed } from './http/method-not-allowed';
 
 function buildApi() {
   const api = new Hono<AppEnv>({ strict: false });
@@ -29,7 +30,14 @@ export function createApp() {
   const api = buildApi();
   app.route('/api', api);
   app.route('/', api);
-  app.notFound((c) => c.json({ detail: 'Not Found' }, 404));
+  // A path that exists under other methods is a 405, as in Prefect (FastAPI), for every route at once.
+  let routesByMethod: Hono | undefined;
+  app.notFound((c) => {
+    routesByMethod ??= methodIndex(app);
+    const method = c.req.method === 'HEAD' ? 'GET' : c.req.method;
+    const elsewhere = ROUTE_METHODS.some((m) => m !== method && routesByMethod!.router.match(m, c.req.path)[0].length > 0);
+    return elsewhere ? methodNotAllowed(c) : c.json({ detail: 'Not Found' }, 404);
+  });
   app.onError(async (err, c) => {
     let httpError =
       err instanceof HTTPException && !(err instanceof HttpError)
@@ -40,6 +48,16 @@ export function createApp() {
     return c.json(httpError.body as object, httpError.status as 400);
   });
   return app;
+}
+
+const ROUTE_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/** A router holding only the app's method-specific routes (not middleware or catch-alls), to ask "which methods serve this path?". */
+function methodIndex(app: Hono<AppEnv>): Hono {
+  const index = new Hono({ strict: false });
+  const found = () => new Response(null);
+  for (const r of app.routes) if (ROUTE_METHODS.includes(r.method)) index.on(r.method, r.path, found);
+  return index;
 }
 
 /** The request's JSON body as the handler read it (Hono caches it), or null; for 422 bodies only. */
