@@ -46,20 +46,37 @@ const NAME = /[a-zA-Z_][a-zA-Z0-9_]*/y;
 const NUMBER = /0[bB](?:_?[01])+|0[oO](?:_?[0-7])+|0[xX](?:_?[\da-fA-F])+|(?<!\.)\d(?:_?\d)*(?:\.\d(?:_?\d)*)?(?:[eE][+-]?\d(?:_?\d)*)?|\d(?:_?\d)*/y;
 const STRING = /('([^'\\]*(?:\\.[^'\\]*)*)'|"([^"\\]*(?:\\.[^"\\]*)*)")/sy;
 
-const lineAt = (src: string, pos: number) => src.slice(0, pos).split('\n').length;
+/** 1-based line of each offset, by binary search over the newline offsets (templates may be large). */
+function lineIndex(src: string): (pos: number) => number {
+  const newlines: number[] = [];
+  for (let i = src.indexOf('\n'); i >= 0; i = src.indexOf('\n', i + 1)) newlines.push(i);
+  return (pos) => {
+    let lo = 0;
+    let hi = newlines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (newlines[mid]! < pos) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo + 1;
+  };
+}
 
 /** Splits the template into the tokens of its `{{ }}` and `{% %}` parts; text and comments are skipped. */
 function lex(src: string): Token[][] {
+  const lineAt = lineIndex(src);
   const blocks: Token[][] = [];
+  const opening = /\{[{%#]/g;
   let pos = 0;
   for (;;) {
-    const start = src.slice(pos).search(/\{[{%#]/);
-    if (start < 0) return blocks;
-    pos += start;
+    opening.lastIndex = pos;
+    const found = opening.exec(src);
+    if (!found) return blocks;
+    pos = found.index;
     const opener = src.slice(pos, pos + 2);
     if (opener === '{#') {
       const end = src.indexOf('#}', pos + 2);
-      if (end < 0) throw new TemplateSyntaxError('Missing end of comment tag', lineAt(src, pos));
+      if (end < 0) throw new TemplateSyntaxError('Missing end of comment tag', lineAt(pos));
       pos = end + 2;
       continue;
     }
@@ -68,12 +85,13 @@ function lex(src: string): Token[][] {
     if (opener === '{%' && raw.test(src)) {
       const endRaw = /\{%[-+]?\s*endraw\s*[-+]?%\}/g;
       endRaw.lastIndex = raw.lastIndex;
-      if (!endRaw.exec(src)) throw new TemplateSyntaxError('Missing end of raw directive', lineAt(src, pos));
+      if (!endRaw.exec(src)) throw new TemplateSyntaxError('Missing end of raw directive', lineAt(pos));
       pos = endRaw.lastIndex;
       continue;
     }
     const endKind: Kind = opener === '{{' ? 'variable_end' : 'block_end';
     const closer = opener === '{{' ? '}}' : '%}';
+    const endOfBlock = opener === '{{' ? /-?\}\}/y : /-?%\}/y;
     pos += 2;
     if (src[pos] === '-' || src[pos] === '+') pos += 1;
     const tokens: Token[] = [];
@@ -81,12 +99,12 @@ function lex(src: string): Token[][] {
     for (;;) {
       while (pos < src.length && /\s/.test(src[pos]!)) pos += 1;
       if (pos >= src.length) {
-        throw new TemplateSyntaxError(`unexpected end of template, expected '${END_NAMES[endKind]}'.`, lineAt(src, pos));
+        throw new TemplateSyntaxError(`unexpected end of template, expected '${END_NAMES[endKind]}'.`, lineAt(pos));
       }
-      const line = lineAt(src, pos);
+      const line = lineAt(pos);
       // The block ends only outside brackets ({{ {'a': 1} }} is one dict).
       if (brackets.length === 0) {
-        const m = new RegExp(`-?${closer.replace(/[{}%]/g, '\\$&')}`, 'y');
+        const m = endOfBlock;
         m.lastIndex = pos;
         if (m.test(src)) {
           tokens.push({ kind: endKind, value: closer, line });
@@ -372,6 +390,8 @@ export function validateTemplate(src: string): TemplateError | null {
     return null;
   } catch (e) {
     if (e instanceof TemplateSyntaxError) return { line: e.line, message: e.message };
+    // Expressions nested thousands deep exhaust the parser's stack (Python's parser would fail too).
+    if (e instanceof RangeError) return { line: 1, message: 'Template expressions are nested too deeply.' };
     throw e;
   }
 }

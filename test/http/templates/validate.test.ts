@@ -52,6 +52,13 @@ describe('POST /templates/validate', () => {
     expect((await post('/templates/validate', 'null')).status).toBe(204);
   });
 
+  it('expressions nested thousands deep are a 422, not a server error', async () => {
+    const template = `{{ ${'('.repeat(20000)}${')'.repeat(20000)} }}`;
+    const res = await post('/templates/validate', JSON.stringify(template));
+    expect(res.status).toBe(422);
+    expect(res.body.error.message).toBe('Template expressions are nested too deeply.');
+  });
+
   it('the body must be a JSON string; without a JSON content type the raw text is the template', async () => {
     const res = await post('/templates/validate', { template: 'x' });
     expect(res.status).toBe(422);
