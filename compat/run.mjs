@@ -28,6 +28,7 @@ import { RANDOM_ID, deriveReadVars, formatMicros, readCases } from './lib/read-c
 import { markdownReport, tally, textReport } from './lib/report.mjs';
 import { validationCases } from './lib/validation-cases.mjs';
 import { writeCases } from './lib/write-cases.mjs';
+import { blockCases } from './lib/block-cases.mjs';
 import { familyCases } from './lib/family-cases.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
@@ -116,7 +117,7 @@ async function main() {
   const results = [];
   for (const c of datasetCases()) results.push(await runCase(c, run));
   for (const { side } of [run.ours, run.prefect]) deriveReadVars(side);
-  const cases = [...readCases(), ...validationCases(), ...orchestrationCases(), ...writeCases(), ...familyCases()];
+  const cases = [...readCases(), ...validationCases(), ...orchestrationCases(), ...writeCases(), ...blockCases(), ...familyCases()];
   for (const c of cases) {
     // Cases that save ids are needed by later ones, so --only never skips them.
     if (only && !c.id.includes(only) && !c.save) continue;

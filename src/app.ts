@@ -11,6 +11,7 @@ import { requestLimits } from './http/limits';
 import { DatabaseValueError, HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
+import { blockRoutes } from './routes/blocks';
 import { methodNotAllowed } from './http/method-not-allowed';
 
 function buildApi() {
@@ -19,6 +20,7 @@ function buildApi() {
   api.use('*', database);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
+  api.route('/', blockRoutes);
   return api;
 }
 

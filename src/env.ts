@@ -39,6 +39,12 @@ export interface Env {
    * GET /collections/views/{view}. Unset: no fetch; the worker view is empty (src/routes/collections.ts).
    */
   COLLECTIONS_REGISTRY_URL?: string;
+
+  // Incoming webhooks (src/routes/hooks.ts).
+  /** Largest body /hooks/{slug} accepts, in bytes (default 512 KiB); larger is a 413. */
+  WEBHOOK_MAX_BODY_BYTES?: string;
+  /** Calls a webhook slug accepts per minute (default 600); more are a 429. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */

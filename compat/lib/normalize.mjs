@@ -101,6 +101,8 @@ function mapKnown(/** @type {unknown} */ v, /** @type {string} */ key, /** @type
     });
   }
   if (typeof v === 'number' && DURATIONS.has(key)) return v === 0 ? 0 : v > 0 ? '<+seconds>' : '<-seconds>';
+  // Prefect builds a block schema's capabilities from a Python set: their order changes from one server process to the next.
+  if (Array.isArray(v) && key === 'capabilities') return [...v].sort();
   if (Array.isArray(v)) return v.map((x) => mapKnown(x, key, side, times));
   if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapKnown(x, k, side, times)]));
   return v;

@@ -574,6 +574,138 @@ export const artifactCollection = pgTable(
   ],
 );
 
+// ---- Blocks: block types, their schemas, and block documents (configuration and secrets) ----
+
+/** A kind of block (`Secret`, `S3Bucket`, …), identified by its slug. Protected types are Prefect's own. */
+export const blockType = pgTable(
+  'block_type',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    slug: varchar('slug').notNull(),
+    logoUrl: varchar('logo_url'),
+    documentationUrl: varchar('documentation_url'),
+    description: varchar('description'),
+    codeExample: varchar('code_example'),
+    isProtected: boolean('is_protected').notNull().default(false),
+  },
+  (t) => [uniqueIndex('uq_block_type__slug').on(t.slug), index('ix_block_type__name').on(t.name)],
+);
+
+/**
+ * One version of a block type's fields (a JSON schema), identified by checksum and version. Nested
+ * blocks' schemas are stored as their own rows and linked by block_schema_reference. `json`, not
+ * jsonb: a schema's key order is kept, as Prefect keeps it.
+ */
+export const blockSchema = pgTable(
+  'block_schema',
+  {
+    ...base(),
+    checksum: varchar('checksum').notNull(),
+    fields: json('fields').$type<Record<string, unknown>>().notNull().default(sql`'{}'::json`),
+    capabilities: jsonArray('capabilities'),
+    version: varchar('version').notNull().default('non-versioned'),
+    blockTypeId: uuid('block_type_id')
+      .notNull()
+      .references(() => blockType.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('uq_block_schema__checksum_version').on(t.checksum, t.version),
+    index('ix_block_schema__block_type_id').on(t.blockTypeId),
+    index('ix_block_schema__created').on(t.created),
+    index('ix_block_schema__capabilities').using('gin', t.capabilities),
+  ],
+);
+
+/** A nested block's schema under a field (`name`) of its parent's schema. */
+export const blockSchemaReference = pgTable(
+  'block_schema_reference',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    parentBlockSchemaId: uuid('parent_block_schema_id')
+      .notNull()
+      .references(() => blockSchema.id, { onDelete: 'cascade' }),
+    referenceBlockSchemaId: uuid('reference_block_schema_id')
+      .notNull()
+      .references(() => blockSchema.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('ix_block_schema_reference__parent').on(t.parentBlockSchemaId),
+    index('ix_block_schema_reference__reference').on(t.referenceBlockSchemaId),
+  ],
+);
+
+/**
+ * A saved block: its data (without the nested blocks, which are block_document_reference rows), its
+ * type and schema. `json`: key order is kept, as Prefect's decrypted data keeps it.
+ */
+export const blockDocument = pgTable(
+  'block_document',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    data: json('data').$type<Record<string, unknown>>().notNull().default(sql`'{}'::json`),
+    isAnonymous: boolean('is_anonymous').notNull().default(false),
+    blockTypeName: varchar('block_type_name'),
+    blockTypeId: uuid('block_type_id')
+      .notNull()
+      .references(() => blockType.id, { onDelete: 'cascade' }),
+    blockSchemaId: uuid('block_schema_id')
+      .notNull()
+      .references(() => blockSchema.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('uq_block__type_id_name').on(t.blockTypeId, t.name),
+    index('ix_block_document__name').on(t.name),
+    index('ix_block_document__is_anonymous').on(t.isAnonymous),
+    index('ix_block_document__block_type_name__name').on(t.blockTypeName, t.name),
+    index('ix_block_document__block_schema_id').on(t.blockSchemaId),
+  ],
+);
+
+/** A nested block: the parent document's field `name` holds the referenced document. */
+export const blockDocumentReference = pgTable(
+  'block_document_reference',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    parentBlockDocumentId: uuid('parent_block_document_id')
+      .notNull()
+      .references((): AnyPgColumn => blockDocument.id, { onDelete: 'cascade' }),
+    referenceBlockDocumentId: uuid('reference_block_document_id')
+      .notNull()
+      .references((): AnyPgColumn => blockDocument.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('ix_block_document_reference__parent').on(t.parentBlockDocumentId),
+    index('ix_block_document_reference__reference').on(t.referenceBlockDocumentId),
+  ],
+);
+
+// ---- Incoming webhooks (a Prefect Cloud feature; src/webhooks/) ----
+
+/**
+ * A webhook: a random URL slug (the only credential of /hooks/{slug}) and a Jinja template that turns
+ * the HTTP request into an event. `window_start`/`window_hits` count calls per minute for the
+ * per-slug rate limit; they are updated by the statement that looks the slug up.
+ */
+export const webhook = pgTable(
+  'webhook',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    description: varchar('description').notNull().default(''),
+    enabled: boolean('enabled').notNull().default(true),
+    template: text('template').notNull(),
+    serviceAccountId: uuid('service_account_id'),
+    slug: varchar('slug').notNull(),
+    windowStart: ts('window_start').notNull().default(sql`now()`),
+    windowHits: integer('window_hits').notNull().default(0),
+  },
+  (t) => [uniqueIndex('uq_webhook__slug').on(t.slug), index('ix_webhook__name').on(t.name), index('ix_webhook__updated').on(t.updated)],
+);
+
 // --- Saved searches (the UI's named filter sets) ---
 
 /** A named set of UI filters; PUT /saved_searches/ upserts by name. */

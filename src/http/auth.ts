@@ -115,8 +115,12 @@ const EVENT_SOCKETS = /^(?:\/api)?\/events\/(?:in|out)\/?$/;
 const isEventSocketUpgrade = (req: Request, path: string) =>
   req.method === 'GET' && EVENT_SOCKETS.test(path) && req.headers.get('upgrade')?.toLowerCase() === 'websocket';
 
+/** Incoming webhooks: the random slug in the URL is the credential (src/routes/hooks.ts). */
+export const HOOK_PATH = /^(?:\/api)?\/hooks\/[^/]+\/?$/;
+
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'GET' && PUBLIC_PATHS.has(c.req.path)) return next();
+  if (HOOK_PATH.test(c.req.path)) return next();
   if (isEventSocketUpgrade(c.req.raw, c.req.path)) return next();
   const credentials = credentialsFrom(c.env);
   if (!hasCredentials(credentials)) {

@@ -33,6 +33,8 @@ import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
 import { flowRunGraphRoutes } from './flow-run-graph';
 import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
+import { webhookRoutes } from './webhooks';
+import { hookRoutes } from './hooks';
 import { savedSearchRoutes } from './saved-searches';
 import { flowRunInputRoutes } from './flow-run-input';
 import { templateRoutes } from './templates';
@@ -76,5 +78,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/artifacts', artifactRoutes],
   ['/concurrency_limits', tagConcurrencyLimitRoutes],
   ['/task_workers', taskWorkerRoutes],
+  ['/webhooks', webhookRoutes],
+  ['/hooks', hookRoutes],
   ['/saved_searches', savedSearchRoutes],
 ];
