@@ -19,7 +19,7 @@ import { modelBody } from '../http/validation';
 import { ConcurrencyLedger } from '../orchestration/concurrency';
 import { newRunSnapshot, type RunSnapshot } from '../orchestration/context';
 import { orchestrate } from '../orchestration/engine';
-import { firstSchemaError } from '../orchestration/json-schema';
+import { schemaValidationMessage } from '../orchestration/json-schema';
 import { issueMessage, jsonObject, laxBool, list, model, opt, str, uuid } from '../schemas/common';
 import { buildProposedState, flowRunPolicyInput, stateCreate, toFlowRunPolicy } from '../schemas/states';
 import { applyOrchestration } from '../queries/flow-run-orchestration-store';
@@ -88,8 +88,8 @@ async function queuesByName(tx: Tx, dep: DeploymentRow, items: Item[]): Promise<
 function runRow(c: Context<AppEnv>, dep: DeploymentRow, item: Item, queues: Map<string, string>) {
   const parameters = { ...dep.parameters, ...(item.parameters ?? {}) };
   if ((item.enforce_parameter_schema ?? dep.enforce_parameter_schema) && dep.parameter_openapi_schema) {
-    const error = firstSchemaError(dep.parameter_openapi_schema, parameters);
-    if (error) return { error: `Error creating flow run: Validation failed. Failure reason: ${error}` };
+    const error = schemaValidationMessage(dep.parameter_openapi_schema, parameters);
+    if (error) return { error: `Error creating flow run: ${error}` };
   }
   let workQueueId = dep.work_queue_id;
   if (item.work_queue_name) {

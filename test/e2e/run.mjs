@@ -38,6 +38,7 @@ import h from './scenarios/h-events-stream.mjs';
 import j from './scenarios/j-blocks.mjs';
 import l from './scenarios/l-webhooks.mjs';
 import o from './scenarios/o-openapi-coverage.mjs';
+import i from './scenarios/i-cli-families.mjs';
 
 /**
  * @typedef {{
@@ -51,7 +52,7 @@ import o from './scenarios/o-openapi-coverage.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, h, b, c, j, l, o];
+const SCENARIOS = [f, e, d, a, h, i, b, c, j, l, o];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
