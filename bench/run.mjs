@@ -293,11 +293,15 @@ function failures(/** @type {ServerResult} */ r) {
 }
 
 const DOCS = path.join(ROOT, 'docs', 'benchmarks.md');
-const START = '<!-- bench:results:start (written by npm run bench:prefect) -->';
-const END = '<!-- bench:results:end -->';
 
-/** Replaces the generated part of docs/benchmarks.md (between the markers) with `markdown`. */
-function writeResultsIntoDocs(/** @type {string} */ markdown) {
+/**
+ * Replaces the generated part of docs/benchmarks.md (between the markers) with `markdown`; the
+ * direct and the pooled (BENCH_POOLER=pgbouncer) runs have a section each.
+ */
+function writeResultsIntoDocs(/** @type {string} */ markdown, /** @type {'none' | 'pgbouncer'} */ pooler) {
+  const name = pooler === 'pgbouncer' ? 'pooled-results' : 'results';
+  const START = `<!-- bench:${name}:start (written by npm run bench:prefect) -->`;
+  const END = `<!-- bench:${name}:end -->`;
   const text = fs.readFileSync(DOCS, 'utf8');
   const a = text.indexOf(START);
   const b = text.indexOf(END);
@@ -395,7 +399,7 @@ async function main() {
     fs.writeFileSync(path.join(OUT, 'comparison.md'), `${text}\n`);
     if (!same) problems.push('the two datasets differ (seed fingerprints)');
     if (process.env.BENCH_WRITE_DOCS !== '0') {
-      writeResultsIntoDocs(resultsMarkdown(edge, prefect, same));
+      writeResultsIntoDocs(resultsMarkdown(edge, prefect, same), config.pooler);
       log('wrote the results into docs/benchmarks.md (BENCH_WRITE_DOCS=0 leaves it alone)');
     }
   } else {
