@@ -203,6 +203,7 @@ async function benchEdge(cluster, config) {
   }
 }
 
+const POOLER_SETS = /^\s*SET (statement_timeout|idle_in_transaction_session_timeout) = \d+\s*;?\s*$/i;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 
 /**
@@ -219,7 +220,8 @@ async function floorOf(direct, scenario, captured, config, reply) {
   if (!scenario || !captured.length) return { statements: 0, roundTrips: 0, ms: null, note: 'no statements captured' };
   // One request's connection: the first backend that logged anything.
   const pid = captured[0]?.pid;
-  const own = captured.filter((s) => s.pid === pid);
+  // PgBouncer's connect_query (BENCH_POOLER) runs on the same backend: those SETs are not the Worker's.
+  const own = captured.filter((s) => s.pid === pid && !POOLER_SETS.test(s.sql));
   const { statements, wrapped } = replayPlan(own);
   /** @type {(v: string) => string} */
   let mapParam = (v) => v;
