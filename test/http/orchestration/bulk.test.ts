@@ -228,6 +228,19 @@ describe('bulk_set_state (§5.2, §7 58–64)', () => {
     expect(d50.headers.get('x-sql-statements')).toBe(d1.headers.get('x-sql-statements'));
   });
 
+  // The driver sends one statement per round trip (no pipelining), so statements = round trips.
+  // The benchmark's shapes: BEGIN, lock-and-load, the write(s), COMMIT.
+  it('round trips: set_state of 50 runs (new states + run columns in one statement) is 4, bulk_delete of 50 finished runs is 4', async () => {
+    const fifty = await runs(50, { type: 'RUNNING' });
+    const set = await bulkSet({ ...ids(fifty), state: { type: 'CANCELLING' } });
+    expect(set.body.results.every((r: any) => r.status === 'ACCEPT')).toBe(true);
+    expect(Number(set.headers.get('x-sql-statements'))).toBe(4);
+    const done = await runs(50, { type: 'COMPLETED' });
+    const del = await bulkDelete(ids(done));
+    expect(del.body.deleted).toHaveLength(50);
+    expect(Number(del.headers.get('x-sql-statements'))).toBe(4);
+  });
+
   it('a database failure mid-write rolls the whole request back: 503 when retryable', async () => {
     const three = await runs(3, { type: 'PENDING' });
     const victim = idDesc(three)[2]!;
