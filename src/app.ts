@@ -15,6 +15,7 @@ import { routeTable } from './routes';
 import { blockRoutes } from './routes/blocks';
 import { uiSettingsRoutes } from './routes/ui-settings';
 import { openApiDocument } from './openapi/document';
+import { DOCS_PAGE } from './openapi/docs-page';
 import { methodNotAllowed } from './http/method-not-allowed';
 
 /** @param servedRoutes the whole app's route list, read when the OpenAPI document is first asked for */
@@ -40,6 +41,8 @@ export function createApp() {
   const api = buildApi(() => app.routes);
   // At the root only: Prefect serves it from its UI app, not its API.
   app.route('/', uiSettingsRoutes);
+  // Interactive API docs at the root, where `prefect server start` has them.
+  app.get('/docs', (c) => c.html(DOCS_PAGE));
   app.route('/api', api);
   app.route('/', api);
   // A path that exists under other methods is a 405, as in Prefect (FastAPI), for every route at once.

@@ -1,3 +1,4 @@
+import { exports } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { app } from '../../../src/app';
 import { openApiPath, servedOperations } from '../../../src/openapi/document';
@@ -45,6 +46,17 @@ describe('GET /api/openapi.json', () => {
         'PATCH /hooks/{slug}',
       ].sort(),
     );
+  });
+});
+
+describe('GET /docs', () => {
+  it('is an HTML page at the root that reads the OpenAPI document of /api', async () => {
+    const res = await (exports as any).default.fetch(new Request('http://edge.test/docs'));
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toContain("new URL('api', ");
+    expect(html).toContain("'/openapi.json'");
   });
 });
 

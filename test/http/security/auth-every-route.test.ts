@@ -21,7 +21,7 @@ const PUBLIC = new Set([
   // Incoming webhooks: the slug in the URL is the credential (test/http/webhooks/).
   ...['GET', 'HEAD', 'DELETE', 'POST', 'PUT', 'PATCH'].flatMap((m) => [`${m} /hooks/:slug`, `${m} /api/hooks/:slug`]),
 ]);
-const ROOT_ONLY = new Set(['GET /ui-settings']);
+const ROOT_ONLY = new Set(['GET /ui-settings', 'GET /docs']);
 
 /** A concrete path for a route pattern: UUID-constrained params (`:id{regex}`) get a UUID, others a name. */
 function concretePath(pattern: string): string {
