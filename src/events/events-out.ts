@@ -18,12 +18,11 @@ import type { Context } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv, Env } from '../env';
 import { createDb, type Db, type DbHandle } from '../db/client';
-import { detailError, HttpError } from '../http/errors';
 import { EventFilter } from '../schemas/event-filters';
 import { decodeIssueMessage } from '../schemas/common';
 import { readEventPage, readEventsReceivedSince, receivedSinceMark, type EventResponse } from '../queries/events-read';
 import { formatMicros, nowMicros, parseMicros } from '../time';
-import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubprotocol, type SocketAccess } from './socket-auth';
+import { acceptSubscription, authMessageRefusal, type SocketAccess } from './socket-auth';
 
 export const POLL_MS = 250;
 /** After a full poll that found nothing for this subscriber, the next one waits this long at least. */
@@ -186,26 +185,5 @@ class EventsOutSession {
   }
 }
 
-export async function eventsOutSocket(c: Context<AppEnv>): Promise<Response> {
-  if (!isWebSocketUpgrade(c.req.raw)) throw detailError(426, 'This endpoint accepts WebSocket connections only.');
-  const access = await socketAccess(c);
-  if (access.kind === 'unconfigured') throw new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
-  const subprotocol = wantsPrefectSubprotocol(c);
-  if (!subprotocol && access.kind === 'token') throw detailError(403, "'prefect' subprotocol required when auth is configured");
-  const pair = new WebSocketPair();
-  const [client, server] = [pair[0], pair[1]];
-  server.accept();
-  const session = new EventsOutSession(server, c.env, access, subprotocol);
-  let inbox: Promise<void> = Promise.resolve();
-  server.addEventListener('message', (event) => {
-    inbox = inbox.then(() => session.onMessage(event.data)).catch((err: unknown) => {
-      console.error('events/out message failed', err);
-      session.close(1011, 'Internal error');
-    });
-  });
-  const ctx = c.executionCtx;
-  server.addEventListener('close', () => ctx.waitUntil(session.onClose()));
-  server.addEventListener('error', () => ctx.waitUntil(session.onClose()));
-  const headers = subprotocol ? { 'Sec-WebSocket-Protocol': 'prefect' } : undefined;
-  return new Response(null, { status: 101, webSocket: client, headers });
-}
+export const eventsOutSocket = (c: Context<AppEnv>): Promise<Response> =>
+  acceptSubscription(c, 'events/out', (server, env, access, subprotocol) => new EventsOutSession(server, env, access, subprotocol));

@@ -16,13 +16,12 @@ import { and, asc, gte, sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { AppEnv, Env } from '../env';
 import { log } from '../db/schema';
-import { detailError, HttpError } from '../http/errors';
 import { logFilterSql } from '../queries/filters';
 import { readLogs, writtenSinceMark, type LogResponse } from '../queries/logs';
 import { LogFilter } from '../schemas/filters';
 import { formatMicros, nowMicros, parseMicros } from '../time';
 import { IDLE_FULL_POLL_MS, OVERLAP_US, POLL_MS, SubscriberDb } from './events-out';
-import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubprotocol, type SocketAccess } from './socket-auth';
+import { acceptSubscription, authMessageRefusal, type SocketAccess } from './socket-auth';
 
 const POLL_LIMIT = 500;
 const CLOSE_PROTOCOL_ERROR = 1002;
@@ -139,26 +138,5 @@ class LogsOutSession {
   }
 }
 
-export async function logsOutSocket(c: Context<AppEnv>): Promise<Response> {
-  if (!isWebSocketUpgrade(c.req.raw)) throw detailError(426, 'This endpoint accepts WebSocket connections only.');
-  const access = await socketAccess(c);
-  if (access.kind === 'unconfigured') throw new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
-  const subprotocol = wantsPrefectSubprotocol(c);
-  if (!subprotocol && access.kind === 'token') throw detailError(403, "'prefect' subprotocol required when auth is configured");
-  const pair = new WebSocketPair();
-  const [client, server] = [pair[0], pair[1]];
-  server.accept();
-  const session = new LogsOutSession(server, c.env, access, subprotocol);
-  let inbox: Promise<void> = Promise.resolve();
-  server.addEventListener('message', (event) => {
-    inbox = inbox.then(() => session.onMessage(event.data)).catch((err: unknown) => {
-      console.error('logs/out message failed', err);
-      session.close(1011, 'Internal error');
-    });
-  });
-  const ctx = c.executionCtx;
-  server.addEventListener('close', () => ctx.waitUntil(session.onClose()));
-  server.addEventListener('error', () => ctx.waitUntil(session.onClose()));
-  const headers = subprotocol ? { 'Sec-WebSocket-Protocol': 'prefect' } : undefined;
-  return new Response(null, { status: 101, webSocket: client, headers });
-}
+export const logsOutSocket = (c: Context<AppEnv>): Promise<Response> =>
+  acceptSubscription(c, 'logs/out', (server, env, access, subprotocol) => new LogsOutSession(server, env, access, subprotocol));

@@ -12,7 +12,8 @@
  * - Unconfigured and reached remotely, the server refuses the upgrade as it refuses every request (401).
  */
 import type { Context } from 'hono';
-import type { AppEnv } from '../env';
+import type { AppEnv, Env } from '../env';
+import { detailError, HttpError } from '../http/errors';
 import { allowsUnauthenticated, credentialsFrom, hasCredentials, isAuthorized, isLocalRequest, matchesAny, type Credentials } from '../http/auth';
 
 export type SocketAccess =
@@ -69,4 +70,44 @@ export async function authMessageRefusal(text: string, access: SocketAccess): Pr
     if (!(await tokenAccepted(token, access.credentials))) return AUTH_CLOSE.invalidToken;
   }
   return null;
+}
+
+/** What a subscription socket (/events/out, /logs/out) does with its client's messages and its close. */
+export interface SubscriptionSession {
+  onMessage(data: unknown): Promise<void>;
+  close(code: number, why: string): void;
+  onClose(): Promise<void>;
+}
+
+/**
+ * Accepts a subscription WebSocket: refuses plain requests (426) and unconfigured auth (401), asks for
+ * the `prefect` subprotocol when auth is token-based, then feeds the client's messages to the session
+ * one at a time (a failing one closes the socket with 1011) and lets it clean up on close.
+ */
+export async function acceptSubscription(
+  c: Context<AppEnv>,
+  label: string,
+  makeSession: (server: WebSocket, env: Env, access: SocketAccess, subprotocol: boolean) => SubscriptionSession,
+): Promise<Response> {
+  if (!isWebSocketUpgrade(c.req.raw)) throw detailError(426, 'This endpoint accepts WebSocket connections only.');
+  const access = await socketAccess(c);
+  if (access.kind === 'unconfigured') throw new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
+  const subprotocol = wantsPrefectSubprotocol(c);
+  if (!subprotocol && access.kind === 'token') throw detailError(403, "'prefect' subprotocol required when auth is configured");
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  const session = makeSession(server, c.env, access, subprotocol);
+  let inbox: Promise<void> = Promise.resolve();
+  server.addEventListener('message', (event) => {
+    inbox = inbox.then(() => session.onMessage(event.data)).catch((err: unknown) => {
+      console.error(`${label} message failed`, err);
+      session.close(1011, 'Internal error');
+    });
+  });
+  const ctx = c.executionCtx;
+  server.addEventListener('close', () => ctx.waitUntil(session.onClose()));
+  server.addEventListener('error', () => ctx.waitUntil(session.onClose()));
+  const headers = subprotocol ? { 'Sec-WebSocket-Protocol': 'prefect' } : undefined;
+  return new Response(null, { status: 101, webSocket: client, headers });
 }

@@ -10,9 +10,14 @@ import { RequestValidationError } from '../http/errors';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { readJson } from '../http/validation';
 import { validateTemplate } from '../events/template-validation';
+import { describe } from '../openapi/describe';
+import * as v from 'valibot';
+
+/** The documented body: one JSON string, the template (checked by hand below, raw text accepted too). */
+const TemplateBody = v.nullish(v.string());
 
 export const templateRoutes = new Hono<AppEnv>()
-  .post('/validate', async (c) => {
+  .post('/validate', describe({ body: TemplateBody }), async (c) => {
     const isJson = /json/i.test(c.req.header('content-type') ?? '');
     const raw = isJson ? await readJson(c) : await c.req.text();
     // An empty body or null is the default, the empty template.
