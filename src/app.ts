@@ -11,11 +11,14 @@ import { requestLimits } from './http/limits';
 import { HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
+import { registerSelfApp } from './http/self-api';
+import { automationsAfterWrites } from './services/automations';
 
 function buildApi() {
   const api = new Hono<AppEnv>({ strict: false });
   api.use('*', apiVersion);
   api.use('*', database);
+  api.use('*', automationsAfterWrites);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
   return api;
@@ -42,3 +45,4 @@ export function createApp() {
 }
 
 export const app = createApp();
+registerSelfApp(app);

@@ -39,6 +39,11 @@ export interface Env {
    * GET /collections/views/{view}. Unset: no fetch; the worker view is empty (src/routes/collections.ts).
    */
   COLLECTIONS_REGISTRY_URL?: string;
+  /**
+   * "false" stops evaluating automations right after write requests (src/services/automations.ts);
+   * the services tick still does. Tests set it to drive evaluation themselves.
+   */
+  AUTOMATIONS_AFTER_WRITES?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */

@@ -20,6 +20,7 @@ import { detailError, HttpError } from '../http/errors';
 import { EventIn } from '../schemas/events';
 import { nowMicros } from '../time';
 import { ingestEvents } from './ingest';
+import { evaluateAutomationsSoon } from '../services/automations';
 import { receive, type ReceivedEvent } from './received';
 import { authMessageRefusal, socketAccess, wantsPrefectSubprotocol, isWebSocketUpgrade, type SocketAccess } from './socket-auth';
 
@@ -69,6 +70,8 @@ class EventsInSession {
     private readonly env: Env,
     private readonly access: SocketAccess,
     private readonly needsAuthMessage: boolean,
+    /** Evaluates automations against the stored events after each batch. */
+    private readonly afterStore: () => void = () => undefined,
   ) {
     this.authenticated = !needsAuthMessage;
   }
@@ -111,6 +114,7 @@ class EventsInSession {
       this.writes = this.writes.then(async () => {
         try {
           await writeBatch(this.env, batch);
+          this.afterStore();
         } catch (err) {
           console.error(`Could not store ${batch.length} events; closing the socket so that the client resends them`, err);
           this.close(CLOSE_INTERNAL_ERROR, 'Could not store events; reconnect and resend');
@@ -159,8 +163,8 @@ export async function eventsInSocket(c: Context<AppEnv>): Promise<Response> {
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
-  const session = new EventsInSession(server, c.env, access, subprotocol);
   const ctx = c.executionCtx;
+  const session = new EventsInSession(server, c.env, access, subprotocol, () => evaluateAutomationsSoon(c.env, ctx));
   // Messages are handled one after another, so events keep their order and auth comes first.
   let inbox: Promise<void> = Promise.resolve();
   server.addEventListener('message', (event) => {

@@ -12,7 +12,9 @@ export function toValidationIssue(issue: v.BaseIssue<unknown>, prefix: (string |
   const [type = 'value_error', msg = issue.message, ctxJson] = issue.message.split('|');
   // An unknown key on a strict object.
   if (issue.expected === 'never' && (issue.type === 'strict_object' || issue.type === 'object')) {
-    return { type: 'extra_forbidden', loc, msg: 'Extra inputs are not permitted', input: issue.input };
+    // Valibot reports the key as the input; Pydantic reports the key's value.
+    const last = issue.path?.at(-1);
+    return { type: 'extra_forbidden', loc, msg: 'Extra inputs are not permitted', input: last && 'value' in last ? last.value : issue.input };
   }
   // A required key that is absent: Valibot reports the object entry with undefined input.
   if (issue.input === undefined && issue.received === 'undefined' && issue.path?.length) {
