@@ -53,7 +53,7 @@ async function evaluateAndRecord(automations: AutomationResponse[], clock: () =>
  */
 export async function evaluateQueuedEvents(
   db: Db,
-  opts: { maxBatches?: number; clock?: () => Micros } = {},
+  opts: { maxBatches?: number; batchSize?: number; clock?: () => Micros } = {},
 ): Promise<{ events: number; fired: number; automations: number }> {
   const clock = opts.clock ?? nowMicros;
   let events = 0;
@@ -63,7 +63,7 @@ export async function evaluateQueuedEvents(
     const automations = await loadEnabledAutomations(db);
     enabled = automations.length;
     const done = await db.transaction(async (tx) => {
-      const batch = await claimQueuedEvents(tx, EVENT_BATCH);
+      const batch = await claimQueuedEvents(tx, opts.batchSize ?? EVENT_BATCH);
       if (batch.length === 0) return null;
       const interested = automations.filter((a) => batch.some((e) => interestedIn(a, e)));
       if (interested.length === 0) return { events: batch.length, fired: 0 };
