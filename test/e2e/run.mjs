@@ -35,6 +35,7 @@ import d from './scenarios/d-interval-schedule.mjs';
 import e from './scenarios/e-late-run.mjs';
 import f from './scenarios/f-killed-worker.mjs';
 import h from './scenarios/h-events-stream.mjs';
+import k from './scenarios/k-automations.mjs';
 
 /**
  * @typedef {{
@@ -48,7 +49,7 @@ import h from './scenarios/h-events-stream.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, h, b, c];
+const SCENARIOS = [f, e, d, a, h, k, b, c];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
