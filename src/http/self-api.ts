@@ -17,6 +17,9 @@ export function registerSelfApp(app: FetchingApp): void {
   registered = app;
 }
 
+/** Marks in-process calls, so that they do not start an automations pass of their own. */
+export const SELF_API_HEADER = 'x-prefect-edge-self';
+
 export interface ApiResponse {
   status: number;
   body: unknown;
@@ -40,7 +43,7 @@ export function selfApi(env: Env, headers: Record<string, string> = {}): ApiCall
     const auth: Record<string, string> = {};
     if (apiKeys[0]) auth.authorization = `Bearer ${apiKeys[0]}`;
     else if (authString) auth.authorization = `Basic ${btoa(authString)}`;
-    const init: RequestInit = { method, headers: { 'content-type': 'application/json', host: 'localhost', ...auth, ...headers } };
+    const init: RequestInit = { method, headers: { 'content-type': 'application/json', [SELF_API_HEADER]: '1', ...auth, ...headers } };
     if (body !== undefined) init.body = JSON.stringify(body);
     const pending: Promise<unknown>[] = [];
     const res = await registered.fetch(new Request(`http://localhost/api${path}`, init), env, collectingContext(pending));

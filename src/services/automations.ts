@@ -7,6 +7,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db/client';
 import type { AppEnv, Env } from '../env';
+import { SELF_API_HEADER } from '../http/self-api';
 import { evaluateProactiveTriggers, evaluateQueuedEvents, runTriggeredActions } from '../events/automations/engine';
 import { nowMicros } from '../time';
 import type { ServiceContext } from './context';
@@ -31,9 +32,12 @@ export async function runAutomations(ctx: ServiceContext, opts: { proactive?: bo
   return out;
 }
 
-/** Per isolate: a pass is running, and whether another was asked for meanwhile. */
+/** Per isolate: a pass is running (in the request that started it), and whether another was asked for meanwhile. */
 let running: Promise<void> | null = null;
+let runningSince = 0;
 let again = false;
+/** A pass older than this is presumed cut off with its request (its promise may never settle). */
+const STALE_US = 60 * 1_000_000;
 /**
  * Per isolate: when a pass last found no enabled automation. For a few seconds after that, requests
  * skip the pass (and its connection); the cron tick and other isolates still evaluate what is queued.
@@ -56,9 +60,10 @@ export function evaluateAutomationsSoon(env: Env, ctx: { waitUntil(p: Promise<un
   const settings = serviceSettings(env).automations;
   if (!settings.triggersEnabled || env.AUTOMATIONS_AFTER_WRITES?.trim().toLowerCase() === 'false') return;
   if (noAutomationsSince !== null && nowMicros() - noAutomationsSince < QUIET_US) return;
-  if (running) {
+  if (running && nowMicros() - runningSince < STALE_US) {
+    // Not awaited here: a promise of another request cannot be waited on in workerd. The running pass
+    // (kept alive by its own request's waitUntil) goes round once more.
     again = true;
-    ctx.waitUntil(running);
     return;
   }
   const pass = async () => {
@@ -74,6 +79,7 @@ export function evaluateAutomationsSoon(env: Env, ctx: { waitUntil(p: Promise<un
       }
     } while (again);
   };
+  runningSince = nowMicros();
   running = pass().finally(() => {
     running = null;
   });
@@ -87,6 +93,8 @@ export function evaluateAutomationsSoon(env: Env, ctx: { waitUntil(p: Promise<un
 export const automationsAfterWrites: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400 || !c.env.DATABASE_URL) return;
+  // An action's own API call runs inside a pass, which evaluates what it stored when it goes round again.
+  if (c.req.header(SELF_API_HEADER)) return;
   if (c.req.path.includes('/automations')) automationsChanged();
   let ctx: { waitUntil(p: Promise<unknown>): void };
   try {

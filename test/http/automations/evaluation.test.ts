@@ -96,7 +96,8 @@ describe('reactive triggers', () => {
     await automation({
       posture: 'Reactive',
       expect: ['prefect.flow-run.Failed'],
-      match_related: { 'prefect.resource.id': `prefect.flow.${flow.body.id}` },
+      match: { 'prefect.resource.id': 'prefect.flow-run.*' },
+      match_related: { 'prefect.resource.id': `prefect.flow.${flow.body.id}`, 'prefect.resource.role': 'flow' },
     });
     const run = await post('/flow_runs/', { flow_id: flow.body.id, state: { type: 'RUNNING' } });
     expect(run.status).toBe(201);
