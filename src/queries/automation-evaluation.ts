@@ -181,3 +181,20 @@ export async function recordFirings(tx: DbOrTx, events: AutomationEvent[], actio
       id uuid, automation_id uuid, action_index int, action jsonb, triggered_action jsonb, triggered timestamptz)
     ON CONFLICT (id) DO NOTHING`);
 }
+
+/**
+ * Prefect's sweep of closed buckets (end more than PREFECT_EVENTS_EXPIRED_BUCKET_BUFFER, 60 s, ago:
+ * nothing can count into them any more, including those of triggers an update replaced), and ours of
+ * finished triggered actions older than `keepSeconds`.
+ */
+export async function sweepAutomationState(db: DbOrTx, now: number, keepSeconds: number): Promise<{ buckets: number; actions: number }> {
+  const result = await db.execute<{ buckets: number; actions: number }>(sql`
+    WITH buckets AS (
+      DELETE FROM automation_bucket WHERE "end" <= ${toPgTimestamp(now - 60_000_000)}::timestamptz RETURNING 1
+    ), actions AS (
+      DELETE FROM automation_triggered_action
+      WHERE status IN ('EXECUTED', 'FAILED') AND updated < ${toPgTimestamp(now - keepSeconds * 1_000_000)}::timestamptz RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM buckets)::int AS buckets, (SELECT count(*) FROM actions)::int AS actions`);
+  return result.rows[0] ?? { buckets: 0, actions: 0 };
+}

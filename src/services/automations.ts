@@ -8,6 +8,7 @@ import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db/client';
 import type { AppEnv, Env } from '../env';
 import { SELF_API_HEADER } from '../http/self-api';
+import { sweepAutomationState } from '../queries/automation-evaluation';
 import { evaluateProactiveTriggers, evaluateQueuedEvents, runTriggeredActions } from '../events/automations/engine';
 import { nowMicros } from '../time';
 import type { ServiceContext } from './context';
@@ -17,7 +18,13 @@ export async function runAutomations(ctx: ServiceContext, opts: { proactive?: bo
   const { triggersEnabled, actionsEnabled } = ctx.settings.automations;
   const out: Record<string, number> = { events: 0 };
   if (triggersEnabled) {
-    if (opts.proactive ?? true) out.proactiveFired = (await evaluateProactiveTriggers(ctx.db, ctx.now)).fired;
+    if (opts.proactive ?? true) {
+      out.proactiveFired = (await evaluateProactiveTriggers(ctx.db, ctx.now)).fired;
+      // Finished actions are kept as long as events are.
+      const swept = await sweepAutomationState(ctx.db, ctx.now, ctx.settings.eventRetention.retentionSeconds ?? 7 * 86_400);
+      out.bucketsSwept = swept.buckets;
+      out.actionsSwept = swept.actions;
+    }
     const reactive = await evaluateQueuedEvents(ctx.db);
     if (reactive.automations === 0) noAutomationsSince = nowMicros();
     out.events = reactive.events;
