@@ -12,7 +12,7 @@ import type { ApiCall } from '../../http/self-api';
 import { STATE_TYPES } from '../../orchestration/states';
 import type { Action } from '../../schemas/automations';
 import { formatMicros, nowMicros } from '../../time';
-import { firstResourceOfKind, idOfResource, orchestrationContext, renderTemplate, TemplateRenderError, type ApiReader } from './templating';
+import { firstResourceOfKind, idOfResource, orchestrationContext, renderTemplate, templateEvent, TemplateRenderError, type ApiReader } from './templating';
 import type { AutomationEvent } from './triggers';
 import { runBulkAction } from './bulk';
 import { ActionFailed, ActionRetryable } from './action-errors';
@@ -86,13 +86,14 @@ async function templateContext(api: ApiCall, ta: TriggeredAction, templates: str
   const allFirings = (f: Record<string, unknown> | null): Record<string, unknown>[] =>
     f ? [f, ...((f.triggering_firings as Record<string, unknown>[] | undefined) ?? []).flatMap(allFirings)] : [];
   const firings = allFirings(ta.firing);
+  const asTemplate = (e: unknown) => (e && typeof e === 'object' ? templateEvent(e as AutomationEvent & Record<string, unknown>) : e);
   return {
     automation: ta.automation,
-    event: ta.triggering_event,
+    event: asTemplate(ta.triggering_event),
     labels: ta.triggering_labels,
     firing,
     firings,
-    events: firings.map((f) => f.triggering_event).filter(Boolean),
+    events: firings.map((f) => f.triggering_event).filter(Boolean).map(asTemplate),
     ...(await orchestrationContext(templates, ta.triggering_event, reader(api))),
   };
 }

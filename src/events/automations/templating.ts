@@ -207,3 +207,29 @@ function withEventState(run: Record<string, unknown>, resource: Record<string, s
   };
   return { ...run, state, state_type: state.type, state_name: state.name };
 }
+
+/** A resource as a template sees it: its labels, plus Prefect's `id`, `name` and (related) `role` properties. */
+function templateResource(labels: Record<string, string>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...labels, id: labels['prefect.resource.id'], name: labels['prefect.resource.name'] ?? null };
+  if ('prefect.resource.role' in labels) out.role = labels['prefect.resource.role'];
+  return out;
+}
+
+/**
+ * An event as a template sees it: Prefect's Event properties (`resource.id`, `resource.name`,
+ * `related[i].role`, `involved_resources`, `resource_in_role`, `resources_in_role`) on top of its JSON.
+ */
+export function templateEvent(event: EventLike & Record<string, unknown>): Record<string, unknown> {
+  const related = (event.related ?? []).map(templateResource);
+  const resourcesInRole: Record<string, Record<string, unknown>[]> = {};
+  for (const r of related) (resourcesInRole[String(r.role)] ??= []).push(r);
+  const resourceInRole = Object.fromEntries(Object.entries(resourcesInRole).map(([role, rs]) => [role, rs[0]]));
+  return {
+    ...event,
+    resource: templateResource(event.resource),
+    related,
+    involved_resources: [templateResource(event.resource), ...related],
+    resource_in_role: resourceInRole,
+    resources_in_role: resourcesInRole,
+  };
+}

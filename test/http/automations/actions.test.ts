@@ -31,7 +31,12 @@ describe('run-deployment', () => {
         {
           type: 'run-deployment',
           deployment_id: deployment.id,
-          parameters: { run: '{{ flow_run.name }}', count: '{{ flow_run.run_count }}', text: 'run {{ flow.name }} failed', nested: { kind: '{{ event.event }}' } },
+          parameters: {
+            run: '{{ flow_run.name }}',
+            count: '{{ flow_run.run_count }}',
+            text: 'run {{ flow.name }} failed',
+            nested: { kind: '{{ event.event }}', id: '{{ event.resource.id }}', flow: '{{ event.resource_in_role.flow.name }}' },
+          },
         },
       ],
     });
@@ -44,7 +49,7 @@ describe('run-deployment', () => {
     const runs = await post('/flow_runs/filter', { deployments: { id: { any_: [deployment.id] } } });
     expect(runs.body).toHaveLength(1);
     const created = runs.body[0];
-    expect(created.parameters).toEqual({ x: 1, run: 'doomed', count: 1, text: 'run failing failed', nested: { kind: 'prefect.flow-run.Failed' } });
+    expect(created.parameters).toEqual({ x: 1, run: 'doomed', count: 1, text: 'run failing failed', nested: { kind: 'prefect.flow-run.Failed', id: `prefect.flow-run.${run.id}`, flow: 'failing' } });
     expect(created.created_by).toEqual({ id: auto.body.id, type: 'AUTOMATION', display_value: 'on failure' });
     expect(created.state_type).toBe('SCHEDULED');
     expect(created.idempotency_key).toMatch(new RegExp(`^automation ${auto.body.id}, action 0, invocation `));
