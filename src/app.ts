@@ -7,12 +7,15 @@ import { HTTPException } from 'hono/http-exception';
 import type { AppEnv } from './env';
 import { apiVersion, database } from './http/middleware';
 import { authenticate } from './http/auth';
+import { cors } from './http/cors';
 import { requestLimits } from './http/limits';
 import { HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
 import { registerSelfApp } from './http/self-api';
 import { automationsAfterWrites } from './services/automations';
+import { blockRoutes } from './routes/blocks';
+import { uiSettingsRoutes } from './routes/ui-settings';
 
 function buildApi() {
   const api = new Hono<AppEnv>({ strict: false });
@@ -21,15 +24,20 @@ function buildApi() {
   api.use('*', automationsAfterWrites);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
+  api.route('/', blockRoutes);
   return api;
 }
 
 export function createApp() {
   const app = new Hono<AppEnv>({ strict: false });
-  // Before routing, so that they run once per request and cover unknown paths too.
+  // Before routing, so that they run once per request and cover unknown paths too. CORS comes first:
+  // a preflight is answered before authentication, and a 401 still carries the CORS headers.
+  app.use('*', cors);
   app.use('*', authenticate);
   app.use('*', requestLimits);
   const api = buildApi();
+  // At the root only: Prefect serves it from its UI app, not its API.
+  app.route('/', uiSettingsRoutes);
   app.route('/api', api);
   app.route('/', api);
   app.notFound((c) => c.json({ detail: 'Not Found' }, 404));

@@ -33,6 +33,11 @@ import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
 import { flowRunGraphRoutes } from './flow-run-graph';
 import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
+import { webhookRoutes } from './webhooks';
+import { hookRoutes } from './hooks';
+import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
+import { uiSchemaRoutes } from './ui-schemas';
+import { savedSearchRoutes } from './saved-searches';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -70,4 +75,11 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/artifacts', artifactRoutes],
   ['/concurrency_limits', tagConcurrencyLimitRoutes],
   ['/task_workers', taskWorkerRoutes],
+  ['/webhooks', webhookRoutes],
+  ['/hooks', hookRoutes],
+  ['/ui/flows', uiFlowRoutes],
+  ['/ui/flow_runs', uiFlowRunRoutes],
+  ['/ui/task_runs', uiTaskRunRoutes],
+  ['/ui/schemas', uiSchemaRoutes],
+  ['/saved_searches', savedSearchRoutes],
 ];

@@ -1,5 +1,6 @@
 /**
- * Logs: POST /logs/ (what the SDK's log handler calls while a run executes) and POST /logs/filter.
+ * Logs: POST /logs/ (what the SDK's log handler calls while a run executes), POST /logs/filter, and the
+ * /logs/out WebSocket (../events/logs-out.ts).
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -13,6 +14,7 @@ import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pag
 import { LOG_ORDER, logFilterSql } from '../queries/filters';
 import { TRUE } from '../queries/filter-sql/criteria';
 import { insertLogs, readLogs } from '../queries/logs';
+import { logsOutSocket } from '../events/logs-out';
 
 const FilterBody = v.object({
   logs: opt(LogFilter),
@@ -38,5 +40,6 @@ export const logRoutes = new Hono<AppEnv>()
     });
     return c.json(logs);
   })
+  .get('/out', logsOutSocket)
   .all('/', methodNotAllowed)
   .all('/filter', methodNotAllowed);

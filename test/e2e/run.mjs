@@ -36,6 +36,8 @@ import e from './scenarios/e-late-run.mjs';
 import f from './scenarios/f-killed-worker.mjs';
 import h from './scenarios/h-events-stream.mjs';
 import k from './scenarios/k-automations.mjs';
+import j from './scenarios/j-blocks.mjs';
+import l from './scenarios/l-webhooks.mjs';
 
 /**
  * @typedef {{
@@ -49,7 +51,7 @@ import k from './scenarios/k-automations.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, h, k, b, c];
+const SCENARIOS = [f, e, d, a, h, k, b, c, j, l];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -102,6 +104,8 @@ function makeContext(base, procs, notes) {
   const api = apiClient(base.assertUrl);
   return {
     api,
+    /** Our API's URL (PREFECT_API_URL), for plain HTTP calls such as webhooks. */
+    apiUrl: base.apiUrl,
     /** Waits for a log line of a flow run to be stored. */
     waitForLog: (/** @type {string} */ flowRunId, /** @type {string} */ message) => waitForLog(api, flowRunId, message),
     flowsDir,
