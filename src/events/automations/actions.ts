@@ -253,12 +253,10 @@ export async function act(api: ApiCall, ta: TriggeredAction, out: ActionOutcome)
       return check(a.type, await api('DELETE', `/flow_runs/${runId}`), out);
     }
     case 'call-webhook':
-    case 'send-notification': {
-      // Blocks are not served by prefect-edge yet: say so instead of dropping the action.
-      const res = await api('GET', `/block_documents/${String(a.block_document_id)}`);
-      if (res.status === 404) throw new ActionFailed(`Block document ${String(a.block_document_id)} not found`);
-      throw new ActionFailed(`'${a.type}' actions need block documents, which this server does not serve yet`);
-    }
+      return callWebhook(api, ta, out);
+    case 'send-notification':
+      // Notification blocks (Slack, Teams, e-mail…) need each block type's own client: not served yet.
+      throw new ActionFailed(`'send-notification' actions are not supported by this server yet`);
     case 'bulk-set-state':
     case 'bulk-delete': {
       await runBulkAction(api, a, out);
@@ -267,4 +265,48 @@ export async function act(api: ApiCall, ta: TriggeredAction, out: ActionOutcome)
     default:
       throw new ActionFailed(`Unknown action type ${a.type}`);
   }
+}
+
+/** Prefect's validate_restricted_url: no loopback, private or link-local hosts unless the block allows them. */
+function isPrivateHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h.endsWith('.localhost') || h === '::1' || h === '::' || h === '0.0.0.0') return true;
+  if (/^(fc|fd)[0-9a-f]{2}:/.test(h) || h.startsWith('fe80:')) return true;
+  const ip = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(h);
+  if (!ip) return false;
+  const [a, b] = [Number(ip[1]), Number(ip[2])];
+  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+}
+
+const REDACTED_HEADERS = /authorization|cookie|token|secret|api-key|apikey|password/i;
+
+/** Prefect's CallWebhook: the Webhook block's method, URL and headers, with the rendered payload as the body. */
+async function callWebhook(api: ApiCall, ta: TriggeredAction, out: ActionOutcome): Promise<void> {
+  const a = ta.action;
+  const res = await api('GET', `/block_documents/${String(a.block_document_id)}?include_secrets=true`);
+  if (res.status >= 500) throw new ActionRetryable(`reading the webhook block got ${res.status}`);
+  if (res.status >= 300) throw new ActionFailed(reasonFromResponse(a.type, res.status, res.body));
+  const doc = res.body as { name?: string; data?: Record<string, unknown>; block_type?: { slug?: string } };
+  if (doc.block_type?.slug !== 'webhook') throw new ActionFailed('The referenced block was not a webhook block');
+  out.related.push(
+    { 'prefect.resource.id': `prefect.block-document.${String(a.block_document_id)}`, 'prefect.resource.role': 'block', 'prefect.resource.name': doc.name ?? '' },
+    { 'prefect.resource.id': 'prefect.block-type.webhook', 'prefect.resource.role': 'block-type' },
+  );
+  const data = doc.data ?? {};
+  const url = String(data.url ?? '');
+  const method = String(data.method ?? 'POST');
+  const headers = (data.headers as Record<string, string> | null) ?? {};
+  const payload = render(String(a.payload ?? ''), await templateContext(api, ta, [String(a.payload ?? '')]), out);
+  let response: Response;
+  try {
+    const parsed = new URL(url);
+    if (!data.allow_private_urls && isPrivateHost(parsed.hostname)) throw new Error(`URL ${parsed.hostname} is a private address`);
+    response = await fetch(url, { method, headers, body: method === 'GET' || method === 'HEAD' ? undefined : payload });
+  } catch (e) {
+    throw new ActionFailed(`Webhook call failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const text = await response.text();
+  out.details.status_code = response.status;
+  out.details.response_body = text.length > 1000 ? `${text.slice(0, 500)}...${text.length - 1000} additional characters...${text.slice(-500)}` : text;
+  out.details.response_headers = Object.fromEntries([...response.headers].filter(([k]) => !REDACTED_HEADERS.test(k)));
 }

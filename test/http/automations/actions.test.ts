@@ -125,3 +125,27 @@ describe('bulk actions (ours)', () => {
     expect((await post('/flow_runs/count', { flow_runs: { state: { type: { any_: ['CANCELLED'] } } } })).body).toBe(2);
   });
 });
+
+describe('call-webhook', () => {
+  async function webhookAction(blockSlug: string, data: Record<string, unknown>) {
+    await post('/block_types/install_system_block_types');
+    const [type] = (await post('/block_types/filter', { block_types: { slug: { any_: [blockSlug] } } })).body;
+    const [schema] = (await post('/block_schemas/filter', { block_schemas: { block_type_id: { any_: [type.id] } } })).body;
+    const doc = await post('/block_documents/', { name: `hook-${blockSlug}`, data, block_type_id: type.id, block_schema_id: schema.id });
+    expect(doc.status).toBe(201);
+    await post('/automations/', { name: 'hook', trigger: { posture: 'Reactive', expect: ['ring'] }, actions: [{ type: 'call-webhook', block_document_id: doc.body.id, payload: '{"event": "{{ event.event }}"}' }] });
+    await post('/events', [{ id: crypto.randomUUID(), occurred: formatMicros(nowMicros()), event: 'ring', resource: { 'prefect.resource.id': 'x' } }]);
+    await evaluate();
+    expect(await runActions()).toEqual({ executed: 0, failed: 1, retrying: 0 });
+    return (await post('/events/filter', { filter: { event: { name: ['prefect.automation.action.failed'] } } })).body.events[0];
+  }
+
+  it('refuses private addresses unless the block allows them, and blocks that are not webhooks', async () => {
+    const failed = await webhookAction('webhook', { method: 'POST', url: 'http://127.0.0.1:9/hook', headers: {}, allow_private_urls: false });
+    expect(failed.payload.reason).toBe('Webhook call failed: URL 127.0.0.1 is a private address');
+    expect(failed.related.map((r: Record<string, string>) => r['prefect.resource.role'])).toEqual(['block', 'block-type', 'automation-triggered-event', 'triggering-event']);
+    await resetDb();
+    const notHook = await webhookAction('secret', { value: 's' });
+    expect(notHook.payload.reason).toBe('The referenced block was not a webhook block');
+  });
+});
