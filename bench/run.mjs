@@ -15,12 +15,15 @@ import { benchConfig } from './lib/config.mjs';
 import { createDatabase, sqlClient, startBenchCluster, statementCounter } from './lib/db.mjs';
 import { startEdgeWorker } from './lib/edge-worker.mjs';
 import { runLoad, send } from './lib/load.mjs';
+import { directClient, disableStatementLog, enableStatementLog, parseStatements, replay, replayPlan } from './lib/floor.mjs';
+import { bulkRunIds } from './lib/ids.mjs';
 import { disableAutoExplain, enableAutoExplain, isForeignKeyStatement, logSize, parsePlans, readLogSince, seqScans } from './lib/plans.mjs';
 import { ensurePrefectInstalled, migratePrefect, startPrefectServer } from './lib/prefect-server.mjs';
-import { comparisonTable, machineInfo, sameDataset, serverTable } from './lib/report.mjs';
+import { comparisonTable, floorTable, machineInfo, sameDataset, serverTable } from './lib/report.mjs';
 import { scenarios } from './lib/scenarios.mjs';
 import { seedDatabase } from './lib/seed.mjs';
 import http from 'node:http';
+import crypto from 'node:crypto';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const OUT = path.join(ROOT, 'bench-results');
@@ -47,7 +50,7 @@ const bulkOffset = { first: 0, warmup: 1, measured: (/** @type {BenchConfig} */ 
  * @param {string} baseUrl
  * @param {BenchConfig} config
  * @param {import('./lib/db.mjs').StatementCounter} statements
- * @param {(key: string) => Promise<void>} [afterFirst] called after each scenario's first request
+ * @param {(key: string, reply: import('./lib/load.mjs').Reply | null) => Promise<void>} [afterFirst] called after each scenario's first request
  * @returns {Promise<ScenarioResult[]>}
  */
 async function measure(baseUrl, config, statements, afterFirst) {
@@ -56,14 +59,16 @@ async function measure(baseUrl, config, statements, afterFirst) {
   const firstErrors = new Map();
   const agent = new http.Agent({ keepAlive: false });
   for (const s of list) {
+    /** @type {import('./lib/load.mjs').Reply | null} */
+    let reply = null;
     try {
-      const reply = await send(agent, baseUrl, s.spec(bulkOffset.first));
+      reply = await send(agent, baseUrl, s.spec(bulkOffset.first));
       const error = s.check(reply);
       if (error) firstErrors.set(s.key, error);
     } catch (e) {
       firstErrors.set(s.key, String(e));
     }
-    await afterFirst?.(s.key);
+    await afterFirst?.(s.key, reply);
   }
   /** @type {ScenarioResult[]} */
   const results = [];
@@ -127,28 +132,57 @@ async function benchEdge(cluster, config) {
   log('prefect-edge: migrated; seeding');
   const seed = await seedDatabase({ url, wsproxy: cluster.wsproxy, config, log: (m) => log(`prefect-edge seed: ${m}`) });
   log(`prefect-edge: seeded in ${seed.seconds.toFixed(0)} s: ${JSON.stringify(seed.rows)}`);
-  const worker = await startEdgeWorker({ databaseUrl: url, wsproxy: cluster.wsproxy, logDir: LOGS });
-  log(`prefect-edge: wrangler dev listening at ${worker.baseUrl}`);
+  const pooled = cluster.pooledUrlFor?.('edge');
+  const worker = await startEdgeWorker({
+    databaseUrl: pooled ?? url,
+    wsproxy: cluster.wsproxy,
+    logDir: LOGS,
+    pipelineConnect: pooled ? 'false' : 'password',
+  });
+  log(`prefect-edge: wrangler dev listening at ${worker.baseUrl}${pooled ? ', reaching Postgres through PgBouncer (transaction mode)' : ''}`);
   const admin = await sqlClient(cluster.urlFor('postgres'), cluster.wsproxy);
+  // The floor's replay connection: direct TCP, logging nothing itself (it replays while capture is on).
+  const direct = await directClient(url);
+  await direct.query("SET log_statement = 'none'");
+  await direct.query('SET auto_explain.log_min_duration = -1');
   /** @type {import('./lib/plans.mjs').SeqScan[]} */
   const scans = [];
   /** @type {Record<string, { statements: number, ms: number }>} */
   const byScenario = {};
+  /** @type {Record<string, Floor>} */
+  const floors = {};
   let checked = 0;
+  const list = scenarios(config);
   try {
     await enableAutoExplain(admin, 'edge');
+    await enableStatementLog(admin, 'edge');
     let offset = logSize(cluster.logFile);
-    const results = await measure(worker.baseUrl, config, statementCounter(admin, 'edge'), async (key) => {
-      if (key === scenarios(config)[scenarios(config).length - 1]?.key) await disableAutoExplain(admin, 'edge');
+    const results = await measure(worker.baseUrl, config, statementCounter(admin, 'edge'), async (key, reply) => {
+      if (key === list[list.length - 1]?.key) {
+        await disableAutoExplain(admin, 'edge');
+        await disableStatementLog(admin, 'edge');
+      }
       await new Promise((r) => setTimeout(r, 300)); // let the backends finish writing their log lines
-      const plans = parsePlans(readLogSince(cluster.logFile, offset), 'edge');
+      const text = readLogSince(cluster.logFile, offset);
       offset = logSize(cluster.logFile);
+      const plans = parsePlans(text, 'edge');
       // Foreign-key statements run inside their parent (and inside its logged time): count the others.
       const own = plans.filter((p) => !isForeignKeyStatement(p.query));
       byScenario[key] = { statements: own.length, ms: Math.round(own.reduce((a, p) => a + p.ms, 0) * 10) / 10 };
       checked += plans.length;
       for (const p of plans) scans.push(...seqScans(p).map((s) => ({ ...s, scenario: key })));
+      floors[key] = await floorOf(direct, list.find((s) => s.key === key), parseStatements(text, 'edge'), config, reply);
     });
+    // A bare Worker round trip: no database, no body (the same load loop, one at a time).
+    const health = await runLoad({
+      baseUrl: worker.baseUrl,
+      count: 100,
+      concurrency: 1,
+      maxSeconds: 20,
+      spec: () => ({ method: 'GET', path: '/api/health' }),
+      check: (reply) => (reply.status === 200 ? null : `HTTP ${reply.status}`),
+    });
+    log(`prefect-edge: GET /api/health at concurrency 1: p50 ${health.latencyMs.p50} ms`);
     return {
       server: 'prefect-edge',
       version: gitCommit(),
@@ -158,11 +192,53 @@ async function benchEdge(cluster, config) {
       seed,
       scenarios: results,
       plans: { checked, seqScans: scans, byScenario },
+      floor: { healthP50: health.latencyMs.p50, byScenario: floors },
     };
   } finally {
     await disableAutoExplain(admin, 'edge').catch(() => {});
+    await disableStatementLog(admin, 'edge').catch(() => {});
+    await direct.end().catch(() => {});
     await admin.end();
     await worker.stop();
+  }
+}
+
+const POOLER_SETS = /^\s*SET (statement_timeout|idle_in_transaction_session_timeout) = \d+\s*;?\s*$/i;
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+/**
+ * @typedef {import('./lib/report.mjs').Floor} Floor
+ * The captured statements of one scenario's first request, replayed on the direct connection.
+ * @param {{ query: (text: string, values?: unknown[]) => Promise<unknown> }} direct
+ * @param {import('./lib/scenarios.mjs').Scenario | undefined} scenario
+ * @param {import('./lib/floor.mjs').LoggedStatement[]} captured
+ * @param {BenchConfig} config
+ * @param {import('./lib/load.mjs').Reply | null} reply the first request's answer: ids it created are replaced
+ * @returns {Promise<Floor>}
+ */
+async function floorOf(direct, scenario, captured, config, reply) {
+  if (!scenario || !captured.length) return { statements: 0, roundTrips: 0, ms: null, note: 'no statements captured' };
+  // One request's connection: the first backend that logged anything.
+  const pid = captured[0]?.pid;
+  // PgBouncer's connect_query (BENCH_POOLER) runs on the same backend: those SETs are not the Worker's.
+  const own = captured.filter((s) => s.pid === pid && !POOLER_SETS.test(s.sql));
+  const { statements, wrapped } = replayPlan(own);
+  /** @type {(v: string) => string} */
+  let mapParam = (v) => v;
+  if (scenario.block) {
+    const block = config.blocks[scenario.block];
+    const swap = new Map(bulkRunIds(block, bulkOffset.first).map((id, i) => [id, bulkRunIds(block, bulkOffset.warmup)[i] ?? id]));
+    // Rows the first request created (new states) exist now: their replayed inserts get fresh ids.
+    for (const id of reply?.body.toString('utf8').match(UUID) ?? []) if (!swap.has(id)) swap.set(id, crypto.randomUUID());
+    mapParam = (v) => v.replace(UUID, (id) => swap.get(id) ?? id);
+  }
+  try {
+    const ms = await replay(direct, statements, config.floorRepeats, mapParam);
+    log(`floor ${scenario.key}: ${own.length} statements captured, replayed on one warm pg connection: ${ms} ms${wrapped ? ' (wrapped in BEGIN/ROLLBACK)' : ''}`);
+    return { statements: own.length, roundTrips: own.length, ms, note: wrapped ? 'writes wrapped in BEGIN/ROLLBACK' : null };
+  } catch (e) {
+    log(`floor ${scenario.key}: replay failed: ${e}`);
+    return { statements: own.length, roundTrips: own.length, ms: null, note: `replay failed: ${String(e).slice(0, 200)}` };
   }
 }
 
@@ -218,6 +294,64 @@ function failures(/** @type {ServerResult} */ r) {
   return out;
 }
 
+const DOCS = path.join(ROOT, 'docs', 'benchmarks.md');
+
+/**
+ * Replaces the generated part of docs/benchmarks.md (between the markers) with `markdown`; the
+ * direct and the pooled (BENCH_POOLER=pgbouncer) runs have a section each.
+ */
+function writeResultsIntoDocs(/** @type {string} */ markdown, /** @type {'none' | 'pgbouncer'} */ pooler) {
+  const name = pooler === 'pgbouncer' ? 'pooled-results' : 'results';
+  const START = `<!-- bench:${name}:start (written by npm run bench:prefect) -->`;
+  const END = `<!-- bench:${name}:end -->`;
+  const text = fs.readFileSync(DOCS, 'utf8');
+  const a = text.indexOf(START);
+  const b = text.indexOf(END);
+  if (a < 0 || b < a) throw new Error(`docs/benchmarks.md lacks the markers ${START} … ${END}`);
+  fs.writeFileSync(DOCS, `${text.slice(0, a + START.length)}\n${markdown}\n${text.slice(b)}`);
+}
+
+/** The results section of docs/benchmarks.md, from one run of both servers. */
+function resultsMarkdown(/** @type {ServerResult} */ edge, /** @type {ServerResult} */ prefect, /** @type {boolean} */ same) {
+  const c = edge.config;
+  const load = [edge.machine.loadAverage, prefect.machine.loadAverage];
+  const nproc = Number(edge.machine.nproc) || 2;
+  const busy = load.some((l) => Number(String(l).split(' ')[0]) > nproc);
+  const rows = Object.entries(edge.seed.rows).map(([t, n]) => `${t} ${n.toLocaleString('en')}`).join(', ');
+  return [
+    `Measured ${edge.startedAt.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:prefect\` with \`BENCH_SCALE=${c.scale}\`,`,
+    `concurrency ${c.concurrency}, ${c.requests} requests per read scenario and ${c.bulkRequests} per bulk scenario (cap ${c.maxSeconds} s),`,
+    `${c.pooler === 'pgbouncer' ? 'our Worker reaching Postgres **through PgBouncer in transaction mode**' : 'our Worker opening a new Postgres connection per request (no pooler)'}.`,
+    '',
+    `- **prefect-edge** at commit \`${edge.version}\` under \`wrangler dev\`; **Prefect ${prefect.version}** (\`prefect server start --no-services\`).`,
+    `- Machine: ${edge.machine.nproc} CPUs (${edge.machine.cpu}), ${edge.machine.memory}, ${edge.machine.os}, Node ${edge.machine.node}.`,
+    `- Load average when each side started: ${load[0]} (ours), ${load[1]} (Prefect).${busy ? ' **The machine was shared with other work (load above its CPU count): absolute times are inflated and noisy; read the ratios.**' : ''}`,
+    `- Datasets identical: ${same ? 'yes' : '**NO**'} (${rows}).`,
+    '',
+    '### Side by side',
+    '',
+    '× = how many times faster prefect-edge is (Prefect latency ÷ ours; our req/s ÷ Prefect req/s).',
+    '',
+    comparisonTable(edge, prefect),
+    '',
+    '### Against the floor',
+    '',
+    `The statements our Worker sent for each scenario's first request, captured from Postgres's log and replayed on one warm \`pg\` connection (median of ${c.floorRepeats}), plus one bare Worker round trip (\`GET /api/health\`, p50 at concurrency 1). Our p50 is at concurrency ${c.concurrency}${c.concurrency === 1 ? '' : ' (the floor is meant for BENCH_CONCURRENCY=1)'}.`,
+    '',
+    floorTable(edge, prefect),
+    '',
+    '### Each server',
+    '',
+    `prefect-edge:`,
+    '',
+    serverTable(edge),
+    '',
+    `Prefect ${prefect.version}:`,
+    '',
+    serverTable(prefect),
+  ].join('\n');
+}
+
 async function main() {
   stopEverythingOnInterrupt();
   const prefectMode = process.argv.includes('--prefect');
@@ -227,7 +361,7 @@ async function main() {
   log(`config: ${JSON.stringify({ ...config, blocks: undefined })}`);
   let edge = prefectMode ? reusableEdgeResult(config) : null;
   if (edge) log(`reusing prefect-edge results from bench-results/edge.json (${edge.startedAt}, same parameters and commit)`);
-  const cluster = await startBenchCluster(LOGS);
+  const cluster = await startBenchCluster(LOGS, config.pooler);
   log(`PostgreSQL cluster at ${cluster.address} (log: ${cluster.logFile})`);
   /** @type {ServerResult | null} */
   let prefect = null;
@@ -258,10 +392,20 @@ async function main() {
       '"same answer": both servers returned the same ids (reads) or the same per-run outcomes (bulk) for the first measured request.',
       '',
       table,
+      '',
+      `### Against the floor (our Worker at concurrency ${config.concurrency}; the floor is meant to be read at BENCH_CONCURRENCY=1)`,
+      '',
+      floorTable(edge, prefect),
     ].join('\n');
     console.log(`\n${text}`);
     fs.writeFileSync(path.join(OUT, 'comparison.md'), `${text}\n`);
     if (!same) problems.push('the two datasets differ (seed fingerprints)');
+    if (process.env.BENCH_WRITE_DOCS !== '0') {
+      writeResultsIntoDocs(resultsMarkdown(edge, prefect, same), config.pooler);
+      log('wrote the results into docs/benchmarks.md (BENCH_WRITE_DOCS=0 leaves it alone)');
+    }
+  } else {
+    console.log(`\n### Against the floor (concurrency ${config.concurrency})\n\n${floorTable(edge, null)}`);
   }
   log(`done in ${((performance.now() - t0) / 60_000).toFixed(1)} min; results in bench-results/`);
   if (problems.length) {

@@ -32,6 +32,7 @@ import { automationCases } from './lib/automation-cases.mjs';
 import { uiCases } from './lib/ui-cases.mjs';
 import { writeCases } from './lib/write-cases.mjs';
 import { blockCases } from './lib/block-cases.mjs';
+import { familyCases } from './lib/family-cases.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const t0 = performance.now();
@@ -119,7 +120,7 @@ async function main() {
   const results = [];
   for (const c of datasetCases()) results.push(await runCase(c, run));
   for (const { side } of [run.ours, run.prefect]) deriveReadVars(side);
-  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...automationCases(), ...writeCases(), ...blockCases(), ...eventCases()];
+  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...automationCases(), ...writeCases(), ...blockCases(), ...eventCases(), ...familyCases()];
   for (const c of cases) {
     // Cases that save ids are needed by later ones, so --only never skips them.
     if (only && !c.id.includes(only) && !c.save) continue;

@@ -3,7 +3,8 @@
 // script started; if wrangler dies, the rest is stopped too.
 //
 // Settings (environment): PORT (default 8787), DATABASE_URL (default: PGlite),
-// PGLITE_DIR (default .data/pglite, relative to the project).
+// PGLITE_DIR (default .data/pglite, relative to the project), DEV_POOLER=pgbouncer (PgBouncer in
+// transaction mode in front of a local DATABASE_URL, like Neon's pooled endpoint).
 import path from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
@@ -57,15 +58,16 @@ function readSettings(env) {
   if (databaseUrl && !/^postgres(ql)?:\/\/[^/]/.test(databaseUrl)) {
     throw new Error('DATABASE_URL must be a postgres:// or postgresql:// URL');
   }
-  return { port, databaseUrl, pgliteDir: path.resolve(root, env.PGLITE_DIR || '.data/pglite') };
+  return { port, databaseUrl, pooler: env.DEV_POOLER || undefined, pgliteDir: path.resolve(root, env.PGLITE_DIR || '.data/pglite') };
 }
 
 async function main() {
-  const { port, databaseUrl, pgliteDir } = readSettings(process.env);
+  const { port, databaseUrl, pooler, pgliteDir } = readSettings(process.env);
   await assertPortFree(port);
   const { description, bindings } = await startDevDatabase({
     databaseUrl,
     pgliteDir,
+    pooler,
     onStarted: (close) => cleanups.push(close),
   });
   if (stopping) return;

@@ -5,11 +5,14 @@
  *   2. a throwaway PostgreSQL cluster, when the machine has PostgreSQL installed;
  *   3. embedded PGlite — said loudly, since it hides concurrency behaviour (one backend).
  * TEST_DB=pglite forces 3.
+ * TEST_POOLER=pgbouncer (`npm run test:pooled`) puts PgBouncer in transaction mode between the Worker
+ * and a real PostgreSQL, as Neon's pooled endpoint is in production; migrations still go direct.
  */
 import http from 'node:http';
 import type { TestProject } from 'vitest/node';
 import { startWsProxy } from '../scripts/wsproxy.mjs';
 import { addressOf, findPostgresBin, migrate, startPglite, startThrowawayCluster } from '../scripts/localdb.mjs';
+import { startPgBouncer } from '../scripts/pgbouncer.mjs';
 
 interface LocalDb {
   kind: string;
@@ -45,7 +48,17 @@ export default async function setup(project: TestProject) {
     );
     db = (await startPglite()) as LocalDb;
   }
-  const proxy = await startWsProxy({ allow: [db.address] });
+  let pooler: Awaited<ReturnType<typeof startPgBouncer>> | null = null;
+  if (process.env.TEST_POOLER === 'pgbouncer') {
+    if (db.kind.startsWith('pglite')) throw new Error('TEST_POOLER=pgbouncer needs PostgreSQL, not PGlite');
+    try {
+      pooler = await startPgBouncer({ upstreamUrl: db.url });
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+  }
+  const proxy = await startWsProxy({ allow: pooler ? [db.address, pooler.address] : [db.address] });
   // A tiny control server so fault tests (inside workerd) can cut every live database connection.
   const control = http.createServer((req, res) => {
     if (req.url === '/drop') proxy.dropAll();
@@ -58,18 +71,22 @@ export default async function setup(project: TestProject) {
   } catch (e) {
     await proxy.close();
     control.close();
+    await pooler?.close();
     await db.close();
     throw e;
   }
-  console.log(`database tests run on ${db.kind} (${db.address})`);
-  project.provide('databaseUrl', db.url);
+  const database = new URL(db.url).pathname.slice(1) || 'postgres';
+  console.log(`database tests run on ${db.kind} (${db.address})${pooler ? `, through PgBouncer in transaction mode (${pooler.address})` : ''}`);
+  project.provide('databaseUrl', pooler ? pooler.urlFor(database) : db.url);
   project.provide('wsproxy', proxy.url);
-  project.provide('pipelineConnect', db.pipelineConnect === false ? 'false' : 'password');
-  project.provide('dbKind', db.kind);
+  // PgBouncer here trusts loopback clients: the driver must not pipeline a password it never asks for.
+  project.provide('pipelineConnect', pooler || db.pipelineConnect === false ? 'false' : 'password');
+  project.provide('dbKind', pooler ? `${db.kind} via pgbouncer` : db.kind);
   project.provide('proxyControl', `http://127.0.0.1:${controlPort}`);
   return async () => {
     control.close();
     await proxy.close();
+    await pooler?.close();
     await db.close();
   };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { Client, neonConfig } from '@neondatabase/serverless';
 import { startThrowawayCluster } from '../../scripts/localdb.mjs';
+import { startPgBouncer } from '../../scripts/pgbouncer.mjs';
 import { onInterrupt } from './cleanup.mjs';
 import { firstLine, startChild } from './processes.mjs';
 
@@ -33,14 +34,29 @@ export const BENCH_PG_SETTINGS = {
  * @typedef {{
  *   address: string, password: string, port: number, logFile: string, wsproxy: string,
  *   urlFor: (database: string) => string, close: () => Promise<void>,
+ *   pooledUrlFor: ((database: string) => string) | null,
  * }} BenchCluster
+ * pooledUrlFor: the same database through PgBouncer in transaction mode (BENCH_POOLER=pgbouncer), else null.
  */
 
 /** @returns {Promise<BenchCluster>} */
-export async function startBenchCluster(/** @type {string} */ logDir) {
+export async function startBenchCluster(/** @type {string} */ logDir, /** @type {'none' | 'pgbouncer'} */ pooler = 'none') {
   const cluster = await startThrowawayCluster({ settings: BENCH_PG_SETTINGS });
   const forgetCluster = onInterrupt(() => cluster.close());
-  const proxy = startChild(process.execPath, [new URL('./proxy-process.mjs', import.meta.url).pathname, cluster.address], {
+  /** @type {Awaited<ReturnType<typeof startPgBouncer>> | null} */
+  let bouncer = null;
+  if (pooler === 'pgbouncer') {
+    try {
+      // Timeouts as the Worker's default (the driver's startup parameters cannot pass a pooler).
+      bouncer = await startPgBouncer({ upstreamUrl: cluster.url, logFile: path.join(logDir, 'pgbouncer.log') });
+    } catch (e) {
+      await cluster.close();
+      throw e;
+    }
+  }
+  const forgetBouncer = bouncer ? onInterrupt(() => /** @type {NonNullable<typeof bouncer>} */ (bouncer).close()) : () => {};
+  const allow = bouncer ? [cluster.address, bouncer.address] : [cluster.address];
+  const proxy = startChild(process.execPath, [new URL('./proxy-process.mjs', import.meta.url).pathname, ...allow], {
     logFile: path.join(logDir, 'wsproxy.log'),
     pipeStdout: true,
   });
@@ -49,6 +65,7 @@ export async function startBenchCluster(/** @type {string} */ logDir) {
     wsproxy = JSON.parse(await firstLine(proxy)).url;
   } catch (e) {
     await proxy.stop();
+    await bouncer?.close();
     await cluster.close();
     throw e;
   }
@@ -73,9 +90,12 @@ export async function startBenchCluster(/** @type {string} */ logDir) {
       u.pathname = `/${database}`;
       return u.toString();
     },
+    pooledUrlFor: bouncer ? bouncer.urlFor : null,
     async close() {
       forgetCluster();
+      forgetBouncer();
       await proxy.stop();
+      await bouncer?.close();
       await cluster.close();
     },
   };

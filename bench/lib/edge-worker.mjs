@@ -21,10 +21,10 @@ export const freePort = () =>
   );
 
 /**
- * @param {{ databaseUrl: string, wsproxy: string, logDir: string }} options
+ * @param {{ databaseUrl: string, wsproxy: string, logDir: string, pipelineConnect?: 'password' | 'false' }} options
  * @returns {Promise<{ baseUrl: string, stop: () => Promise<void> }>}
  */
-export async function startEdgeWorker({ databaseUrl, wsproxy, logDir }) {
+export async function startEdgeWorker({ databaseUrl, wsproxy, logDir, pipelineConnect = 'password' }) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const args = [
@@ -37,8 +37,9 @@ export async function startEdgeWorker({ databaseUrl, wsproxy, logDir }) {
     '--var', `DATABASE_URL:${databaseUrl}`,
     '--var', `WSPROXY:${wsproxy}`,
     // The bench cluster uses cleartext password auth on loopback, so the driver's pipelined connect
-    // (Neon's production default) works and saves a round trip per request.
-    '--var', 'PG_PIPELINE_CONNECT:password',
+    // (Neon's production default) works and saves a round trip per request. PgBouncer here trusts
+    // loopback clients and asks for no password: there the driver must not pipeline one.
+    '--var', `PG_PIPELINE_CONNECT:${pipelineConnect}`,
     '--var', 'EXPOSE_SQL_COUNT:1',
   ];
   const child = startChild(path.join(ROOT, 'node_modules/.bin/wrangler'), args, {

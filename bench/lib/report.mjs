@@ -16,7 +16,11 @@ import os from 'node:os';
  *   machine: Record<string, string>, seed: { seconds: number, rows: Record<string, number>, fingerprint: Record<string, string> },
  *   scenarios: ScenarioResult[],
  *   plans?: { checked: number, seqScans: import('./plans.mjs').SeqScan[], byScenario: Record<string, { statements: number, ms: number }> },
+ *   floor?: { healthP50: number, byScenario: Record<string, Floor> },
  * }} ServerResult
+ * @typedef {{ statements: number, roundTrips: number, ms: number | null, note: string | null }} Floor
+ * The floor of one scenario (bench/lib/floor.mjs): its captured statements replayed on one warm
+ * `pg` connection (median ms of one pass).
  */
 
 /** The machine, as docs/benchmarks.md reports it. */
@@ -86,6 +90,32 @@ export function comparisonTable(ours, prefect) {
     const same = ol && pl ? (JSON.stringify(o.summary) === JSON.stringify(p?.summary) ? 'yes' : 'NO') : 'n/a';
     lines.push(
       `| ${o.label} | ${pair((l) => l.latencyMs.p50)} | ${lat('p50')} | ${pair((l) => l.latencyMs.p95)} | ${lat('p95')} | ${pair((l) => l.latencyMs.p99)} | ${lat('p99')} | ${pair((l) => l.requestsPerSecond)} | ${ol && pl ? times(ol.requestsPerSecond / pl.requestsPerSecond) : 'n/a'} | ${o.pgStatements ?? '–'} / ${p?.pgStatements ?? '–'} | ${same} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * Our latency against the floor: p50 ÷ (replayed statements on a warm connection + a bare Worker
+ * round trip). 1 would mean the Worker, the new connection per request and the proxy cost nothing
+ * beyond the health check; what is above it is connection setup, the driver and our JavaScript.
+ * @param {ServerResult} ours @param {ServerResult | null} prefect
+ */
+export function floorTable(ours, prefect) {
+  if (!ours.floor) return '(no floor measured)';
+  const health = ours.floor.healthP50;
+  const lines = [
+    `| Endpoint | statements (round trips) | floor ms | + GET /health ms | our p50 ms | ours ÷ (floor + health) |${prefect ? ' Prefect p50 ÷ ours |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|${prefect ? '---:|' : ''}`,
+  ];
+  for (const o of ours.scenarios) {
+    const f = ours.floor.byScenario[o.key];
+    const ol = o.error ? null : o.load;
+    const p = prefect?.scenarios.find((s) => s.key === o.key);
+    const pl = p && !p.error ? p.load : null;
+    const ratio = ol && f?.ms != null ? `${(ol.latencyMs.p50 / (f.ms + health)).toFixed(1)}` : 'n/a';
+    lines.push(
+      `| ${o.label} | ${f ? f.statements : '–'} | ${f?.ms != null ? fmt(f.ms) : `n/a${f?.note ? ` (${f.note})` : ''}`} | ${fmt(health)} | ${ol ? fmt(ol.latencyMs.p50) : '–'} | ${ratio} |${prefect ? ` ${ol && pl ? times(pl.latencyMs.p50 / ol.latencyMs.p50) : 'n/a'} |` : ''}`,
     );
   }
   return lines.join('\n');

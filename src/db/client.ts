@@ -26,7 +26,10 @@ export class StatementCounter implements Logger {
 export interface DbHandle {
   db: Db;
   counter: StatementCounter;
-  close: () => Promise<void>;
+  /** The driver's pool under `db` (one connection); tests reach past Drizzle through it. */
+  pool: Pool;
+  /** Never rejects, and settles within CLOSE_TIMEOUT_MS: 'destroyed' when the sockets had to be dropped. */
+  close: () => Promise<'ended' | 'destroyed'>;
 }
 
 export const DEFAULT_STATEMENT_TIMEOUT_MS = 10_000;
@@ -57,6 +60,7 @@ export function createDb(env: Env): DbHandle {
     neonConfig.useSecureWebSocket = proxy.startsWith('wss://');
     neonConfig.pipelineTLS = false;
   }
+  if (!neonConfig.webSocketConstructor && typeof WebSocket === 'function') neonConfig.webSocketConstructor = quietWebSocket();
   // 'password' saves a round trip on Neon (cleartext over TLS); PGlite and trust auth need false.
   neonConfig.pipelineConnect = env.PG_PIPELINE_CONNECT === 'false' ? false : 'password';
   const pool = new Pool({ connectionString: url, max: 1, ...sessionTimeouts(env) });
@@ -66,5 +70,59 @@ export function createDb(env: Env): DbHandle {
   pool.on('connect', (client: PoolClient) => client.on('error', () => {}));
   const counter = new StatementCounter();
   const db = drizzle({ client: pool, schema, logger: counter });
-  return { db, counter, close: () => pool.end().catch(() => {}) };
+  return { db, counter, pool, close: () => closePool(pool) };
+}
+
+let quiet: typeof WebSocket | undefined;
+/**
+ * The runtime's WebSocket, except that a send after the server hung up is dropped. The driver flushes
+ * coalesced writes on a timer, and a flush that lands after a killed backend's socket closed would
+ * throw "Can't call WebSocket send() after close()" as an uncaught exception; the query it carried
+ * fails anyway, through the socket's close event.
+ */
+function quietWebSocket(): typeof WebSocket {
+  quiet ??= class QuietWebSocket extends WebSocket {
+    override send(data: Parameters<WebSocket['send']>[0]): void {
+      if (this.readyState === WebSocket.OPEN) super.send(data);
+    }
+  };
+  return quiet;
+}
+
+/** How long a polite close (Terminate, then wait for the server to hang up) may take. */
+export const CLOSE_TIMEOUT_MS = 1_000;
+
+/** The driver's internals that closing a dead connection needs (pg's Client, Neon's Socket). */
+interface DriverClient {
+  connection?: { stream?: { ws?: unknown; destroy?: () => void } };
+}
+const clientsOf = (pool: Pool) => [...((pool as unknown as { _clients?: DriverClient[] })._clients ?? [])];
+
+/**
+ * Ends the pool, but never waits longer than CLOSE_TIMEOUT_MS, then destroys whatever socket is left.
+ * `pool.end()` waits until every checked-out client is released, and one can be left checked out for
+ * good: Drizzle's `transaction()` checks a client out and sends BEGIN before its try/finally, so when
+ * BEGIN fails (the backend was killed just then) the client is never released. Awaited in
+ * `waitUntil`, that wait made workerd cancel the request as hung.
+ */
+async function closePool(pool: Pool): Promise<'ended' | 'destroyed'> {
+  const clients = clientsOf(pool);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = await Promise.race([
+    pool.end().then(
+      () => false,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS))),
+  ]);
+  clearTimeout(timer);
+  if (!late) return 'ended';
+  for (const client of [...clients, ...clientsOf(pool)]) {
+    try {
+      client.connection?.stream?.destroy?.();
+    } catch {
+      /* already gone */
+    }
+  }
+  return 'destroyed';
 }

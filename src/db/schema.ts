@@ -720,7 +720,7 @@ export const savedSearch = pgTable(
   {
     ...base(),
     name: varchar('name').notNull(),
-    filters: anyJson('filters', 'json').notNull().default(sql`'[]'`),
+    filters: json('filters').$type<unknown[]>().notNull().default(sql`'[]'`),
   },
   (t) => [uniqueIndex('uq_saved_search__name').on(t.name), index('ix_saved_search__updated').on(t.updated)],
 );

@@ -18,6 +18,7 @@ import type { AppEnv, Env } from '../env';
 import { createDb, type DbHandle } from '../db/client';
 import { detailError, HttpError } from '../http/errors';
 import { EventIn } from '../schemas/events';
+import { decodeIssueMessage } from '../schemas/common';
 import { nowMicros } from '../time';
 import { ingestEvents } from './ingest';
 import { evaluateAutomationsSoon } from '../services/automations';
@@ -111,7 +112,7 @@ class EventsInSession {
     if (!result.success) {
       const issue = result.issues[0];
       const where = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
-      return this.refuse(`Invalid event: ${where ? `${where}: ` : ''}${issue?.message.split('|')[1] ?? issue?.message ?? ''}`);
+      return this.refuse(`Invalid event: ${where ? `${where}: ` : ''}${issue ? decodeIssueMessage(issue.message).msg : ''}`);
     }
     this.pending.push(receive(result.output, nowMicros()));
     if (this.writing !== null) return; // the running write takes these next

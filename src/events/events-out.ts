@@ -20,6 +20,7 @@ import type { AppEnv, Env } from '../env';
 import { createDb, type Db, type DbHandle } from '../db/client';
 import { detailError, HttpError } from '../http/errors';
 import { EventFilter } from '../schemas/event-filters';
+import { decodeIssueMessage } from '../schemas/common';
 import { readEventPage, readEventsReceivedSince, receivedSinceMark, type EventResponse } from '../queries/events-read';
 import { formatMicros, nowMicros, parseMicros } from '../time';
 import { authMessageRefusal, isWebSocketUpgrade, socketAccess, wantsPrefectSubprotocol, type SocketAccess } from './socket-auth';
@@ -103,7 +104,7 @@ class EventsOutSession {
     }
     if (message.type !== 'filter') return this.close(CLOSE_PROTOCOL_ERROR, "Expected 'filter' message");
     const parsed = v.safeParse(EventFilter, message.filter ?? {});
-    if (!parsed.success) return this.close(CLOSE_PROTOCOL_ERROR, `Invalid filter: ${parsed.issues[0]?.message.split('|')[1] ?? 'invalid'}`);
+    if (!parsed.success) return this.close(CLOSE_PROTOCOL_ERROR, `Invalid filter: ${parsed.issues[0] ? decodeIssueMessage(parsed.issues[0].message).msg : 'invalid'}`);
     const now = nowMicros();
     const filter = {
       ...parsed.output,

@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { detailError } from '../http/errors';
-import { firstSchemaError } from '../orchestration/json-schema';
+import { schemaValidationMessage } from '../orchestration/json-schema';
 
 export async function jobVariablesProblem(db: DbOrTx, deploymentId: string, jobVariables: Record<string, unknown>): Promise<string | null> {
   const result = await db.execute<{ job_variables: Record<string, unknown> | null; base_job_template: Record<string, unknown> | null }>(sql`
@@ -24,6 +24,9 @@ export async function jobVariablesProblem(db: DbOrTx, deploymentId: string, jobV
   for (const [key, prop] of Object.entries((variables.properties ?? {}) as Record<string, Record<string, unknown>>)) {
     if (prop && typeof prop === 'object' && 'default' in prop) defaults[key] = prop.default;
   }
-  const error = firstSchemaError(variables, { ...defaults, ...jobVariables });
-  return error ? `Validation failed. Failure reason: ${error}` : null;
+  try {
+    return schemaValidationMessage(variables as Parameters<typeof schemaValidationMessage>[0], { ...defaults, ...jobVariables });
+  } catch {
+    return null; // a schema the validator cannot load: Prefect checks schemas with its own rules; do not block the automation
+  }
 }

@@ -15,7 +15,7 @@ import {
 import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import { withoutRequired, type DeploymentCreate, type DeploymentUpdate } from '../schemas/actions/deployments';
-import { firstSchemaError } from '../orchestration/json-schema';
+import { schemaValidationMessage } from '../orchestration/json-schema';
 import { deleteAllSchedules, deleteScheduledRuns, insertSchedules } from './deployment-schedules';
 import { DEFAULT_AGENT_POOL, requirePoolByName, type WorkPoolRow } from './work-pools';
 import { defaultQueueOfPool, ensureLegacyWorkQueue, ensurePoolQueue } from './work-queues';
@@ -205,8 +205,8 @@ function checkParametersOnUpdate(current: DeploymentRow, body: DeploymentUpdate)
         'deployment does not have a valid parameter schema.',
     );
   }
-  const error = firstSchemaError(withoutRequired(schema) as Record<string, unknown>, body.parameters ?? current.parameters);
-  if (error) throw detailError(409, `Error updating deployment: Validation failed. Failure reason: ${error}`);
+  const error = schemaValidationMessage(withoutRequired(schema) as Record<string, unknown>, body.parameters ?? current.parameters);
+  if (error) throw detailError(409, `Error updating deployment: ${error}`);
 }
 
 /**

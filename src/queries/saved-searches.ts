@@ -1,13 +1,27 @@
-/** Saved searches: one statement per request. */
-import { asc, eq, sql } from 'drizzle-orm';
+/** Saved searches: reads and writes for /saved_searches. */
+import { asc, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { savedSearch } from '../db/schema';
 import type { SavedSearchCreate } from '../schemas/actions/saved-searches';
 import { formatTimestamp } from '../time';
 
-type SavedSearchRow = Pick<typeof savedSearch.$inferSelect, 'id' | 'created' | 'updated' | 'name' | 'filters'>;
+export interface SavedSearchResponse {
+  id: string;
+  created: string;
+  updated: string;
+  name: string;
+  filters: unknown[];
+}
 
-export const toSavedSearchResponse = (r: SavedSearchRow) => ({
+const COLUMNS = {
+  id: savedSearch.id,
+  created: savedSearch.created,
+  updated: savedSearch.updated,
+  name: savedSearch.name,
+  filters: savedSearch.filters,
+};
+
+const toResponse = (r: { id: string; created: string; updated: string; name: string; filters: unknown[] }): SavedSearchResponse => ({
   id: r.id,
   created: formatTimestamp(r.created) as string,
   updated: formatTimestamp(r.updated) as string,
@@ -16,40 +30,32 @@ export const toSavedSearchResponse = (r: SavedSearchRow) => ({
 });
 
 /**
- * Creates the search, or replaces the filters of the one with that name (its id, created and updated
- * stay, as in Prefect). `created` tells which happened.
+ * One upsert by name. An existing search keeps its id, created and updated and takes the new filters
+ * (Prefect's upsert sets only `filters`); `inserted` tells the route whether to answer 201 or 200.
  */
-export async function upsertSavedSearch(db: DbOrTx, body: SavedSearchCreate) {
-  // Only the five fields of each filter are kept, in Prefect's order.
-  const filters = (body.filters ?? []).map((f) => ({ object: f.object, property: f.property, type: f.type, operation: f.operation, value: f.value }));
+export async function upsertSavedSearch(db: DbOrTx, body: SavedSearchCreate): Promise<{ search: SavedSearchResponse; inserted: boolean }> {
   const [row] = await db
     .insert(savedSearch)
-    .values({ name: body.name, filters })
+    .values({ name: body.name, filters: sql`${JSON.stringify(body.filters)}::json` })
     .onConflictDoUpdate({ target: savedSearch.name, set: { filters: sql`excluded.filters` } })
-    .returning({
-      id: savedSearch.id,
-      created: savedSearch.created,
-      updated: savedSearch.updated,
-      name: savedSearch.name,
-      filters: savedSearch.filters,
-      // A row the statement inserted has no deleting transaction id; an updated one has ours.
-      inserted: sql<boolean>`(xmax = 0)`,
-    });
-  const { inserted, ...saved } = row!;
-  return { search: toSavedSearchResponse(saved), created: inserted };
+    // xmax is 0 on a freshly inserted row version and the locker's xid on a conflict update.
+    .returning({ ...COLUMNS, inserted: sql<boolean>`(xmax = 0)` });
+  if (!row) throw new Error('saved search upsert returned no row');
+  return { search: toResponse(row), inserted: row.inserted };
 }
 
-export async function readSavedSearch(db: DbOrTx, id: string) {
-  const [row] = await db.select().from(savedSearch).where(eq(savedSearch.id, id));
-  return row ? toSavedSearchResponse(row) : null;
+export async function savedSearchById(db: DbOrTx, id: string): Promise<SavedSearchResponse | null> {
+  const [row] = await db.select(COLUMNS).from(savedSearch).where(sql`${savedSearch.id} = ${id}`);
+  return row ? toResponse(row) : null;
 }
 
-export async function readSavedSearches(db: DbOrTx, limit: number, offset: number) {
-  const rows = await db.select().from(savedSearch).orderBy(asc(savedSearch.name), asc(savedSearch.id)).limit(limit).offset(offset);
-  return rows.map(toSavedSearchResponse);
+/** Ordered by name, as Prefect does. */
+export async function readSavedSearches(db: DbOrTx, q: { limit: number; offset: number }): Promise<SavedSearchResponse[]> {
+  const rows = await db.select(COLUMNS).from(savedSearch).orderBy(asc(savedSearch.name)).limit(q.limit).offset(q.offset);
+  return rows.map(toResponse);
 }
 
 export async function deleteSavedSearch(db: DbOrTx, id: string): Promise<boolean> {
-  const rows = await db.delete(savedSearch).where(eq(savedSearch.id, id)).returning({ id: savedSearch.id });
+  const rows = await db.delete(savedSearch).where(sql`${savedSearch.id} = ${id}`).returning({ id: savedSearch.id });
   return rows.length > 0;
 }

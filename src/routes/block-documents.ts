@@ -20,6 +20,7 @@ import {
 } from '../queries/block-documents';
 import { emitBlockDocumentEvent } from '../queries/block-events';
 import { includeSecretsQuery } from './block-query';
+import { describe } from '../openapi/describe';
 
 const families = {
   block_documents: opt(BlockDocumentFilter),
@@ -39,7 +40,7 @@ const ID = `/${uuidParam('id')}`;
 const documentNotFound = () => notFound('Block document not found');
 
 export const blockDocumentRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: BlockDocumentCreate }), async (c) => {
     const body = await modelBody(c, BlockDocumentCreate);
     const created = await c.var.db.transaction(async (tx) => {
       const id = await createBlockDocument(tx, body);
@@ -49,7 +50,7 @@ export const blockDocumentRoutes = new Hono<AppEnv>()
     });
     return c.json(created, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(
       await readBlockDocuments(c.var.db, {
@@ -61,7 +62,7 @@ export const blockDocumentRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .post('/count', async (c) => {
+  .post('/count', describe({ body: CountBody }), async (c) => {
     const body = await readBody(c, CountBody);
     return c.json(await countBlockDocuments(c.var.db, blockDocumentsWhere(body)));
   })
@@ -71,7 +72,7 @@ export const blockDocumentRoutes = new Hono<AppEnv>()
     if (!found) throw documentNotFound();
     return c.json(found);
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: BlockDocumentUpdate }), async (c) => {
     const body = await modelBody(c, BlockDocumentUpdate);
     const id = pathUuid(c, 'id');
     await c.var.db.transaction(async (tx) => {

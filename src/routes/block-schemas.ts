@@ -13,6 +13,7 @@ import { opt } from '../schemas/common';
 import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import { blockSchemaById, createBlockSchema, deleteBlockSchema, readBlockSchemaByChecksum, readBlockSchemas } from '../queries/block-schemas';
 import { blockSchemaFilterSql } from '../queries/block-types';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ block_schemas: opt(BlockSchemaFilter), limit: limitField(), offset: offsetField() });
 
@@ -20,7 +21,7 @@ const ID = `/${uuidParam('id')}`;
 const schemaNotFound = () => notFound('Block schema not found');
 
 export const blockSchemaRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: BlockSchemaCreate }), async (c) => {
     const body = await modelBody(c, BlockSchemaCreate);
     const result = await c.var.db.transaction(async (tx) => {
       const [type] = await tx.select({ id: blockType.id }).from(blockType).where(eq(blockType.id, body.block_type_id));
@@ -30,7 +31,7 @@ export const blockSchemaRoutes = new Hono<AppEnv>()
     // An existing schema with the same checksum and version is answered with 200.
     return c.json(result.schema, result.created ? 201 : 200);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(
       await readBlockSchemas(c.var.db, {

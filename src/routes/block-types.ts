@@ -30,6 +30,7 @@ import { readBlockDocuments } from '../queries/block-documents';
 import { and, eq, sql } from 'drizzle-orm';
 import { emitBlockTypeEvent } from '../queries/block-events';
 import { includeSecretsQuery } from './block-query';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({
   block_types: opt(BlockTypeFilter),
@@ -42,7 +43,7 @@ const ID = `/${uuidParam('id')}`;
 const typeNotFound = () => notFound('Block type not found');
 
 export const blockTypeRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: BlockTypeCreate }), async (c) => {
     const body = await modelBody(c, BlockTypeCreate);
     // Names beginning with "Prefect" are kept for Prefect's own types.
     if (body.name.toLowerCase().startsWith('prefect')) throw detailError(403, "Block type names beginning with 'Prefect' are reserved.");
@@ -54,7 +55,7 @@ export const blockTypeRoutes = new Hono<AppEnv>()
     if (!created) throw detailError(409, `Block type with name "${body.name}" already exists`);
     return c.json(created, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(
       await readBlockTypes(c.var.db, {
@@ -75,7 +76,7 @@ export const blockTypeRoutes = new Hono<AppEnv>()
     if (!row) throw typeNotFound();
     return c.json(toBlockTypeResponse(row));
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: BlockTypeUpdate }), async (c) => {
     const body = await modelBody(c, BlockTypeUpdate);
     const id = pathUuid(c, 'id');
     await c.var.db.transaction(async (tx) => {

@@ -38,6 +38,10 @@ import { hookRoutes } from './hooks';
 import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
 import { uiSchemaRoutes } from './ui-schemas';
 import { savedSearchRoutes } from './saved-searches';
+import { observedStateRoutes } from './observed-states';
+
+import { flowRunInputRoutes } from './flow-run-input';
+import { templateRoutes } from './templates';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -46,6 +50,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flow_runs', flowRunHistoryRoutes],
   ['/flow_runs', flowRunGraphRoutes],
   ['/flow_runs', flowRunLogRoutes],
+  ['/flow_runs', flowRunInputRoutes],
   ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunOrchestrationRoutes],
   ['/flow_runs', flowRunBulkRoutes],
@@ -69,6 +74,8 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
   ['/collections', collectionRoutes],
+  ['/templates', templateRoutes],
+  ['/automations/templates', templateRoutes],
   ['/automations', automationRoutes],
   ['/events', eventRoutes],
   ['/variables', variableRoutes],
@@ -82,4 +89,5 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/ui/task_runs', uiTaskRunRoutes],
   ['/ui/schemas', uiSchemaRoutes],
   ['/saved_searches', savedSearchRoutes],
+  ['/observed-states', observedStateRoutes],
 ];

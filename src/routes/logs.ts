@@ -15,6 +15,7 @@ import { LOG_ORDER, logFilterSql } from '../queries/filters';
 import { TRUE } from '../queries/filter-sql/criteria';
 import { insertLogs, readLogs } from '../queries/logs';
 import { logsOutSocket } from '../events/logs-out';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({
   logs: opt(LogFilter),
@@ -24,13 +25,13 @@ const FilterBody = v.object({
 });
 
 export const logRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: LogCreateList }), async (c) => {
     const logs = await modelBody(c, LogCreateList);
     await insertLogs(c.var.db, logs);
     // Prefect answers 201 with a JSON null body.
     return c.json(null, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     const logs = await readLogs(c.var.db, {
       where: body.logs ? logFilterSql(body.logs) : TRUE,

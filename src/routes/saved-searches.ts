@@ -1,4 +1,8 @@
-/** /saved_searches: the V1 UI's named filters of its run lists (PUT upserts by name). */
+/**
+ * Saved searches, /saved_searches: the UI's named filter sets. PUT upserts by name (201 when it
+ * created the search, 200 when it replaced the filters of an existing one), get and delete by id,
+ * and a name-ordered filter endpoint with limit/offset only.
+ */
 import { Hono } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
@@ -8,27 +12,32 @@ import { pathUuid, uuidParam } from '../http/params';
 import { modelBody } from '../http/validation';
 import { SavedSearchCreate } from '../schemas/actions/saved-searches';
 import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
-import { deleteSavedSearch, readSavedSearch, readSavedSearches, upsertSavedSearch } from '../queries/saved-searches';
+import { deleteSavedSearch, readSavedSearches, savedSearchById, upsertSavedSearch } from '../queries/saved-searches';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ limit: limitField(), offset: offsetField() });
+const ID = `/${uuidParam('id')}`;
+const savedSearchNotFound = () => notFound('Saved search not found');
 
 export const savedSearchRoutes = new Hono<AppEnv>()
-  .put('/', async (c) => {
+  .put('/', describe({ body: SavedSearchCreate }), async (c) => {
     const body = await modelBody(c, SavedSearchCreate);
-    const { search, created } = await upsertSavedSearch(c.var.db, body);
-    return c.json(search, created ? 201 : 200);
+    const { search, inserted } = await upsertSavedSearch(c.var.db, body);
+    return c.json(search, inserted ? 201 : 200);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
-    return c.json(await readSavedSearches(c.var.db, body.limit ?? DEFAULT_LIMIT, body.offset ?? 0));
+    return c.json(await readSavedSearches(c.var.db, { limit: body.limit ?? DEFAULT_LIMIT, offset: body.offset ?? 0 }));
   })
-  .get(`/${uuidParam('id')}`, async (c) => {
-    const found = await readSavedSearch(c.var.db, pathUuid(c, 'id'));
-    if (!found) throw notFound('Saved search not found');
+  .get(ID, async (c) => {
+    const found = await savedSearchById(c.var.db, pathUuid(c, 'id'));
+    if (!found) throw savedSearchNotFound();
     return c.json(found);
   })
-  .delete(`/${uuidParam('id')}`, async (c) => {
-    if (!(await deleteSavedSearch(c.var.db, pathUuid(c, 'id')))) throw notFound('Saved search not found');
+  .delete(ID, async (c) => {
+    if (!(await deleteSavedSearch(c.var.db, pathUuid(c, 'id')))) throw savedSearchNotFound();
     return c.body(null, 204);
   })
-  .all('/filter', methodNotAllowed);
+  .all('/', methodNotAllowed)
+  .all('/filter', methodNotAllowed)
+  .all(ID, methodNotAllowed);

@@ -20,11 +20,12 @@ import {
   UnresolvableRef,
   usesWorkspaceVariables,
 } from '../schemas/parameter-validation';
+import { describe } from '../openapi/describe';
 
 const ValidateBody = v.object({ schema: jsonObject(), values: jsonObject() });
 
 export const uiSchemaRoutes = new Hono<AppEnv>()
-  .post('/validate', async (c) => {
+  .post('/validate', describe({ body: ValidateBody }), async (c) => {
     const body = await readBody(c, ValidateBody);
     const schema = preprocessSchema(body.schema);
     const variables = usesWorkspaceVariables(body.values)

@@ -23,13 +23,14 @@ import {
 } from '../queries/ui';
 import { TERMINAL_TYPES } from '../orchestration/states';
 import { nowMicros, parseMicros } from '../time';
+import { describe } from '../openapi/describe';
 
 export const uiFlowRoutes = new Hono<AppEnv>()
-  .post('/count-deployments', async (c) => {
+  .post('/count-deployments', describe({ body: FlowIdsBody }), async (c) => {
     const body = await readBody(c, FlowIdsBody);
     return c.json(await deploymentCountsByFlow(c.var.db, body.flow_ids));
   })
-  .post('/next-runs', async (c) => {
+  .post('/next-runs', describe({ body: FlowIdsBody }), async (c) => {
     const body = await readBody(c, FlowIdsBody);
     return c.json(await nextRunsByFlow(c.var.db, body.flow_ids));
   })
@@ -37,7 +38,7 @@ export const uiFlowRoutes = new Hono<AppEnv>()
   .all('/next-runs', methodNotAllowed);
 
 export const uiFlowRunRoutes = new Hono<AppEnv>()
-  .post('/history', async (c) => {
+  .post('/history', describe({ body: UiFlowRunHistoryBody }), async (c) => {
     const body = await readBody(c, UiFlowRunHistoryBody);
     const points = await flowRunHistoryPoints(c.var.db, {
       where: flowRunsCondition(body),
@@ -47,7 +48,7 @@ export const uiFlowRunRoutes = new Hono<AppEnv>()
     });
     return c.json(points);
   })
-  .post('/count-task-runs', async (c) => {
+  .post('/count-task-runs', describe({ body: FlowRunIdsBody }), async (c) => {
     const body = await readBody(c, FlowRunIdsBody);
     return c.json(await taskRunCountsByFlowRun(c.var.db, body.flow_run_ids));
   })
@@ -57,7 +58,7 @@ export const uiFlowRunRoutes = new Hono<AppEnv>()
 const MINUTE = 60_000_000;
 
 export const uiTaskRunRoutes = new Hono<AppEnv>()
-  .post('/dashboard/counts', async (c) => {
+  .post('/dashboard/counts', describe({ body: DashboardCountsBody }), async (c) => {
     const body = await readBody(c, DashboardCountsBody);
     const after = body.task_runs.start_time?.after_;
     if (!after) throw detailError(422, 'task_runs.start_time.after_ is required');
@@ -71,7 +72,7 @@ export const uiTaskRunRoutes = new Hono<AppEnv>()
     const where = taskRunsOnPoolsCondition({ ...body, task_runs: taskRuns });
     return c.json(await dashboardTaskRunCounts(c.var.db, { start, end }, where));
   })
-  .post('/count', async (c) => {
+  .post('/count', describe({ body: TaskRunCountByStateBody }), async (c) => {
     const body = await readBody(c, TaskRunCountByStateBody);
     return c.json(await taskRunCountsByState(c.var.db, taskRunsCondition(body)));
   })

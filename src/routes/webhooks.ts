@@ -14,6 +14,7 @@ import { WebhookCreate, WebhookPatch, WebhookPut } from '../schemas/actions/webh
 import { list, model, opt, str, uuid } from '../schemas/common';
 import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import { deleteWebhook, insertWebhook, readWebhook, readWebhooks, rotateWebhookSlug, updateWebhook } from '../queries/webhooks';
+import { describe } from '../openapi/describe';
 
 const WebhookFilter = model({
   id: opt(model({ any_: opt(list(uuid())) })),
@@ -31,7 +32,7 @@ const ID = `/${uuidParam('id')}`;
 const id = (c: Context) => pathUuid(c, 'id');
 
 export const webhookRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: WebhookCreate }), async (c) => {
     const body = await modelBody(c, WebhookCreate);
     const created = await insertWebhook(c.var.db, {
       name: body.name,
@@ -42,7 +43,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     });
     return c.json(created, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(
       await readWebhooks(c.var.db, {
@@ -58,13 +59,13 @@ export const webhookRoutes = new Hono<AppEnv>()
     if (!found) throw webhookNotFound();
     return c.json(found);
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: WebhookPatch }), async (c) => {
     const body = await modelBody(c, WebhookPatch);
     const fields = { ...body, description: body.description === null ? '' : body.description };
     if (!(await updateWebhook(c.var.db, id(c), fields))) throw webhookNotFound();
     return c.body(null, 204);
   })
-  .put(ID, async (c) => {
+  .put(ID, describe({ body: WebhookPut }), async (c) => {
     const body = await modelBody(c, WebhookPut);
     const fields = { ...body, description: body.description ?? '', service_account_id: body.service_account_id ?? null };
     if (!(await updateWebhook(c.var.db, id(c), fields))) throw webhookNotFound();

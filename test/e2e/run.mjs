@@ -38,6 +38,8 @@ import h from './scenarios/h-events-stream.mjs';
 import k from './scenarios/k-automations.mjs';
 import j from './scenarios/j-blocks.mjs';
 import l from './scenarios/l-webhooks.mjs';
+import o from './scenarios/o-openapi-coverage.mjs';
+import i from './scenarios/i-cli-families.mjs';
 
 /**
  * @typedef {{
@@ -51,7 +53,7 @@ import l from './scenarios/l-webhooks.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, h, k, b, c, j, l];
+const SCENARIOS = [f, e, d, a, h, i, k, b, c, j, l, o];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -109,6 +111,8 @@ function makeContext(base, procs, notes) {
     /** Waits for a log line of a flow run to be stored. */
     waitForLog: (/** @type {string} */ flowRunId, /** @type {string} */ message) => waitForLog(api, flowRunId, message),
     flowsDir,
+    /** The suite's work folder (its files are kept with the logs on failure). */
+    workDir: base.workDir,
     tail,
     bin,
     /** A name of our own: as is on our fresh database, with a unique suffix on a shared server. */

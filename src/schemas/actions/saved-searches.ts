@@ -1,21 +1,18 @@
-/** PUT /saved_searches/ (Prefect's SavedSearchCreate): a name and the UI's filter list. */
+/** SavedSearchCreate (Prefect 3.9.1 schemas/actions.py, core.SavedSearchFilter). */
 import * as v from 'valibot';
-import { issueMessage, list, looseModel, model, opt, str } from '../common';
+import { issueMessage, list, looseModel, model, str } from '../common';
 
-/** A required field of any JSON value (Pydantic's `Any` with no default). */
-const anyRequired = () => v.pipe(v.unknown(), v.check((x) => x !== undefined, issueMessage('missing', 'Field required')));
-
-/** One filter as the UI stores it; unknown keys are dropped, as Prefect's model ignores them. */
-export const SavedSearchFilter = looseModel({
+/** One UI filter; unknown keys are dropped, `value` is required but may be any JSON, null included. */
+const SavedSearchFilter = looseModel({
   object: str(),
   property: str(),
   type: str(),
   operation: str(),
-  value: anyRequired(),
+  value: v.custom<unknown>((x) => x !== undefined, issueMessage('missing', 'Field required')),
 });
 
 export const SavedSearchCreate = model({
   name: str(),
-  filters: opt(list(SavedSearchFilter)),
+  filters: v.optional(list(SavedSearchFilter), () => []),
 });
 export type SavedSearchCreate = v.InferOutput<typeof SavedSearchCreate>;

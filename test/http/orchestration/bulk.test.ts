@@ -94,6 +94,19 @@ describe('bulk_delete (§5.1, §7 52–57)', () => {
 });
 
 describe('bulk_set_state (§5.2, §7 58–64)', () => {
+  it('each run\'s state gets its own timestamp: distinct and increasing in the order the runs are written', async () => {
+    const five = await runs(5, { type: 'PENDING' });
+    const res = await bulkSet({ ...ids(five), state: { type: 'RUNNING' } });
+    expect(res.status).toBe(200);
+    const rows = await withDb((db) =>
+      db.execute(sql`SELECT flow_run_id::text AS id, timestamp::text AS ts FROM flow_run_state WHERE type = 'RUNNING' AND flow_run_id = ANY(${`{${five.join(',')}}`}::uuid[])`),
+    );
+    const byRun = new Map((rows.rows as { id: string; ts: string }[]).map((r) => [r.id, r.ts]));
+    const stamps = idDesc(five).map((id) => byRun.get(id)!);
+    expect(new Set(stamps).size).toBe(5);
+    expect([...stamps].sort()).toEqual(stamps);
+  });
+
   it('58. forced CANCELLED on two of three PENDING runs', async () => {
     const [r0, r1, r2] = await runs(3, { type: 'PENDING' });
     const res = await bulkSet({ ...ids([r0!, r1!]), state: { type: 'CANCELLED' }, force: true });
@@ -213,6 +226,19 @@ describe('bulk_set_state (§5.2, §7 58–64)', () => {
     const d1 = await bulkDelete(ids(one));
     const d50 = await bulkDelete(ids(fifty));
     expect(d50.headers.get('x-sql-statements')).toBe(d1.headers.get('x-sql-statements'));
+  });
+
+  // The driver sends one statement per round trip (no pipelining), so statements = round trips.
+  // The benchmark's shapes: BEGIN, lock-and-load, the write(s), COMMIT.
+  it('round trips: set_state of 50 runs (new states + run columns in one statement) is 4, bulk_delete of 50 finished runs is 4', async () => {
+    const fifty = await runs(50, { type: 'RUNNING' });
+    const set = await bulkSet({ ...ids(fifty), state: { type: 'CANCELLING' } });
+    expect(set.body.results.every((r: any) => r.status === 'ACCEPT')).toBe(true);
+    expect(Number(set.headers.get('x-sql-statements'))).toBe(4);
+    const done = await runs(50, { type: 'COMPLETED' });
+    const del = await bulkDelete(ids(done));
+    expect(del.body.deleted).toHaveLength(50);
+    expect(Number(del.headers.get('x-sql-statements'))).toBe(4);
   });
 
   it('a database failure mid-write rolls the whole request back: 503 when retryable', async () => {

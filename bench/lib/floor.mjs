@@ -1,0 +1,126 @@
+// @ts-check
+// The floor: how fast could a request be if the Worker added nothing? For each scenario the runner
+// captures the statements our Worker really sent for its first request (Postgres logs them with their
+// parameters: log_statement=all, switched on for our database only, like auto_explain), replays them
+// in order on one warm `pg` connection straight to Postgres (no proxy, no new backend), and times the
+// sequence. Nothing is re-typed: the SQL and the parameter values come from the log. Writes are
+// replayed inside their own transaction with ROLLBACK instead of COMMIT, so the data do not change;
+// a bulk scenario's run ids are swapped for the next untouched set of its reserved block (its first
+// request already deleted or moved the captured ones), which the warm-up then uses for real.
+import { performance } from 'node:perf_hooks';
+import { createRequire } from 'node:module';
+
+/** @typedef {{ pid: string, sql: string, params: (string | null)[] }} LoggedStatement */
+
+/** @param {import('./db.mjs').Sql} admin @param {string} database */
+export async function enableStatementLog(admin, database) {
+  await admin.query(`ALTER DATABASE ${database} SET log_statement = 'all'`);
+}
+
+/** @param {import('./db.mjs').Sql} admin @param {string} database */
+export async function disableStatementLog(admin, database) {
+  await admin.query(`ALTER DATABASE ${database} RESET log_statement`);
+}
+
+// "2026-11-23 15:40:00.123 UTC [1234] db=edge LOG:  statement: begin" (log_line_prefix in db.mjs)
+const ENTRY = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? \S+ \[(\d+)\] db=(\S*) ([A-Z]+):\s+(.*)$/;
+const PARAM = /\$(\d+) = (NULL|'((?:[^']|'')*)')/g;
+
+/**
+ * The statements `database`'s clients sent, in log order, from a Postgres log text (simple-protocol
+ * "statement: …" and extended-protocol "execute <unnamed>: …" with "DETAIL:  parameters: $1 = '…'").
+ * @param {string} text
+ * @param {string} database
+ * @returns {LoggedStatement[]}
+ */
+export function parseStatements(text, database) {
+  /** @type {LoggedStatement[]} */
+  const out = [];
+  /** @type {{ pid: string, db: string, level: string, lines: string[] } | null} */
+  let entry = null;
+  /** @type {LoggedStatement | null} */
+  let last = null;
+  const flush = () => {
+    if (!entry || entry.db !== database) return;
+    const body = entry.lines.join('\n');
+    if (entry.level === 'LOG') {
+      const m = /^(?:statement|execute [^:]*): ([\s\S]*)$/.exec(body);
+      if (m) {
+        last = { pid: entry.pid, sql: m[1] ?? '', params: [] };
+        out.push(last);
+      } else last = null;
+    } else if (entry.level === 'DETAIL' && last && last.pid === entry.pid && body.startsWith('parameters: ')) {
+      /** @type {(string | null)[]} */
+      const params = [];
+      for (const p of body.matchAll(PARAM)) params[Number(p[1]) - 1] = p[2] === 'NULL' ? null : (p[3] ?? '').replace(/''/g, "'");
+      last.params = params;
+    }
+  };
+  for (const line of text.split('\n')) {
+    const m = ENTRY.exec(line);
+    if (m) {
+      flush();
+      entry = { pid: m[1] ?? '', db: m[2] ?? '', level: m[3] ?? '', lines: [m[4] ?? ''] };
+    } else if (entry) {
+      entry.lines.push(line.replace(/^\t/, ''));
+    }
+  }
+  flush();
+  return out;
+}
+
+const isBegin = (/** @type {string} */ s) => /^\s*(begin|start transaction)\b/i.test(s);
+const isCommit = (/** @type {string} */ s) => /^\s*(commit|end)\s*;?\s*$/i.test(s);
+const writes = (/** @type {string} */ s) => /^\s*(with[\s\S]*\b(insert|update|delete)\b|insert|update|delete|merge)\b/i.test(s);
+
+/**
+ * The statements to replay: COMMIT becomes ROLLBACK; writes outside an explicit transaction are
+ * wrapped in one (an extra BEGIN/ROLLBACK, said in the result).
+ * @param {LoggedStatement[]} statements
+ * @returns {{ statements: LoggedStatement[], wrapped: boolean }}
+ */
+export function replayPlan(statements) {
+  const explicit = statements.some((s) => isBegin(s.sql));
+  const mapped = statements.map((s) => (isCommit(s.sql) ? { ...s, sql: 'ROLLBACK' } : s));
+  if (explicit || !statements.some((s) => writes(s.sql))) return { statements: mapped, wrapped: false };
+  const pid = statements[0]?.pid ?? '';
+  return { statements: [{ pid, sql: 'BEGIN', params: [] }, ...mapped, { pid, sql: 'ROLLBACK', params: [] }], wrapped: true };
+}
+
+/** A direct `pg` connection (TCP, no proxy) for the replay. */
+export async function directClient(/** @type {string} */ url) {
+  const pg = createRequire(import.meta.url)('pg');
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/**
+ * Replays `statements` `repeats` times (after 3 unmeasured passes that warm the connection and the
+ * caches) and returns the median time of one pass in ms.
+ * @param {{ query: (text: string, values?: unknown[]) => Promise<unknown> }} client
+ * @param {LoggedStatement[]} statements
+ * @param {number} repeats
+ * @param {(value: string) => string} [mapParam] e.g. swaps run ids
+ */
+export async function replay(client, statements, repeats, mapParam = (v) => v) {
+  const run = async () => {
+    const t = performance.now();
+    try {
+      for (const s of statements) {
+        if (s.params.length) await client.query(s.sql, s.params.map((p) => (p === null ? null : mapParam(p))));
+        else await client.query(s.sql);
+      }
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    }
+    return performance.now() - t;
+  };
+  for (let i = 0; i < 3; i += 1) await run();
+  const times = [];
+  for (let i = 0; i < repeats; i += 1) times.push(await run());
+  times.sort((a, b) => a - b);
+  return Math.round((times[Math.floor(times.length / 2)] ?? NaN) * 100) / 100;
+}
