@@ -2,7 +2,8 @@
  * Automations, /automations (Prefect 3.9.1 server/api/automations.py): create, read, replace (PUT),
  * enable/disable (PATCH), delete, filter, count, `related-to/{resource_id}`, `owned-by/{resource_id}`
  * (which `flow.deploy()`, `prefect deploy` and `flow.serve()` call to drop a deployment's triggers
- * before re-creating them), `templates/validate`, and our `actions/preview` (dry run of a bulk action).
+ * before re-creating them), and our `actions/preview` (dry run of a bulk action).
+ * `templates/validate` is served by ./templates.ts, mounted here too.
  */
 import { Hono, type Context } from 'hono';
 import * as v from 'valibot';
@@ -12,7 +13,6 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { pathUuid, uuidParam } from '../http/params';
 import { modelBody, readJson, validate } from '../http/validation';
 import { previewBulkAction } from '../events/automations/bulk';
-import { validateTemplate } from '../events/automations/templating';
 import { selfApi } from '../http/self-api';
 import {
   AUTOMATION_ORDER,
@@ -38,6 +38,7 @@ import {
   checkAutomationLoops,
 } from '../schemas/automations';
 import { enumOf, opt } from '../schemas/common';
+import { describe } from '../openapi/describe';
 import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import { sql } from 'drizzle-orm';
 import { jobVariablesProblem } from '../queries/automation-deployments';
@@ -67,13 +68,13 @@ async function checkJobVariables(c: Context<AppEnv>, actions: readonly Record<st
 }
 
 export const automationRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: AutomationCreate }), async (c) => {
     const body = await modelBody(c, AutomationCreate);
     await checkJobVariables(c, body.actions, true);
     const created = await c.var.db.transaction((tx) => insertAutomation(tx, body));
     return c.json(created, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(
       await readAutomations(c.var.db, {
@@ -84,18 +85,11 @@ export const automationRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .post('/count', async (c) => {
+  .post('/count', describe({ body: CountBody }), async (c) => {
     const body = await readBody(c, CountBody);
     return c.json(await countAutomations(c.var.db, body.automations ? automationFilterSql(body.automations) : undefined));
   })
-  .post('/templates/validate', async (c) => {
-    const raw = await readJson(c);
-    const template = validate(v.string('string_type|Input should be a valid string'), raw ?? null);
-    const problem = validateTemplate(template);
-    if (problem) return c.json({ error: { line: problem.line, message: problem.message, source: template } }, 422);
-    return c.body(null, 204);
-  })
-  .post('/actions/preview', async (c) => {
+  .post('/actions/preview', describe({ body: ActionSchema }), async (c) => {
     const raw = await readJson(c);
     const action = validate(ActionSchema, raw ?? null);
     if (action.type !== 'bulk-set-state' && action.type !== 'bulk-delete') {
@@ -111,7 +105,7 @@ export const automationRoutes = new Hono<AppEnv>()
     if (!found) throw automationNotFound();
     return c.json(found);
   })
-  .put(ID, async (c) => {
+  .put(ID, describe({ body: AutomationUpdate }), async (c) => {
     const body = await modelBody(c, AutomationUpdate);
     await checkJobVariables(c, body.actions, false);
     const id = pathUuid(c, 'id');
@@ -119,7 +113,7 @@ export const automationRoutes = new Hono<AppEnv>()
     if (!updated) throw automationNotFound();
     return c.body(null, 204);
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: AutomationPartialUpdate }), async (c) => {
     const body = await modelBody(c, AutomationPartialUpdate);
     const id = pathUuid(c, 'id');
     await c.var.db.transaction(async (tx) => {
@@ -153,5 +147,4 @@ export const automationRoutes = new Hono<AppEnv>()
   .all('/', methodNotAllowed)
   .all('/filter', methodNotAllowed)
   .all('/count', methodNotAllowed)
-  .all('/templates/validate', methodNotAllowed)
   .all(ID, methodNotAllowed);

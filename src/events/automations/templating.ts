@@ -10,74 +10,13 @@
  */
 import { Template } from '@huggingface/jinja';
 
-/** Prefect's limits on loops in user templates. */
-const MAX_LOOP_COUNT = 10;
-const MAX_NESTED_LOOP_DEPTH = 2;
-
 export const maybeTemplate = (s: string) => s.includes('{{') || s.includes('{%');
 
-export interface TemplateProblem {
-  line: number;
-  message: string;
-}
-
-/** The template's syntax or loop-limit problem, or null when it is a valid template. */
-export function validateTemplate(source: string): TemplateProblem | null {
-  let template: Template;
-  try {
-    template = new Template(source);
-  } catch (e) {
-    const message = e instanceof Error ? e.message : String(e);
-    // The parser reads past the end of an unclosed block with a TypeError; say what happened.
-    const readable = e instanceof TypeError ? 'Unexpected end of template.' : message;
-    return { line: lineOf(message) ?? source.split('\n').length, message: readable };
-  }
-  const { count, depth } = loops(template.parsed as unknown as Node, 0);
-  if (count > MAX_LOOP_COUNT) {
-    return { line: 1, message: `Contains ${count} for loops. Templates can contain no more than ${MAX_LOOP_COUNT} for loops.` };
-  }
-  if (depth > MAX_NESTED_LOOP_DEPTH) {
-    return {
-      line: 1,
-      message: `Contains nested for loops at a depth of ${depth}. Templates can nest for loops no more than ${MAX_NESTED_LOOP_DEPTH} loops deep.`,
-    };
-  }
-  return null;
-}
-
-const lineOf = (message: string) => {
-  const m = /line (\d+)/i.exec(message);
-  return m ? Number(m[1]) : null;
-};
-
-type Node = { type?: string } & Record<string, unknown>;
-
-/** Counts `for` nodes and their deepest nesting in a parsed template. */
-function loops(node: unknown, depth: number): { count: number; depth: number } {
-  if (!node || typeof node !== 'object') return { count: 0, depth };
-  if (Array.isArray(node)) {
-    return node.reduce<{ count: number; depth: number }>(
-      (acc, child) => {
-        const r = loops(child, depth);
-        return { count: acc.count + r.count, depth: Math.max(acc.depth, r.depth) };
-      },
-      { count: 0, depth },
-    );
-  }
-  const n = node as Node;
-  const isFor = n.type === 'For';
-  const inner = isFor ? depth + 1 : depth;
-  let count = isFor ? 1 : 0;
-  let deepest = inner;
-  for (const value of Object.values(n)) {
-    if (value && typeof value === 'object') {
-      const r = loops(value, inner);
-      count += r.count;
-      deepest = Math.max(deepest, r.depth);
-    }
-  }
-  return { count, depth: deepest };
-}
+/**
+ * Template syntax and Prefect's loop limits are checked with Jinja's wording by the shared validator
+ * (also behind /templates/validate); rendering is @huggingface/jinja's.
+ */
+export { validateTemplate, type TemplateError as TemplateProblem } from '../template-validation';
 
 export class TemplateRenderError extends Error {
   constructor(
