@@ -31,6 +31,8 @@ export default defineConfig({
                 // Tests reach the Worker at http://edge.test (not loopback): run it open on purpose.
                 // Auth tests pass their own env (test/http/security/).
                 ALLOW_UNAUTHENTICATED: 'true',
+                // Automation tests drive evaluation themselves (test/http/automations/).
+                AUTOMATIONS_AFTER_WRITES: 'false',
                 // The control port of the test proxy (for fault tests that cut connections).
                 PROXY_CONTROL: inject<string>('proxyControl'),
                 // Property tests (test/http/properties/): cases per property and the seed; empty = defaults.

@@ -12,6 +12,8 @@ import { requestLimits } from './http/limits';
 import { DatabaseValueError, HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
+import { registerSelfApp } from './http/self-api';
+import { automationsAfterWrites } from './services/automations';
 import { blockRoutes } from './routes/blocks';
 import { uiSettingsRoutes } from './routes/ui-settings';
 import { openApiDocument } from './openapi/document';
@@ -23,6 +25,7 @@ function buildApi(servedRoutes: () => Hono<AppEnv>['routes']) {
   const api = new Hono<AppEnv>({ strict: false });
   api.use('*', apiVersion);
   api.use('*', database);
+  api.use('*', automationsAfterWrites);
   api.route('/', adminRoutes);
   for (const [prefix, routes] of routeTable) api.route(prefix, routes);
   api.route('/', blockRoutes);
@@ -86,3 +89,4 @@ async function requestBodyForError(c: { req: { text(): Promise<string> } }): Pro
 }
 
 export const app = createApp();
+registerSelfApp(app);

@@ -58,6 +58,11 @@ export interface Env {
   PREFECT_UI_ENABLED?: string;
   /** "false" makes the V1 (Vue) UI the default one (Prefect's default: true, the V2 UI). */
   PREFECT_SERVER_UI_V2_ENABLED?: string;
+  /**
+   * "false" stops evaluating automations right after write requests (src/services/automations.ts);
+   * the services tick still does. Tests set it to drive evaluation themselves.
+   */
+  AUTOMATIONS_AFTER_WRITES?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */

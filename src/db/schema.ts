@@ -724,3 +724,127 @@ export const savedSearch = pgTable(
   },
   (t) => [uniqueIndex('uq_saved_search__name').on(t.name), index('ix_saved_search__updated').on(t.updated)],
 );
+
+// ---------------------------------------------------------------------------------------------
+// Automations (Prefect's server/events: automation, automation_bucket, automation_related_resource,
+// composite_trigger_child_firing), and what prefect-edge adds to run them without a message bus:
+// a queue of events awaiting evaluation and a table of triggered actions with their status.
+// ---------------------------------------------------------------------------------------------
+
+/** An automation: its trigger and actions are kept as the JSON Prefect returns (`json` keeps their key order). */
+export const automation = pgTable(
+  'automation',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    description: varchar('description').notNull().default(''),
+    enabled: boolean('enabled').notNull().default(true),
+    tags: jsonArray('tags'),
+    trigger: json('trigger').$type<Record<string, unknown>>().notNull(),
+    actions: json('actions').$type<Record<string, unknown>[]>().notNull(),
+    actionsOnTrigger: json('actions_on_trigger').$type<Record<string, unknown>[]>().notNull().default(sql`'[]'::json`),
+    actionsOnResolve: json('actions_on_resolve').$type<Record<string, unknown>[]>().notNull().default(sql`'[]'::json`),
+  },
+  (t) => [index('ix_automation__name').on(t.name), index('ix_automation__created').on(t.created)],
+);
+
+/** Resources an automation relates to: deployments its actions run, and the resource owning it. */
+export const automationRelatedResource = pgTable(
+  'automation_related_resource',
+  {
+    ...base(),
+    automationId: uuid('automation_id')
+      .notNull()
+      .references(() => automation.id, { onDelete: 'cascade' }),
+    resourceId: varchar('resource_id').notNull(),
+    automationOwnedByResource: boolean('automation_owned_by_resource').notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('uq_automation_related_resource__automation_id__resource_id').on(t.automationId, t.resourceId),
+    index('ix_automation_related_resource__resource_id').on(t.resourceId),
+  ],
+);
+
+/** The count of one event trigger for one `for_each` key within one window; the unique key makes it one row. */
+export const automationBucket = pgTable(
+  'automation_bucket',
+  {
+    ...base(),
+    automationId: uuid('automation_id')
+      .notNull()
+      .references(() => automation.id, { onDelete: 'cascade' }),
+    triggerId: uuid('trigger_id').notNull(),
+    bucketingKey: jsonb('bucketing_key').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    lastEvent: jsonb('last_event').$type<Record<string, unknown> | null>(),
+    start: ts('start').notNull(),
+    end: ts('end').notNull(),
+    count: integer('count').notNull(),
+    lastOperation: varchar('last_operation'),
+    triggeredAt: ts('triggered_at'),
+  },
+  (t) => [
+    uniqueIndex('uq_automation_bucket__automation_id__trigger_id__bucketing_key').on(t.automationId, t.triggerId, t.bucketingKey),
+    index('ix_automation_bucket__automation_id__end').on(t.automationId, t.end),
+  ],
+);
+
+/** A child trigger's firing, held by its compound or sequence parent until the parent fires. */
+export const compositeTriggerChildFiring = pgTable(
+  'composite_trigger_child_firing',
+  {
+    ...base(),
+    automationId: uuid('automation_id')
+      .notNull()
+      .references(() => automation.id, { onDelete: 'cascade' }),
+    parentTriggerId: uuid('parent_trigger_id').notNull(),
+    childTriggerId: uuid('child_trigger_id').notNull(),
+    childFiringId: uuid('child_firing_id').notNull(),
+    childFiredAt: ts('child_fired_at'),
+    childFiring: jsonb('child_firing').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [uniqueIndex('uq_composite_trigger_child_firing__a_id__pt_id__ct__id').on(t.automationId, t.parentTriggerId, t.childTriggerId)],
+);
+
+/**
+ * Events stored while an automation was enabled, waiting for the trigger evaluator. Filled by a
+ * statement trigger on `event` (see the `automations_data` migration), so events written by any
+ * statement (ingestion, server-side emitters in CTEs) are seen exactly once: the evaluator deletes
+ * the rows it evaluates in the transaction that updates the buckets.
+ */
+export const automationEventQueue = pgTable(
+  'automation_event_queue',
+  {
+    eventId: uuid('event_id').primaryKey(),
+    occurred: ts('occurred').notNull(),
+    enqueued: ts('enqueued').notNull().default(sql`now()`),
+  },
+  (t) => [index('ix_automation_event_queue__occurred').on(t.occurred)],
+);
+
+export const AUTOMATION_ACTION_STATUSES = ['PENDING', 'RUNNING', 'EXECUTED', 'FAILED'] as const;
+
+/**
+ * One action of one firing (Prefect's TriggeredAction), inserted in the transaction that fires the
+ * trigger, then run with retries; its status says what became of it.
+ */
+export const automationTriggeredAction = pgTable(
+  'automation_triggered_action',
+  {
+    ...base(),
+    automationId: uuid('automation_id').notNull(),
+    actionIndex: integer('action_index').notNull(),
+    action: jsonb('action').$type<Record<string, unknown>>().notNull(),
+    /** The TriggeredAction as Prefect serialises it (automation, firing, triggering event and labels). */
+    triggeredAction: jsonb('triggered_action').$type<Record<string, unknown>>().notNull(),
+    triggered: ts('triggered').notNull(),
+    status: varchar('status', { enum: AUTOMATION_ACTION_STATUSES }).notNull().default('PENDING'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ts('next_attempt_at').notNull().default(sql`now()`),
+    lastError: text('last_error'),
+    result: jsonb('result').$type<Record<string, unknown> | null>(),
+  },
+  (t) => [
+    index('ix_automation_triggered_action__status_next_attempt_at').on(t.status, t.nextAttemptAt),
+    index('ix_automation_triggered_action__automation_id').on(t.automationId),
+  ],
+);

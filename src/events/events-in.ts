@@ -21,6 +21,7 @@ import { EventIn } from '../schemas/events';
 import { decodeIssueMessage } from '../schemas/common';
 import { nowMicros } from '../time';
 import { ingestEvents } from './ingest';
+import { evaluateAutomationsSoon } from '../services/automations';
 import { receive, type ReceivedEvent } from './received';
 import { authMessageRefusal, socketAccess, wantsPrefectSubprotocol, isWebSocketUpgrade, type SocketAccess } from './socket-auth';
 
@@ -90,6 +91,8 @@ class EventsInSession {
     private readonly env: Env,
     private readonly access: SocketAccess,
     private readonly needsAuthMessage: boolean,
+    /** Evaluates automations against the stored events after each batch. */
+    private readonly afterStore: () => void = () => undefined,
   ) {
     this.authenticated = !needsAuthMessage;
     this.db = new SocketDb(env);
@@ -142,6 +145,7 @@ class EventsInSession {
         const batch = this.pending.splice(0, MAX_BATCH_EVENTS);
         try {
           await this.db.write(batch);
+          this.afterStore();
         } catch (err) {
           this.failed = true;
           console.error(`Could not store ${batch.length} events; closing the socket so that the client resends them`, err);
@@ -197,8 +201,8 @@ export async function eventsInSocket(c: Context<AppEnv>): Promise<Response> {
   const pair = new WebSocketPair();
   const [client, server] = [pair[0], pair[1]];
   server.accept();
-  const session = new EventsInSession(server, c.env, access, subprotocol);
   const ctx = c.executionCtx;
+  const session = new EventsInSession(server, c.env, access, subprotocol, () => evaluateAutomationsSoon(c.env, ctx));
   // Messages are handled one after another, so events keep their order and auth comes first.
   let inbox: Promise<void> = Promise.resolve();
   server.addEventListener('message', (event) => {

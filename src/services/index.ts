@@ -7,6 +7,7 @@
 import { createDb } from '../db/client';
 import type { Env } from '../env';
 import { nowMicros, type Micros } from '../time';
+import { runAutomations } from './automations';
 import { runCancellationCleanup } from './cancellation-cleanup';
 import type { ServiceContext } from './context';
 import { runEventRetention } from './event-retention';
@@ -17,7 +18,7 @@ import { runRepossessor } from './repossessor';
 import { runSchedulerPass, type DeploymentSelection } from './scheduler';
 import { serviceSettings } from './settings';
 
-export const SERVICES = ['scheduler', 'late_runs', 'foreman', 'pause_expirations', 'cancellation_cleanup', 'repossessor', 'event_retention'] as const;
+export const SERVICES = ['scheduler', 'late_runs', 'foreman', 'pause_expirations', 'cancellation_cleanup', 'repossessor', 'event_retention', 'automations'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 const RUNNERS: Record<ServiceName, (ctx: ServiceContext) => Promise<Record<string, number>>> = {
@@ -28,6 +29,7 @@ const RUNNERS: Record<ServiceName, (ctx: ServiceContext) => Promise<Record<strin
   cancellation_cleanup: runCancellationCleanup,
   repossessor: runRepossessor,
   event_retention: runEventRetention,
+  automations: runAutomations,
 };
 
 const enabled = (ctx: ServiceContext, name: ServiceName) => {
@@ -40,6 +42,7 @@ const enabled = (ctx: ServiceContext, name: ServiceName) => {
     cancellation_cleanup: s.cancellationCleanup.enabled,
     repossessor: s.repossessor.enabled,
     event_retention: s.eventRetention.enabled,
+    automations: s.automations.triggersEnabled || s.automations.actionsEnabled,
   };
   return byName[name];
 };

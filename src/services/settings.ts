@@ -57,6 +57,8 @@ export interface ServiceSettings {
     /** Ours: events deleted per tick at most (with their resource rows); the rest wait for the next tick. */
     eventsPerTick: number;
   };
+  /** Prefect's triggers (reactive and proactive evaluation) and actions services. */
+  automations: { triggersEnabled: boolean; actionsEnabled: boolean };
 }
 
 /**
@@ -146,6 +148,10 @@ export function serviceSettings(env: Env | Vars): ServiceSettings {
       enabled: vacuumTypes(e).has('events') && bool(e, `${P}EVENT_PERSISTER_ENABLED`, true),
       retentionSeconds: retentionPeriod(e),
       eventsPerTick: num(e, `${P}DB_VACUUM_EVENTS_PER_TICK`, 2000),
+    },
+    automations: {
+      triggersEnabled: bool(e, `${P}TRIGGERS_ENABLED`, true),
+      actionsEnabled: bool(e, `${P}ACTIONS_ENABLED`, true),
     },
   };
 }

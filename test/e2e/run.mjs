@@ -35,6 +35,7 @@ import d from './scenarios/d-interval-schedule.mjs';
 import e from './scenarios/e-late-run.mjs';
 import f from './scenarios/f-killed-worker.mjs';
 import h from './scenarios/h-events-stream.mjs';
+import k from './scenarios/k-automations.mjs';
 import j from './scenarios/j-blocks.mjs';
 import l from './scenarios/l-webhooks.mjs';
 import o from './scenarios/o-openapi-coverage.mjs';
@@ -52,7 +53,7 @@ import i from './scenarios/i-cli-families.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, h, i, b, c, j, l, o];
+const SCENARIOS = [f, e, d, a, h, i, k, b, c, j, l, o];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

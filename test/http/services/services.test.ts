@@ -146,7 +146,7 @@ describe('foreman', () => {
 describe('the driver', () => {
   it('runs every service once and reports what each did', async () => {
     const results = await runServices(env);
-    expect(Object.keys(results).sort()).toEqual(['cancellation_cleanup', 'event_retention', 'foreman', 'late_runs', 'pause_expirations', 'repossessor', 'scheduler']);
+    expect(Object.keys(results).sort()).toEqual(['automations', 'cancellation_cleanup', 'event_retention', 'foreman', 'late_runs', 'pause_expirations', 'repossessor', 'scheduler']);
     for (const r of Object.values(results)) expect(r).not.toHaveProperty('error');
   });
 });

@@ -1,0 +1,226 @@
+/**
+ * Automations: reads and writes for /automations (Prefect's server/events/models/automations.py).
+ * Each write also keeps `automation_related_resource` in step (the deployments that run-deployment
+ * actions select; the owner) and stores Prefect's `prefect.automation.{created,updated,deleted}` event,
+ * in the caller's transaction.
+ */
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client';
+import { automation, automationRelatedResource } from '../db/schema';
+import type { ReceivedEvent } from '../events/received';
+import { uuid7 } from '../orchestration/ids';
+import type { Action, AutomationCreate, AutomationFilter, AutomationUpdate, Trigger } from '../schemas/automations';
+import { formatMicros, formatTimestamp, nowMicros } from '../time';
+import { insertEvents } from './events';
+
+type AutomationRow = typeof automation.$inferSelect;
+
+export interface AutomationResponse {
+  name: string;
+  description: string;
+  enabled: boolean;
+  tags: string[];
+  trigger: Trigger;
+  actions: Action[];
+  actions_on_trigger: Action[];
+  actions_on_resolve: Action[];
+  id: string;
+  created: string;
+  updated: string;
+}
+
+/** Prefect's field order. */
+export function toAutomationResponse(r: AutomationRow): AutomationResponse {
+  return {
+    name: r.name,
+    description: r.description,
+    enabled: r.enabled,
+    tags: r.tags,
+    trigger: r.trigger as unknown as Trigger,
+    actions: r.actions as Action[],
+    actions_on_trigger: r.actionsOnTrigger as Action[],
+    actions_on_resolve: r.actionsOnResolve as Action[],
+    id: r.id,
+    created: formatTimestamp(r.created) as string,
+    updated: formatTimestamp(r.updated) as string,
+  };
+}
+
+export const AUTOMATION_ORDER: Record<string, SQL[]> = {
+  CREATED_DESC: [desc(automation.created), asc(automation.id)],
+  UPDATED_DESC: [desc(automation.updated), asc(automation.id)],
+  NAME_ASC: [asc(automation.name), asc(automation.id)],
+  NAME_DESC: [desc(automation.name), asc(automation.id)],
+};
+
+export function automationFilterSql(f: AutomationFilter): SQL | undefined {
+  const parts: SQL[] = [];
+  if (f.id?.any_) parts.push(f.id.any_.length ? inArray(automation.id, f.id.any_) : sql`false`);
+  if (f.name?.any_) parts.push(f.name.any_.length ? inArray(automation.name, f.name.any_) : sql`false`);
+  if (f.created?.before_) parts.push(sql`${automation.created} <= ${f.created.before_}::timestamptz`);
+  if (f.tags) {
+    const tagParts: SQL[] = [];
+    if (f.tags.all_) tagParts.push(sql`${automation.tags} @> ${JSON.stringify(f.tags.all_)}::jsonb`);
+    if (f.tags.any_) tagParts.push(sql`${automation.tags} ?| ${sql`ARRAY[${sql.join(f.tags.any_.map((t) => sql`${t}`), sql`, `)}]::text[]`}`);
+    if (f.tags.is_null_ !== undefined && f.tags.is_null_ !== null) {
+      tagParts.push(f.tags.is_null_ ? sql`${automation.tags} = '[]'::jsonb` : sql`${automation.tags} <> '[]'::jsonb`);
+    }
+    if (tagParts.length) parts.push(sql.join(tagParts, f.tags.operator === 'or_' ? sql` OR ` : sql` AND `));
+  }
+  if (parts.length === 0) return undefined;
+  const joined = sql.join(
+    parts.map((p) => sql`(${p})`),
+    f.operator === 'or_' ? sql` OR ` : sql` AND `,
+  );
+  return sql`(${joined})`;
+}
+
+export const automationById = (id: string): SQL => eq(automation.id, id);
+
+export async function readAutomations(
+  db: DbOrTx,
+  q: { where?: SQL; orderBy?: SQL[]; limit?: number; offset?: number },
+): Promise<AutomationResponse[]> {
+  let select = db.select().from(automation).$dynamic();
+  if (q.where) select = select.where(q.where);
+  select = select.orderBy(...(q.orderBy ?? AUTOMATION_ORDER.NAME_ASC ?? []));
+  if (q.limit !== undefined) select = select.limit(q.limit);
+  if (q.offset) select = select.offset(q.offset);
+  return (await select).map(toAutomationResponse);
+}
+
+export async function countAutomations(db: DbOrTx, where: SQL | undefined): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(automation)
+    .where(where ?? sql`true`);
+  return row?.n ?? 0;
+}
+
+/** Prefect's lifecycle event of an automation: the automation itself is the payload. */
+function lifecycleEvent(action: 'created' | 'updated' | 'deleted', a: AutomationResponse): ReceivedEvent {
+  const now = formatMicros(nowMicros());
+  return {
+    id: uuid7(nowMicros()),
+    occurred: now,
+    event: `prefect.automation.${action}`,
+    resource: { 'prefect.resource.id': `prefect.automation.${a.id}`, 'prefect.resource.name': a.name },
+    related: [],
+    payload: a as unknown as Record<string, unknown>,
+    follows: null,
+    received: now,
+  };
+}
+
+/** The deployments that `run-deployment` actions with a selected deployment name. */
+const selectedDeployments = (actions: readonly Action[]) =>
+  [...new Set(actions.filter((a) => a.type === 'run-deployment' && a.source === 'selected').map((a) => String(a.deployment_id)))];
+
+/** Replaces the automation's non-owning deployment relations with those its actions name now. */
+async function syncRelatedResources(tx: DbOrTx, automationId: string, actions: readonly Action[] | null): Promise<void> {
+  await tx
+    .delete(automationRelatedResource)
+    .where(
+      and(
+        eq(automationRelatedResource.automationId, automationId),
+        sql`${automationRelatedResource.resourceId} LIKE 'prefect.deployment.%'`,
+        eq(automationRelatedResource.automationOwnedByResource, false),
+      ),
+    );
+  const ids = actions ? selectedDeployments(actions) : [];
+  if (ids.length === 0) return;
+  await relateToResource(
+    tx,
+    automationId,
+    ids.map((id) => `prefect.deployment.${id}`),
+    false,
+  );
+}
+
+async function relateToResource(tx: DbOrTx, automationId: string, resourceIds: string[], owned: boolean): Promise<void> {
+  await tx
+    .insert(automationRelatedResource)
+    .values(resourceIds.map((resourceId) => ({ automationId, resourceId, automationOwnedByResource: owned })))
+    .onConflictDoUpdate({
+      target: [automationRelatedResource.automationId, automationRelatedResource.resourceId],
+      set: {
+        automationOwnedByResource: owned ? sql`true` : sql`${automationRelatedResource.automationOwnedByResource}`,
+        updated: sql`now()`,
+      },
+    });
+}
+
+export async function insertAutomation(tx: DbOrTx, body: AutomationCreate): Promise<AutomationResponse> {
+  const [row] = await tx
+    .insert(automation)
+    .values({
+      name: body.name,
+      description: body.description,
+      enabled: body.enabled,
+      tags: body.tags,
+      trigger: body.trigger as unknown as Record<string, unknown>,
+      actions: body.actions,
+      actionsOnTrigger: body.actions_on_trigger,
+      actionsOnResolve: body.actions_on_resolve,
+    })
+    .returning();
+  const created = toAutomationResponse(row as AutomationRow);
+  await syncRelatedResources(tx, created.id, body.actions);
+  if (body.owner_resource) await relateToResource(tx, created.id, [body.owner_resource], true);
+  await insertEvents(tx, [lifecycleEvent('created', created)]);
+  return created;
+}
+
+/** Replaces an automation (PUT); false when there is none. */
+export async function replaceAutomation(tx: DbOrTx, id: string, body: AutomationUpdate): Promise<boolean> {
+  const [row] = await tx
+    .update(automation)
+    .set({
+      name: body.name,
+      description: body.description,
+      enabled: body.enabled,
+      tags: body.tags,
+      trigger: body.trigger as unknown as Record<string, unknown>,
+      actions: body.actions,
+      actionsOnTrigger: body.actions_on_trigger,
+      actionsOnResolve: body.actions_on_resolve,
+      updated: sql`now()`,
+    })
+    .where(automationById(id))
+    .returning();
+  if (!row) return false;
+  await syncRelatedResources(tx, id, body.actions);
+  await insertEvents(tx, [lifecycleEvent('updated', toAutomationResponse(row))]);
+  return true;
+}
+
+/** Turns an automation on or off (PATCH, and the pause/resume-automation actions). */
+export async function setAutomationEnabled(tx: DbOrTx, id: string, enabled: boolean): Promise<boolean> {
+  const [row] = await tx.update(automation).set({ enabled, updated: sql`now()` }).where(automationById(id)).returning();
+  if (!row) return false;
+  await insertEvents(tx, [lifecycleEvent('updated', toAutomationResponse(row))]);
+  return true;
+}
+
+export async function readAutomation(db: DbOrTx, id: string, lock = false): Promise<AutomationResponse | null> {
+  const q = db.select().from(automation).where(automationById(id));
+  const [row] = lock ? await q.for('update') : await q;
+  return row ? toAutomationResponse(row) : null;
+}
+
+/** Deletes automations (their buckets, relations and child firings go by cascade); returns what was deleted. */
+export async function deleteAutomations(tx: DbOrTx, where: SQL): Promise<AutomationResponse[]> {
+  const rows = await tx.delete(automation).where(where).returning();
+  const deleted = rows.map(toAutomationResponse);
+  await insertEvents(
+    tx,
+    deleted.map((a) => lifecycleEvent('deleted', a)),
+  );
+  return deleted;
+}
+
+/** Automations related to a resource (optionally only those it owns). */
+export function relatedToResource(resourceId: string, ownedOnly = false): SQL {
+  return sql`${automation.id} IN (SELECT ${automationRelatedResource.automationId} FROM ${automationRelatedResource}
+    WHERE ${automationRelatedResource.resourceId} = ${resourceId}${ownedOnly ? sql` AND ${automationRelatedResource.automationOwnedByResource}` : sql``})`;
+}
