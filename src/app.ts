@@ -8,6 +8,7 @@ import type { AppEnv } from './env';
 import { apiVersion, database } from './http/middleware';
 import { authenticate } from './http/auth';
 import { requestLimits } from './http/limits';
+import { uiPages } from './http/ui';
 import { HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
@@ -23,6 +24,8 @@ function buildApi() {
 
 export function createApp() {
   const app = new Hono<AppEnv>({ strict: false });
+  // The UI's pages are public files, as on Prefect's server (the UI itself asks for credentials).
+  app.use('*', uiPages);
   // Before routing, so that they run once per request and cover unknown paths too.
   app.use('*', authenticate);
   app.use('*', requestLimits);

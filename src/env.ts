@@ -39,6 +39,12 @@ export interface Env {
    * GET /collections/views/{view}. Unset: no fetch; the worker view is empty (src/routes/collections.ts).
    */
   COLLECTIONS_REGISTRY_URL?: string;
+
+  // The web UI (src/http/ui.ts): Prefect's UIs as static assets, absent when built without them.
+  /** The static assets binding (`[assets]` in wrangler.toml): ui-dist/, Prefect's two UIs. */
+  ASSETS?: Fetcher;
+  /** "false" makes the Vue UI (at /) the default for a browser with no saved choice; v2 (/v2) otherwise, as in Prefect 3.9.1. */
+  PREFECT_SERVER_UI_V2_ENABLED?: string;
 }
 
 /** Per-request values that middleware puts on the Hono context. */
