@@ -46,6 +46,7 @@ const CHROMIUM_FLAGS = [
 const PAGE_TIMEOUT_MS = 30_000;
 /** How long the network must be quiet before a page counts as loaded. */
 const QUIET_MS = 1_000;
+const SCREENSHOT_SETTLE_MS = 5_000;
 const SUITE_TIMEOUT_MS = Number(process.env.BROWSER_TIMEOUT_S || 600) * 1000;
 
 const t0 = performance.now();
@@ -145,7 +146,11 @@ async function loadPage(context, base, url, shows, screenshot) {
     const errorCard = ERROR_TEXT.exec(text);
     if (errorCard) problems.push(`the page shows an error: "${text.slice(Math.max(0, errorCard.index - 40), errorCard.index + 80).replace(/\s+/g, ' ')}"`);
     if (shows && !text.includes(shows)) problems.push(`the page does not show "${shows}"`);
-    if (screenshot) await page.screenshot({ path: screenshot });
+    if (screenshot) {
+      // Charts and the run graph draw after their data arrives: give them a moment before the picture.
+      await sleep(SCREENSHOT_SETTLE_MS);
+      await page.screenshot({ path: screenshot });
+    }
   } catch (e) {
     problems.push(`loading failed: ${e instanceof Error ? e.message.split('\n')[0] : e}`);
   } finally {
