@@ -47,19 +47,14 @@ export const KNOWN_MISSING = [
   { endpoint: 'POST /api/ui/flow_runs/count-task-runs', branch: 'uiapi' },
   { endpoint: 'POST /api/ui/flows/count-deployments', branch: 'uiapi' },
   { endpoint: 'POST /api/ui/flows/next-runs', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/task_runs/dashboard/counts', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/task_runs/count', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/schemas/validate', branch: 'uiapi' },
   // Saved filters of the runs page (no branch builds them yet).
   { endpoint: 'POST /api/saved_searches/filter', branch: 'none yet' },
   // Blocks (helper branch `blocks`).
   { endpoint: 'POST /api/block_documents/filter', branch: 'blocks' },
   { endpoint: 'POST /api/block_documents/count', branch: 'blocks' },
   { endpoint: 'POST /api/block_types/filter', branch: 'blocks' },
-  { endpoint: 'POST /api/block_schemas/filter', branch: 'blocks' },
   // Automations (helper branch `automations`).
   { endpoint: 'POST /api/automations/filter', branch: 'automations' },
-  { endpoint: 'POST /api/automations/count', branch: 'automations' },
   { endpoint: 'GET /api/automations/related-to/*', branch: 'automations' },
 ];
 

@@ -267,7 +267,14 @@ async function main() {
     }
 
     const shotsDir = process.env.BROWSER_SCREENSHOTS ? path.resolve(process.env.BROWSER_SCREENSHOTS) : null;
-    if (shotsDir) fs.mkdirSync(shotsDir, { recursive: true });
+    if (shotsDir) {
+      fs.mkdirSync(shotsDir, { recursive: true });
+      // The dashboards' time window ends at the current minute, rounded down: runs seeded in this
+      // minute would be left out of their counts until the next one.
+      const wait = 60_000 - (Date.now() % 60_000) + 1_000;
+      log(`screenshots: waiting ${Math.round(wait / 1000)} s for the next minute, so the dashboards count the seeded runs`);
+      await sleep(wait);
+    }
     for (const { ui, page } of targets) {
       if (cleaning) break;
       const pagePath = `${ui === 'v2' ? '/v2' : ''}${page.path(seeded)}`;
