@@ -9,6 +9,10 @@
 // 3. Latency from `/events/in` to `/events/out`: a subscriber sends its filter message, then LATENCY_N
 //    events are sent one at a time at irregular intervals; for each, the time from its send to its
 //    arrival at the subscriber (p50, p95, max).
+// 4. Fan-out: 1, 10 and 50 subscribers on /events/out at once. While nothing happens (10 s), the
+//    database load they cause: transactions and new connections per second (pg_stat_database, when the
+//    database is known: ours, or BENCH_DATABASE_URL). Then FANOUT_N events sent one at a time: the
+//    in → out latency over every (event, subscriber) pair.
 // Prints events/s and whether any event was lost (stored count ≠ sent count, checked again after a pause),
 // with the machine's 1-minute load average after each part (the figures move with it on a shared machine).
 // Exits 1 when an event was lost or not delivered.
@@ -25,6 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
+import { execFileSync } from 'node:child_process';
 /* global AbortSignal */
 import { startServer } from '../test/e2e/lib/server.mjs';
 import { stopAll } from '../test/e2e/lib/processes.mjs';
@@ -33,6 +38,9 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.argv[2] ?? process.env.BENCH_EVENTS ?? 20_000);
 const SOCKETS = 10;
 const LATENCY_N = 50;
+const FANOUT = (process.env.BENCH_FANOUT ?? '1,10,50').split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+const FANOUT_N = 20;
+const RUNS = Number(process.env.BENCH_RUNS ?? 1);
 const STORE_TIMEOUT_MS = 180_000;
 const t0 = performance.now();
 const log = (msg) => console.log(`[bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
@@ -180,8 +188,69 @@ async function latency(apiUrl) {
   return { received: ms.length, ms };
 }
 
+/** Transactions and sessions so far in the database of `url` (pg_stat_database), or null. */
+function dbCounters(url) {
+  if (!url) return null;
+  const out = execFileSync('psql', [url, '-Atc', 'SELECT xact_commit + xact_rollback, sessions FROM pg_stat_database WHERE datname = current_database()'], {
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
+  const [xacts, sessions] = out.trim().split('|').map(Number);
+  return { xacts, sessions, at: performance.now() };
+}
+
+/** `subscribers` sockets on /events/out: idle database load, then latency over every (event, subscriber). */
+async function fanout(apiUrl, subscribers, dbUrl) {
+  const prefix = `bench.fanout.${randomUUID().slice(0, 8)}.`;
+  const now = Date.now();
+  const occurred = { since: new Date(now - 60_000).toISOString(), until: new Date(now + 365 * 86_400_000).toISOString() };
+  /** @type {Map<string, number>[]} per subscriber: id → arrival */
+  const arrivals = [];
+  const subs = [];
+  for (let i = 0; i < subscribers; i += 1) {
+    const sub = await openSocket(apiUrl, '/events/out');
+    const arrived = new Map();
+    arrivals.push(arrived);
+    sub.on('message', (data) => {
+      const msg = JSON.parse(String(data));
+      if (msg.type === 'event' && msg.event.event.startsWith(prefix)) arrived.set(msg.event.id, performance.now());
+    });
+    sub.send(JSON.stringify({ type: 'filter', filter: { occurred, event: { prefix: [prefix] } }, backfill: false }));
+    subs.push(sub);
+  }
+  const sender = await openSocket(apiUrl, '/events/in');
+  const warm = makeEvent(`${prefix}warmup`, -1);
+  sender.send(JSON.stringify(warm));
+  const warmDeadline = Date.now() + 60_000;
+  while (arrivals.some((a) => !a.has(warm.id)) && Date.now() < warmDeadline) await sleep(20);
+  if (arrivals.some((a) => !a.has(warm.id))) throw new Error(`fan-out ${subscribers}: warm-up not delivered to every subscriber within 60 s`);
+  await sleep(1_000);
+  const before = dbCounters(dbUrl);
+  await sleep(10_000);
+  const after = dbCounters(dbUrl);
+  const idle =
+    before && after
+      ? { xactsPerS: ((after.xacts - before.xacts) * 1000) / (after.at - before.at), sessionsPerS: ((after.sessions - before.sessions) * 1000) / (after.at - before.at) }
+      : null;
+  const sent = new Map();
+  for (let i = 0; i < FANOUT_N; i += 1) {
+    const e = makeEvent(`${prefix}x`, i);
+    sent.set(e.id, performance.now());
+    sender.send(JSON.stringify(e));
+    await sleep(97 + ((i * 89) % 215));
+  }
+  const deadline = Date.now() + 30_000;
+  const missing = () => arrivals.some((a) => [...sent.keys()].some((id) => !a.has(id)));
+  while (missing() && Date.now() < deadline) await sleep(20);
+  await closeSocket(sender);
+  await Promise.all(subs.map(closeSocket));
+  const ms = arrivals.flatMap((a) => [...sent].filter(([id]) => a.has(id)).map(([id, at]) => a.get(id) - at)).sort((x, y) => x - y);
+  return { subscribers, idle, received: ms.length, expected: FANOUT_N * subscribers, ms };
+}
+
 async function main() {
   let apiUrl = process.env.BENCH_API_URL?.replace(/\/$/, '');
+  let dbUrl = process.env.BENCH_DATABASE_URL ?? '';
   let where;
   let workDir = null;
   const cleanups = [];
@@ -199,13 +268,15 @@ async function main() {
       fs.mkdirSync(logDir);
       const s = await startServer({ root, workDir, logDir, log, onCleanup: (fn) => cleanups.push(fn) });
       apiUrl = `http://127.0.0.1:${s.port}/api`;
+      dbUrl = s.databaseUrl;
       where = `npm run dev on port ${s.port}, ${s.database}`;
     }
     // One small round first, so that connections and code paths are warm.
     await ingest(apiUrl, 200, 1);
 
     const results = [];
-    for (const sockets of [1, SOCKETS]) {
+    for (let run = 0; run < RUNS; run += 1)
+    for (const sockets of (process.env.BENCH_SOCKETS ?? `1,${SOCKETS}`).split(',').map(Number)) {
       log(`sending ${N} events over ${sockets} socket(s)…`);
       const r = await ingest(apiUrl, N, sockets);
       const rate = N / r.storedS;
@@ -217,8 +288,13 @@ async function main() {
       );
     }
     log(`latency: ${LATENCY_N} events, /events/in → /events/out subscriber…`);
-    const lat = await latency(apiUrl);
+    const lat = process.env.BENCH_LATENCY === 'false' ? { received: LATENCY_N, ms: [] } : await latency(apiUrl);
     const latLoad = os.loadavg()[0];
+    const fans = [];
+    for (const k of FANOUT) {
+      log(`fan-out: ${k} subscriber(s)…`);
+      fans.push({ ...(await fanout(apiUrl, k, dbUrl)), load: os.loadavg()[0] });
+    }
 
     console.log(`\nevents benchmark (${where}; ${os.cpus().length} cores)`);
     for (const r of results) {
@@ -233,7 +309,12 @@ async function main() {
           `p95 ${Math.round(pct(lat.ms, 95))} ms, max ${Math.round(lat.ms.at(-1))} ms (load average ${latLoad.toFixed(1)})`,
       );
     } else console.log('  latency /events/in → /events/out: no event received');
-    const ok = results.every((r) => r.lost === 0) && lat.received === LATENCY_N;
+    for (const f of fans) {
+      const idle = f.idle ? `idle database load ${f.idle.xactsPerS.toFixed(1)} transactions/s, ${f.idle.sessionsPerS.toFixed(1)} new connections/s; ` : '';
+      const lat = f.ms.length ? `latency p50 ${Math.round(pct(f.ms, 50))} ms, p95 ${Math.round(pct(f.ms, 95))} ms` : 'nothing received';
+      console.log(`  fan-out, ${String(f.subscribers).padStart(2)} subscriber(s): ${idle}${f.received}/${f.expected} delivered, ${lat} (load average ${f.load.toFixed(1)})`);
+    }
+    const ok = results.every((r) => r.lost === 0) && lat.received === LATENCY_N && fans.every((f) => f.received === f.expected);
     return ok ? 0 : 1;
   } finally {
     await cleanUp();

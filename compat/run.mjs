@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { findPostgresBin, startThrowawayCluster } from '../scripts/localdb.mjs';
 import { startWsProxy } from '../scripts/wsproxy.mjs';
 import { datasetCases } from './lib/dataset.mjs';
+import { eventCases } from './lib/event-cases.mjs';
 import { startEdge } from './lib/edge.mjs';
 import { runCase } from './lib/engine.mjs';
 import { Side, timeMicros } from './lib/normalize.mjs';
@@ -27,7 +28,10 @@ import { ensurePrefect, startPrefect } from './lib/prefect.mjs';
 import { RANDOM_ID, deriveReadVars, formatMicros, readCases } from './lib/read-cases.mjs';
 import { markdownReport, tally, textReport } from './lib/report.mjs';
 import { validationCases } from './lib/validation-cases.mjs';
+import { uiCases } from './lib/ui-cases.mjs';
 import { writeCases } from './lib/write-cases.mjs';
+import { blockCases } from './lib/block-cases.mjs';
+import { familyCases } from './lib/family-cases.mjs';
 
 const ROOT = new URL('../', import.meta.url).pathname;
 const t0 = performance.now();
@@ -115,7 +119,7 @@ async function main() {
   const results = [];
   for (const c of datasetCases()) results.push(await runCase(c, run));
   for (const { side } of [run.ours, run.prefect]) deriveReadVars(side);
-  const cases = [...readCases(), ...validationCases(), ...orchestrationCases(), ...writeCases()];
+  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...writeCases(), ...blockCases(), ...eventCases(), ...familyCases()];
   for (const c of cases) {
     // Cases that save ids are needed by later ones, so --only never skips them.
     if (only && !c.id.includes(only) && !c.save) continue;

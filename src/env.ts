@@ -40,10 +40,26 @@ export interface Env {
    */
   COLLECTIONS_REGISTRY_URL?: string;
 
+  // Incoming webhooks (src/routes/hooks.ts).
+  /** Largest body /hooks/{slug} accepts, in bytes (default 512 KiB); larger is a 413. */
+  WEBHOOK_MAX_BODY_BYTES?: string;
+  /** Calls a webhook slug accepts per minute (default 600); more are a 429. */
+  WEBHOOK_RATE_LIMIT_PER_MINUTE?: string;
   // The web UI (src/http/ui.ts): Prefect's UIs as static assets, absent when built without them.
   /** The static assets binding (`[assets]` in wrangler.toml): ui-dist/, Prefect's two UIs. */
   ASSETS?: Fetcher;
-  /** "false" makes the Vue UI (at /) the default for a browser with no saved choice; v2 (/v2) otherwise, as in Prefect 3.9.1. */
+  // CORS (src/http/cors.ts) and the UI's settings (src/routes/ui-settings.ts), Prefect's names and defaults.
+  /** Comma-separated origins allowed to call the API from a browser (default `*`). */
+  PREFECT_SERVER_CORS_ALLOWED_ORIGINS?: string;
+  /** Comma-separated methods a preflight allows (default `*`: all of them). */
+  PREFECT_SERVER_CORS_ALLOWED_METHODS?: string;
+  /** Comma-separated request headers a preflight allows (default `*`: whatever is asked). */
+  PREFECT_SERVER_CORS_ALLOWED_HEADERS?: string;
+  /** The API URL the UI is told to use; default: this Worker's `/api` on the request's origin. */
+  PREFECT_UI_API_URL?: string;
+  /** "false": the UIs are not served, and /ui-settings lists none (Prefect's default: true). */
+  PREFECT_UI_ENABLED?: string;
+  /** "false" makes the V1 (Vue) UI the default one (Prefect's default: true, the V2 UI). */
   PREFECT_SERVER_UI_V2_ENABLED?: string;
 }
 

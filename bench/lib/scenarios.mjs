@@ -3,7 +3,7 @@
 // scenarios send request n against the n-th set of 50 reserved runs (bench/lib/ids.mjs), so every
 // bulk request does real work on runs nobody touched before.
 import { BULK_SIZE } from './config.mjs';
-import { bulkRunIds } from './ids.mjs';
+import { bulkRunIds, uid } from './ids.mjs';
 import { DEPLOYMENT_FILTERS } from './read-bodies.mjs';
 
 /**
@@ -46,6 +46,60 @@ function deploymentsFilter(key, label, body) {
   };
 }
 
+/** A day of the dataset, ending at its anchor (T0 in ./dataset.mjs): what the UI's dashboard asks about. */
+const DAY = { after_: '2026-10-31T00:00:00Z', before_: '2026-11-01T00:00:00Z' };
+const range = (/** @type {number} */ n) => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * The UI's aggregates (POST /ui/...), as its flows list, runs list and dashboard send them: a page of
+ * 20 flows, 50 flow runs, a day of history. Each is one SQL statement on our side.
+ * @type {{ key: string, label: string, path: string, body: object, summary: (body: any) => unknown }[]}
+ */
+const UI_AGGREGATES = [
+  {
+    key: 'ui-flows-count-deployments',
+    label: '/ui/flows/count-deployments (20 flows)',
+    path: '/api/ui/flows/count-deployments',
+    body: { flow_ids: range(20).map((f) => uid('flow', f)) },
+    summary: (b) => b,
+  },
+  {
+    key: 'ui-flows-next-runs',
+    label: '/ui/flows/next-runs (20 flows)',
+    path: '/api/ui/flows/next-runs',
+    body: { flow_ids: range(20).map((f) => uid('flow', f)) },
+    summary: (b) => Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v?.next_scheduled_start_time ?? null])),
+  },
+  {
+    key: 'ui-flow-runs-count-task-runs',
+    label: '/ui/flow_runs/count-task-runs (50 runs)',
+    path: '/api/ui/flow_runs/count-task-runs',
+    body: { flow_run_ids: range(50).map((i) => uid('flow_run', i)) },
+    summary: (b) => b,
+  },
+  {
+    key: 'ui-flow-runs-history',
+    label: '/ui/flow_runs/history (a day, ≤1000 runs)',
+    path: '/api/ui/flow_runs/history',
+    body: { sort: 'EXPECTED_START_TIME_DESC', limit: 1000, offset: 0, flow_runs: { expected_start_time: DAY } },
+    summary: (b) => b.map((/** @type {{ id: string }} */ p) => p.id),
+  },
+  {
+    key: 'ui-task-runs-dashboard-counts',
+    label: '/ui/task_runs/dashboard/counts (a day)',
+    path: '/api/ui/task_runs/dashboard/counts',
+    body: { task_runs: { start_time: DAY } },
+    summary: (b) => b,
+  },
+  {
+    key: 'ui-task-runs-count',
+    label: '/ui/task_runs/count (a day)',
+    path: '/api/ui/task_runs/count',
+    body: { task_runs: { start_time: DAY } },
+    summary: (b) => b,
+  },
+];
+
 /** Every bulk_set_state result should be ACCEPT (the reserved runs are in a state that allows it). */
 function checkAllAccepted(/** @type {Reply} */ reply) {
   const bad = expectStatus(reply, 200);
@@ -67,6 +121,14 @@ export function scenarios(config) {
   const { blocks } = config;
   return [
     ...Object.entries(DEPLOYMENT_FILTERS).map(([key, { label, body }]) => deploymentsFilter(key, label, body)),
+    ...UI_AGGREGATES.map(({ key, label, path, body, summary }) => ({
+      key,
+      label,
+      kind: /** @type {const} */ ('read'),
+      spec: () => ({ method: 'POST', path, body }),
+      check: (/** @type {Reply} */ reply) => expectStatus(reply, 200),
+      summary: (/** @type {Reply} */ reply) => summary(json(reply)),
+    })),
     {
       key: 'bulk-delete',
       label: '/flow_runs/bulk_delete (50)',

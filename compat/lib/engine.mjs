@@ -4,7 +4,7 @@
 // ordered, and which response values to keep under a name for later cases.
 /* global AbortSignal, TextEncoder */
 import { differences } from './compare.mjs';
-import { isUuid, normalizeResponse } from './normalize.mjs';
+import { isObject, isUuid, normalizeResponse } from './normalize.mjs';
 
 /**
  * @typedef {import('./normalize.mjs').Order} Order
@@ -19,10 +19,15 @@ import { isUuid, normalizeResponse } from './normalize.mjs';
  *   order?: Order,
  *   save?: Record<string, string>,
  *   noContentType?: boolean,
+ *   settle?: boolean,
+ *   omit?: string[],
  * }} Case
  *   body: JSON, sent as is after filling templates; rawBody: sent verbatim instead (e.g. invalid JSON).
  *   save: name → dotted path into a 2xx response body. A uuid saved this way also names that id.
  *   noContentType: send the body without a Content-Type header.
+ *   settle: resend (once a second, up to 30 s) until Prefect's `total` stops growing and equals ours or
+ *     has been still for 5 s: Prefect persists events in the background, seconds after the request.
+ *   omit: top-level keys of the response bodies not compared (an opaque page token, for instance).
  * @typedef {{ status: number, body: unknown }} Reply
  * @typedef {{ reply: Reply | null, skipped?: string, error?: string }} Outcome
  * @typedef {{
@@ -129,7 +134,28 @@ function save(/** @type {Case} */ c, /** @type {unknown} */ body, /** @type {Sid
  * @returns {Promise<CaseResult>}
  */
 export async function runCase(c, run) {
-  const [ours, prefect] = await Promise.all([send(run.ours.baseUrl, c, run.ours.side), send(run.prefect.baseUrl, c, run.prefect.side)]);
+  const both = () => Promise.all([send(run.ours.baseUrl, c, run.ours.side), send(run.prefect.baseUrl, c, run.prefect.side)]);
+  let [ours, prefect] = await both();
+  if (c.settle) {
+    const total = (/** @type {Outcome} */ o) => at(o.reply?.body, 'total');
+    const deadline = Date.now() + 30_000;
+    let last = total(prefect);
+    let stillSince = Date.now();
+    while (Date.now() < deadline) {
+      if (total(prefect) === total(ours) && Date.now() - stillSince >= 2_000) break;
+      if (Date.now() - stillSince >= 5_000) break;
+      await new Promise((r) => setTimeout(r, 1_000));
+      [ours, prefect] = await both();
+      if (total(prefect) !== last) {
+        last = total(prefect);
+        stillSince = Date.now();
+      }
+    }
+  }
+  for (const o of [ours, prefect]) {
+    const body = o.reply?.body;
+    if (c.omit && isObject(body)) for (const k of c.omit) delete body[k];
+  }
   const request = `${c.method ?? 'POST'} ${c.path}${c.body !== undefined || c.rawBody !== undefined ? ` ${c.rawBody ?? JSON.stringify(c.body)}` : ''}`;
   const allow = run.allowed.find((a) => a.case === c.id || (a.case.endsWith('*') && c.id.startsWith(a.case.slice(0, -1))));
   /** @type {CaseResult} */

@@ -10,8 +10,9 @@ const TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$/;
 /** Timedeltas that depend on the moment of the request: only their sign is compared. */
 /** Lists inside a response object that are ordered like a top-level list. */
-const LISTS = ['results', 'deleted'];
-const DURATIONS = new Set(['total_run_time', 'estimated_run_time', 'estimated_start_time_delta', 'delay_seconds']);
+const LISTS = ['results', 'deleted', 'events'];
+// `duration` and `lateness`: the UI's flow-run history points.
+const DURATIONS = new Set(['total_run_time', 'estimated_run_time', 'estimated_start_time_delta', 'delay_seconds', 'duration', 'lateness']);
 
 /**
  * What one server's run knows: the names of the ids it has seen, and the named times both servers were
@@ -101,8 +102,13 @@ function mapKnown(/** @type {unknown} */ v, /** @type {string} */ key, /** @type
     });
   }
   if (typeof v === 'number' && DURATIONS.has(key)) return v === 0 ? 0 : v > 0 ? '<+seconds>' : '<-seconds>';
+  // Prefect builds a block schema's capabilities from a Python set: their order changes from one server process to the next.
+  if (Array.isArray(v) && key === 'capabilities') return [...v].sort();
+  // Prefect lists a deployment's updated fields in the order of a Python set, which varies per process.
+  if (key === 'updated_fields' && Array.isArray(v) && v.every((x) => typeof x === 'string')) return [...v].sort();
   if (Array.isArray(v)) return v.map((x) => mapKnown(x, key, side, times));
-  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapKnown(x, k, side, times)]));
+  // Keys may be ids too (the UI's per-flow and per-run counts).
+  if (isObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [mapKnown(k, '', side, times), mapKnown(x, k, side, times)]));
   return v;
 }
 

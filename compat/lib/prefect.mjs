@@ -29,8 +29,17 @@ export async function startPrefect({ databaseUrl, workDir }) {
     PREFECT_SERVER_UI_ENABLED: 'false',
     PREFECT_SERVER_LOGGING_LEVEL: 'WARNING',
     DO_NOT_TRACK: '1',
+    // Of the background services only the event persister runs: without it Prefect stores no events
+    // (the event cases read them back). The others would change the dataset under the cases, as ours
+    // run with the scheduler off.
+    ...Object.fromEntries(
+      ['cancellation_cleanup', 'cleanup_reconciler', 'event_logger', 'foreman', 'late_runs', 'pause_expirations', 'repossessor', 'scheduler', 'task_run_recorder', 'triggers']
+        .map((s) => [`PREFECT_SERVER_SERVICES_${s.toUpperCase()}_ENABLED`, 'false']),
+    ),
+    PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED: 'true',
+    PREFECT_SERVER_SERVICES_EVENT_PERSISTER_FLUSH_INTERVAL: '0.5',
   };
-  const child = startChild(prefectBin(), ['server', 'start', '--host', '127.0.0.1', '--port', String(port), '--no-services'], {
+  const child = startChild(prefectBin(), ['server', 'start', '--host', '127.0.0.1', '--port', String(port)], {
     env,
     cwd: workDir,
     logFile: path.join(workDir, 'prefect-server.log'),

@@ -67,7 +67,12 @@ export async function waitForHttp(/** @type {string} */ url, /** @type {Child} *
 }
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
+/** COMPAT_PORTS="8881,8882,…": the ports to hand out, in order, on a machine where ports are shared out. */
+const assignedPorts = (process.env.COMPAT_PORTS ?? '').split(',').filter(Boolean).map(Number);
+
 export function freePort() {
+  const assigned = assignedPorts.shift();
+  if (assigned !== undefined) return Promise.resolve(assigned);
   return /** @type {Promise<number>} */ (
     new Promise((resolve, reject) => {
       const srv = net.createServer();

@@ -316,6 +316,10 @@ export const flowRun = pgTable(
     index('ix_flow_run__scheduler_deployment_id_auto_scheduled_next_scheduled_start_time')
       .on(t.deploymentId, t.autoScheduled, t.nextScheduledStartTime)
       .where(sql`state_type = 'SCHEDULED'`),
+    // Ours: the UI's next run of each flow (POST /ui/flows/next-runs) is one probe per flow.
+    index('ix_flow_run__flow_id_next_scheduled_start_time_scheduled')
+      .on(t.flowId, t.nextScheduledStartTime)
+      .where(sql`state_type = 'SCHEDULED'`),
   ],
 );
 
@@ -496,6 +500,8 @@ export const event = pgTable(
   },
   (t) => [
     index('ix_event__occurred').on(t.occurred),
+    // /events/out's polls look for events received since their last one.
+    index('ix_event__received').on(t.received),
     index('ix_event__event_occurred').on(t.event, t.occurred),
     index('ix_event__resource_id_occurred').on(t.resourceId, t.occurred),
     index('ix_event__related_resource_ids').using('gin', t.relatedResourceIds),
@@ -572,4 +578,149 @@ export const artifactCollection = pgTable(
     index('ix_artifact_collection__key_latest_id').on(t.key, t.latestId),
     index('ix_artifact_collection__updated').on(t.updated),
   ],
+);
+
+// ---- Blocks: block types, their schemas, and block documents (configuration and secrets) ----
+
+/** A kind of block (`Secret`, `S3Bucket`, …), identified by its slug. Protected types are Prefect's own. */
+export const blockType = pgTable(
+  'block_type',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    slug: varchar('slug').notNull(),
+    logoUrl: varchar('logo_url'),
+    documentationUrl: varchar('documentation_url'),
+    description: varchar('description'),
+    codeExample: varchar('code_example'),
+    isProtected: boolean('is_protected').notNull().default(false),
+  },
+  (t) => [uniqueIndex('uq_block_type__slug').on(t.slug), index('ix_block_type__name').on(t.name)],
+);
+
+/**
+ * One version of a block type's fields (a JSON schema), identified by checksum and version. Nested
+ * blocks' schemas are stored as their own rows and linked by block_schema_reference. `json`, not
+ * jsonb: a schema's key order is kept, as Prefect keeps it.
+ */
+export const blockSchema = pgTable(
+  'block_schema',
+  {
+    ...base(),
+    checksum: varchar('checksum').notNull(),
+    fields: json('fields').$type<Record<string, unknown>>().notNull().default(sql`'{}'::json`),
+    capabilities: jsonArray('capabilities'),
+    version: varchar('version').notNull().default('non-versioned'),
+    blockTypeId: uuid('block_type_id')
+      .notNull()
+      .references(() => blockType.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('uq_block_schema__checksum_version').on(t.checksum, t.version),
+    index('ix_block_schema__block_type_id').on(t.blockTypeId),
+    index('ix_block_schema__created').on(t.created),
+    index('ix_block_schema__capabilities').using('gin', t.capabilities),
+  ],
+);
+
+/** A nested block's schema under a field (`name`) of its parent's schema. */
+export const blockSchemaReference = pgTable(
+  'block_schema_reference',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    parentBlockSchemaId: uuid('parent_block_schema_id')
+      .notNull()
+      .references(() => blockSchema.id, { onDelete: 'cascade' }),
+    referenceBlockSchemaId: uuid('reference_block_schema_id')
+      .notNull()
+      .references(() => blockSchema.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('ix_block_schema_reference__parent').on(t.parentBlockSchemaId),
+    index('ix_block_schema_reference__reference').on(t.referenceBlockSchemaId),
+  ],
+);
+
+/**
+ * A saved block: its data (without the nested blocks, which are block_document_reference rows), its
+ * type and schema. `json`: key order is kept, as Prefect's decrypted data keeps it.
+ */
+export const blockDocument = pgTable(
+  'block_document',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    data: json('data').$type<Record<string, unknown>>().notNull().default(sql`'{}'::json`),
+    isAnonymous: boolean('is_anonymous').notNull().default(false),
+    blockTypeName: varchar('block_type_name'),
+    blockTypeId: uuid('block_type_id')
+      .notNull()
+      .references(() => blockType.id, { onDelete: 'cascade' }),
+    blockSchemaId: uuid('block_schema_id')
+      .notNull()
+      .references(() => blockSchema.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    uniqueIndex('uq_block__type_id_name').on(t.blockTypeId, t.name),
+    index('ix_block_document__name').on(t.name),
+    index('ix_block_document__is_anonymous').on(t.isAnonymous),
+    index('ix_block_document__block_type_name__name').on(t.blockTypeName, t.name),
+    index('ix_block_document__block_schema_id').on(t.blockSchemaId),
+  ],
+);
+
+/** A nested block: the parent document's field `name` holds the referenced document. */
+export const blockDocumentReference = pgTable(
+  'block_document_reference',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    parentBlockDocumentId: uuid('parent_block_document_id')
+      .notNull()
+      .references((): AnyPgColumn => blockDocument.id, { onDelete: 'cascade' }),
+    referenceBlockDocumentId: uuid('reference_block_document_id')
+      .notNull()
+      .references((): AnyPgColumn => blockDocument.id, { onDelete: 'cascade' }),
+  },
+  (t) => [
+    index('ix_block_document_reference__parent').on(t.parentBlockDocumentId),
+    index('ix_block_document_reference__reference').on(t.referenceBlockDocumentId),
+  ],
+);
+
+// ---- Incoming webhooks (a Prefect Cloud feature; src/webhooks/) ----
+
+/**
+ * A webhook: a random URL slug (the only credential of /hooks/{slug}) and a Jinja template that turns
+ * the HTTP request into an event. `window_start`/`window_hits` count calls per minute for the
+ * per-slug rate limit; they are updated by the statement that looks the slug up.
+ */
+export const webhook = pgTable(
+  'webhook',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    description: varchar('description').notNull().default(''),
+    enabled: boolean('enabled').notNull().default(true),
+    template: text('template').notNull(),
+    serviceAccountId: uuid('service_account_id'),
+    slug: varchar('slug').notNull(),
+    windowStart: ts('window_start').notNull().default(sql`now()`),
+    windowHits: integer('window_hits').notNull().default(0),
+  },
+  (t) => [uniqueIndex('uq_webhook__slug').on(t.slug), index('ix_webhook__name').on(t.name), index('ix_webhook__updated').on(t.updated)],
+);
+
+// ---- The UI's saved searches (uiapi) ----
+
+/** Named filter sets of the V1 UI's run lists (`/saved_searches`). `json`: the filters keep their key order. */
+export const savedSearch = pgTable(
+  'saved_search',
+  {
+    ...base(),
+    name: varchar('name').notNull(),
+    filters: json('filters').$type<unknown[]>().notNull().default(sql`'[]'`),
+  },
+  (t) => [uniqueIndex('uq_saved_search__name').on(t.name), index('ix_saved_search__updated').on(t.updated)],
 );

@@ -15,9 +15,10 @@
 import type { Context } from 'hono';
 import * as v from 'valibot';
 import type { AppEnv, Env } from '../env';
-import { createDb } from '../db/client';
+import { createDb, type DbHandle } from '../db/client';
 import { detailError, HttpError } from '../http/errors';
 import { EventIn } from '../schemas/events';
+import { decodeIssueMessage } from '../schemas/common';
 import { nowMicros } from '../time';
 import { ingestEvents } from './ingest';
 import { receive, type ReceivedEvent } from './received';
@@ -40,19 +41,37 @@ const reason = (text: string) => {
   return out;
 };
 
-async function writeBatch(env: Env, batch: ReceivedEvent[]): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    const handle = createDb(env);
-    try {
-      await ingestEvents(handle.db, batch);
-      return;
-    } catch (err) {
-      if (attempt >= WRITE_ATTEMPTS) throw err;
-      console.warn(`Storing ${batch.length} events failed (attempt ${attempt}); retrying`, err);
-      await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1] ?? 250));
-    } finally {
-      await handle.close();
+/** Most events one write takes: what piled up while the previous write ran, up to this. */
+export const MAX_BATCH_EVENTS = 2_000;
+
+/**
+ * The socket's own database connection, opened on its first write and kept while it lives (a new
+ * connection per batch through the proxy cost about half of each write); dropped after a failure so
+ * the retry starts on a fresh one.
+ */
+class SocketDb {
+  private handle: DbHandle | null = null;
+  constructor(private readonly env: Env) {}
+
+  async write(batch: ReceivedEvent[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      this.handle ??= createDb(this.env);
+      try {
+        await ingestEvents(this.handle.db, batch);
+        return;
+      } catch (err) {
+        await this.close();
+        if (attempt >= WRITE_ATTEMPTS) throw err;
+        console.warn(`Storing ${batch.length} events failed (attempt ${attempt}); retrying`, err);
+        await new Promise((r) => setTimeout(r, RETRY_DELAYS_MS[attempt - 1] ?? 250));
+      }
     }
+  }
+
+  async close(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close();
   }
 }
 
@@ -61,8 +80,10 @@ class EventsInSession {
   private authenticated: boolean;
   private pending: ReceivedEvent[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
-  private writes: Promise<void> = Promise.resolve();
+  private writing: Promise<void> | null = null;
+  private failed = false;
   private closed = false;
+  private readonly db: SocketDb;
 
   constructor(
     private readonly ws: WebSocket,
@@ -71,6 +92,7 @@ class EventsInSession {
     private readonly needsAuthMessage: boolean,
   ) {
     this.authenticated = !needsAuthMessage;
+    this.db = new SocketDb(env);
   }
 
   async onMessage(data: string | ArrayBuffer): Promise<void> {
@@ -87,11 +109,12 @@ class EventsInSession {
     if (!result.success) {
       const issue = result.issues[0];
       const where = issue?.path?.map((p) => String(p.key)).join('.') ?? '';
-      return this.refuse(`Invalid event: ${where ? `${where}: ` : ''}${issue?.message.split('|')[1] ?? issue?.message ?? ''}`);
+      return this.refuse(`Invalid event: ${where ? `${where}: ` : ''}${issue ? decodeIssueMessage(issue.message).msg : ''}`);
     }
     this.pending.push(receive(result.output, nowMicros()));
-    if (this.pending.length >= FLUSH_EVENTS) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), FLUSH_MS);
+    if (this.writing !== null) return; // the running write takes these next
+    if (this.pending.length >= FLUSH_EVENTS) void this.flush();
+    else this.timer ??= setTimeout(() => void this.flush(), FLUSH_MS);
   }
 
   private async authenticate(text: string): Promise<void> {
@@ -101,23 +124,33 @@ class EventsInSession {
     this.ws.send(JSON.stringify({ type: 'auth_success' }));
   }
 
-  /** Writes what is pending, after any write still under way; the socket closes (1011) if it fails. */
+  /**
+   * Writes what is pending. One write runs at a time, in order; events that arrive meanwhile pile up
+   * and go together in the next write (up to MAX_BATCH_EVENTS), so a fast sender gets large batches
+   * and a slow one gets its events written within FLUSH_MS. A failed write closes the socket (1011).
+   */
   flush(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length > 0) {
-      this.writes = this.writes.then(async () => {
+    if (this.writing === null && this.pending.length > 0) this.writing = this.drain();
+    return this.writing ?? Promise.resolve();
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.pending.length > 0 && !this.failed) {
+        const batch = this.pending.splice(0, MAX_BATCH_EVENTS);
         try {
-          await writeBatch(this.env, batch);
+          await this.db.write(batch);
         } catch (err) {
+          this.failed = true;
           console.error(`Could not store ${batch.length} events; closing the socket so that the client resends them`, err);
           this.close(CLOSE_INTERNAL_ERROR, 'Could not store events; reconnect and resend');
         }
-      });
+      }
+    } finally {
+      this.writing = null;
     }
-    return this.writes;
   }
 
   /** An invalid message: what came before it is kept, then the socket closes. */
@@ -137,14 +170,19 @@ class EventsInSession {
   }
 
   /** The client went away: nothing accepted may be lost, so the rest is written before the request ends. */
-  onClose(): Promise<void> {
+  async onClose(): Promise<void> {
     this.closed = true;
     try {
       this.ws.close();
     } catch {
       /* the runtime already answered the close */
     }
-    return this.flush();
+    // A write under way may finish after more events arrived: flush until nothing is left.
+    while (this.pending.length > 0 || this.writing !== null) {
+      await this.flush();
+      if (this.failed) break;
+    }
+    await this.db.close();
   }
 }
 

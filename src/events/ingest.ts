@@ -18,6 +18,11 @@ export async function ingestEvents(db: Db, received: readonly ReceivedEvent[]): 
   const events = uniqueById(received.filter(withinSizeLimit));
   if (events.length === 0) return;
   const records = taskRunRecords(events);
+  // One statement is atomic on its own: a batch with nothing to record needs no BEGIN/COMMIT round trips.
+  if (records.length === 0) {
+    await insertEvents(db, events);
+    return;
+  }
   const write = (record: boolean) =>
     db.transaction(async (tx) => {
       await insertEvents(tx, events);

@@ -151,3 +151,47 @@ export const updatedPayload = (fields: { name: string; from: SQL; to: SQL }[]) =
       'updates', jsonb_object_agg(f.name, jsonb_build_object('from', coalesce(f.old, 'null'::jsonb), 'to', coalesce(f.new, 'null'::jsonb))))
     FROM (VALUES ${rows}) AS f(ord, name, old, new) WHERE f.old IS DISTINCT FROM f.new HAVING count(*) > 0)`;
 };
+
+/**
+ * The deployment fields whose change Prefect reports in `prefect.deployment.updated` (its
+ * DEPLOYMENT_EVENT_FIELDS; it iterates a set, so its order is arbitrary: ours is this list's).
+ */
+const DEPLOYMENT_EVENT_FIELDS = [
+  'description', 'tags', 'parameters', 'parameter_openapi_schema', 'enforce_parameter_schema', 'entrypoint', 'path',
+  'pull_steps', 'work_queue_id', 'infra_overrides', 'paused', 'labels', 'version', 'concurrency_limit_id',
+  'concurrency_options',
+] as const;
+
+/** A field's value as Prefect reports it: its concurrency options are a model with every key present. */
+function snapshotValue(field: (typeof DEPLOYMENT_EVENT_FIELDS)[number]): string {
+  if (field === 'concurrency_options') {
+    return `CASE WHEN d.concurrency_options IS NULL OR jsonb_typeof(d.concurrency_options) <> 'object' THEN to_jsonb(d.concurrency_options)
+      ELSE '{"grace_period_seconds": null}'::jsonb || d.concurrency_options END`;
+  }
+  return `to_jsonb(d.${field})`;
+}
+
+/** A jsonb object of a deployment row's (alias `d`) reported fields, to compare before and after a write. */
+export const deploymentSnapshot = sql.raw(
+  `jsonb_build_object(${DEPLOYMENT_EVENT_FIELDS.map((f) => `'${f}', ${snapshotValue(f)}`).join(', ')})`,
+);
+
+/**
+ * A statement that emits `prefect.deployment.updated` for deployment `id` when any reported field
+ * differs from `before` (a `deploymentSnapshot` taken before the write), with Prefect's
+ * `{updated_fields, updates: {field: {from, to}}}` payload and its related resources as they are now.
+ */
+export const deploymentUpdatedEvent = (id: string, before: unknown) => {
+  const payload = sql`(SELECT jsonb_build_object('updated_fields', jsonb_agg(f.name ORDER BY f.ord),
+      'updates', jsonb_object_agg(f.name, jsonb_build_object('from', coalesce(o.v, 'null'::jsonb), 'to', coalesce(n.v, 'null'::jsonb))))
+    FROM unnest(${sql.raw(`ARRAY[${DEPLOYMENT_EVENT_FIELDS.map((f) => `'${f}'`).join(', ')}]`)}::text[]) WITH ORDINALITY AS f(name, ord)
+    CROSS JOIN LATERAL (SELECT ${JSON.stringify(before)}::jsonb -> f.name AS v) o
+    CROSS JOIN LATERAL (SELECT c.snapshot -> f.name AS v) n
+    WHERE coalesce(o.v, 'null'::jsonb) IS DISTINCT FROM coalesce(n.v, 'null'::jsonb) HAVING count(*) > 0)`;
+  return sql`
+    with c as (select d.id, d.name, d.status, d.flow_id, d.work_queue_id, d.concurrency_limit_id, ${deploymentSnapshot} as snapshot
+      from deployment d where d.id = ${id}),
+    events as (${insertEvents(sql`select * from (${deploymentEventRows(sql`c`, sql`'prefect.deployment.updated'`, payload)}) u where u.payload is not null`)}),
+    event_resources as (${insertEventResources})
+    select count(*)::int as n from events`;
+};

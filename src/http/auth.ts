@@ -99,8 +99,13 @@ export async function isAuthorized(header: string | undefined | null, credential
   }
 }
 
-/** Probes that must answer without credentials (load balancers, uptime checks), matched exactly. */
-const PUBLIC_PATHS = new Set(['/health', '/health/', '/api/health', '/api/health/', '/ready', '/ready/', '/api/ready', '/api/ready/']);
+/**
+ * Probes that must answer without credentials (load balancers, uptime checks), matched exactly, and the
+ * UI's settings, which the UI reads before it has asked for a login (Prefect's UI app has no auth).
+ */
+const PUBLIC_PATHS = new Set([
+  '/health', '/health/', '/api/health', '/api/health/', '/ready', '/ready/', '/api/ready', '/api/ready/', '/ui-settings',
+]);
 
 export const unauthorized = () => new HttpError(401, { exception_message: 'Unauthorized' }, 'Unauthorized');
 
@@ -110,13 +115,17 @@ const NOT_CONFIGURED =
   '("user:password", sent by clients as PREFECT_API_AUTH_STRING) with `wrangler secret put`, or set ' +
   'ALLOW_UNAUTHENTICATED="true" to serve without authentication on purpose.';
 
-/** Event WebSockets authenticate in their own handshake (src/events/socket-auth.ts), as in Prefect. */
-const EVENT_SOCKETS = /^(?:\/api)?\/events\/(?:in|out)\/?$/;
+/** Event and log WebSockets authenticate in their own handshake (src/events/socket-auth.ts), as in Prefect. */
+const EVENT_SOCKETS = /^(?:\/api)?\/(?:events\/(?:in|out)|logs\/out)\/?$/;
 const isEventSocketUpgrade = (req: Request, path: string) =>
   req.method === 'GET' && EVENT_SOCKETS.test(path) && req.headers.get('upgrade')?.toLowerCase() === 'websocket';
 
+/** Incoming webhooks: the random slug in the URL is the credential (src/routes/hooks.ts). */
+export const HOOK_PATH = /^(?:\/api)?\/hooks\/[^/]+\/?$/;
+
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === 'GET' && PUBLIC_PATHS.has(c.req.path)) return next();
+  if (HOOK_PATH.test(c.req.path)) return next();
   if (isEventSocketUpgrade(c.req.raw, c.req.path)) return next();
   const credentials = credentialsFrom(c.env);
   if (!hasCredentials(credentials)) {

@@ -44,6 +44,23 @@ export class RequestValidationError extends HttpError {
   }
 }
 
+/**
+ * A value the database refused (SQLSTATE class 22: out of range, invalid text, NUL byte...): a 422 in
+ * the validation shape. The request body is filled in by the app's error handler, which can still read it.
+ */
+export class DatabaseValueError extends RequestValidationError {
+  constructor(reason: string, message: string) {
+    super([{ type: 'value_error', loc: ['body'], msg: `Value error, ${reason}`, input: null, ctx: { error: {} } }], null);
+    this.message = message;
+  }
+  withRequestBody(body: unknown): RequestValidationError {
+    return new RequestValidationError(
+      this.issues.map((i) => ({ ...i, input: body })),
+      body,
+    );
+  }
+}
+
 /** A retryable failure (database unreachable, timeout, serialization conflict): 503. */
 export class ServiceUnavailable extends HttpError {
   constructor(reason?: string) {
@@ -84,14 +101,18 @@ export function sqlState(err: unknown): string | undefined {
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const code = sqlState(err);
-  // Prefect answers 409 to every IntegrityError: foreign key, unique, and NOT NULL (an explicit null in a PATCH).
-  if (code === '23503' || code === '23505' || code === '23502') return detailError(409, INTEGRITY_CONFLICT);
+  // Prefect answers 409 to every IntegrityError (SQLSTATE class 23): foreign key, unique, NOT NULL (an
+  // explicit null in a PATCH), check and exclusion constraints.
+  if (code?.startsWith('23')) return detailError(409, INTEGRITY_CONFLICT);
   if (code && (RETRYABLE_SQLSTATES.has(code) || code.startsWith('08'))) return new ServiceUnavailable(String(err));
-  // Input that reaches Postgres and is rejected there (bad datetime, value out of range...) is the
-  // client's fault, never a 500.
-  if (code && (code.startsWith('22') || code === '42P18')) {
+  // Input that reaches Postgres and is rejected there (bad datetime, value out of range, a NUL
+  // character...) is the, never a 500.
+  // client's fault, never a 500. Prefect answers 503 (a retryable DBAPIError), which a client would
+  // retry forever; here it is a 422 in the shape of a validation error, the shape clients parse.
+  // 54000: a value too large for an index (a name of hundreds of kilobytes).
+  if (code && (code.startsWith('22') || code === '42P18' || code === '54000')) {
     // Postgres' own message ("integer out of range"): Drizzle's wrapper adds the statement and its parameters.
-    return new HttpError(422, { detail: `Invalid value: ${String(postgresError(err)?.message ?? 'rejected by the database')}` }, String(err));
+    return new DatabaseValueError(String(postgresError(err)?.message ?? 'rejected by the database'), String(err));
   }
   if (isConnectionError(err)) return new ServiceUnavailable(String(err));
   return new HttpError(500, { exception_message: 'Internal Server Error' }, String(err));

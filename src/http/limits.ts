@@ -8,6 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { AppEnv, Env } from '../env';
 import { detailError, RequestValidationError, type ValidationIssue } from './errors';
 import { inspectJsonShape, type ShapeViolation } from './json-shape';
+import { HOOK_PATH } from './auth';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 /** Far deeper than any Prefect model or sane parameters; shallow enough that nothing recursive overflows. */
@@ -43,6 +44,8 @@ export function shapeError(violation: ShapeViolation): RequestValidationError {
 
 export const requestLimits: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.req.raw.body) return next();
+  // Webhook senders' bodies are any text, with their own size limit (src/routes/hooks.ts).
+  if (HOOK_PATH.test(c.req.path)) return next();
   const maxBytes = maxBodyBytes(c.env);
   const tooLarge = () => {
     throw detailError(413, `Request body is too large: the limit is ${maxBytes} bytes.`);

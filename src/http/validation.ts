@@ -4,15 +4,18 @@
 import * as v from 'valibot';
 import type { Context } from 'hono';
 import { RequestValidationError, type ValidationIssue } from './errors';
+import { decodeIssueMessage } from '../schemas/common';
 
-/** Turns a Valibot issue (with our `type|msg|ctx` messages) into a Pydantic-style error. */
+/** Turns a Valibot issue (its message made by issueMessage) into a Pydantic-style error. */
 export function toValidationIssue(issue: v.BaseIssue<unknown>, prefix: (string | number)[]): ValidationIssue {
   const path = (issue.path ?? []).map((p) => p.key as string | number);
   const loc = [...prefix, ...path];
-  const [type = 'value_error', msg = issue.message, ctxJson] = issue.message.split('|');
+  const { type, msg, ctx } = decodeIssueMessage(issue.message);
   // An unknown key on a strict object.
   if (issue.expected === 'never' && (issue.type === 'strict_object' || issue.type === 'object')) {
-    return { type: 'extra_forbidden', loc, msg: 'Extra inputs are not permitted', input: issue.input };
+    // Pydantic reports the unknown key's value; Valibot's issue input is the key itself.
+    const last = issue.path?.at(-1) as { value?: unknown } | undefined;
+    return { type: 'extra_forbidden', loc, msg: 'Extra inputs are not permitted', input: last && 'value' in last ? last.value : issue.input };
   }
   // A required key that is absent: Valibot reports the object entry with undefined input.
   if (issue.input === undefined && issue.received === 'undefined' && issue.path?.length) {
@@ -20,7 +23,7 @@ export function toValidationIssue(issue: v.BaseIssue<unknown>, prefix: (string |
     return { type: 'missing', loc, msg: 'Field required', input: parent ?? {} };
   }
   const out: ValidationIssue = { type, loc, msg, input: issue.input };
-  if (ctxJson) out.ctx = JSON.parse(ctxJson) as Record<string, unknown>;
+  if (ctx) out.ctx = ctx;
   return out;
 }
 

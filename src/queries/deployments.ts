@@ -5,11 +5,17 @@
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { PgInsertValue, PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
-import { deploymentEventRows, insertEventResources, insertEvents } from '../events/status-events';
+import {
+  deploymentEventRows,
+  deploymentSnapshot,
+  deploymentUpdatedEvent,
+  insertEventResources,
+  insertEvents,
+} from '../events/status-events';
 import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
 import { withoutRequired, type DeploymentCreate, type DeploymentUpdate } from '../schemas/actions/deployments';
-import { firstSchemaError } from '../orchestration/json-schema';
+import { schemaValidationMessage } from '../orchestration/json-schema';
 import { deleteAllSchedules, deleteScheduledRuns, insertSchedules } from './deployment-schedules';
 import { DEFAULT_AGENT_POOL, requirePoolByName, type WorkPoolRow } from './work-pools';
 import { defaultQueueOfPool, ensureLegacyWorkQueue, ensurePoolQueue } from './work-queues';
@@ -76,15 +82,15 @@ function sentColumns(body: DeploymentCreate | DeploymentUpdate): Partial<Deploym
  * Creates, updates or deletes the `deployment:<id>` limit behind a deployment's `concurrency_limit`
  * (null deletes it). An existing linked limit, whatever its name, is the one that is changed.
  */
-async function applyDeploymentConcurrencyLimit(tx: DbOrTx, deploymentId: string, limit: number | null): Promise<void> {
+async function applyDeploymentConcurrencyLimit(tx: DbOrTx, deploymentId: string, limit: number | null): Promise<string | null> {
   const [linked] = await tx
     .select({ id: concurrencyLimitV2.id, limit: concurrencyLimitV2.limit })
     .from(deployment)
     .leftJoin(concurrencyLimitV2, eq(concurrencyLimitV2.id, deployment.concurrencyLimitId))
     .where(eq(deployment.id, deploymentId));
   const currentId = linked?.id ?? null;
-  if (currentId === null && limit === null) return;
-  if (currentId !== null && linked?.limit === limit) return;
+  if (currentId === null && limit === null) return null;
+  if (currentId !== null && linked?.limit === limit) return null;
   if (limit === null) {
     // The FK (ON DELETE SET NULL) unlinks the deployment.
     await tx.delete(concurrencyLimitV2).where(eq(concurrencyLimitV2.id, currentId as string));
@@ -107,7 +113,20 @@ async function applyDeploymentConcurrencyLimit(tx: DbOrTx, deploymentId: string,
       .update(deployment)
       .set({ concurrencyLimit: limit, concurrencyLimitId: created?.id })
       .where(eq(deployment.id, deploymentId));
+    return created?.id ?? null;
   }
+  return null;
+}
+
+/**
+ * Prefect's `prefect.deployment.updated` for `id` against the snapshot `before`. A limit that
+ * `concurrency_limit` just created and linked is not reported as a concurrency_limit_id change (3.9.1
+ * compares with its ORM object, on which the new link is not yet visible); unlinking one is.
+ */
+async function emitDeploymentUpdated(tx: DbOrTx, id: string, before: unknown, linkedLimitId: string | null): Promise<void> {
+  if (typeof before !== 'object' || before === null) return;
+  const snapshot = linkedLimitId ? { ...before, concurrency_limit_id: linkedLimitId } : before;
+  await tx.execute(deploymentUpdatedEvent(id, snapshot));
 }
 
 /**
@@ -151,21 +170,25 @@ export async function upsertDeployment(
     .insert(deployment)
     .values(values)
     .onConflictDoUpdate({ target: [deployment.flowId, deployment.name], set: onConflict });
-  // A genuinely new row (not an ON CONFLICT update) gets Prefect's `prefect.deployment.created` event.
+  // A genuinely new row (not an ON CONFLICT update) gets Prefect's `prefect.deployment.created` event;
+  // an existing one's fields are snapshotted (the CTE `old` sees the row as it was before the statement)
+  // for its `prefect.deployment.updated`, emitted once the concurrency limit is settled too.
   const result = await tx.execute(sql`
-    with up as (${upsert.getSQL()}
+    with old as (select ${deploymentSnapshot} as snapshot from deployment d where d.flow_id = ${body.flow_id} and d.name = ${body.name}),
+    up as (${upsert.getSQL()}
       returning id, created = now() as is_new, name, status, flow_id, work_queue_id, concurrency_limit_id),
     events as (${insertEvents(deploymentEventRows(sql`(select * from up where is_new)`, sql`'prefect.deployment.created'`))}),
     event_resources as (${insertEventResources})
-    select id, is_new as created from up`);
-  const row = result.rows[0] as { id: string; created: boolean } | undefined;
+    select id, is_new as created, (select snapshot from old) as before from up`);
+  const row = result.rows[0] as { id: string; created: boolean; before: unknown } | undefined;
   if (!row) throw new Error('deployment upsert returned no row');
 
   await deleteScheduledRuns(tx, row.id, { autoScheduledOnly: true, futureOnly: true });
   await deleteAllSchedules(tx, row.id);
   await insertSchedules(tx, row.id, (body.schedules ?? []).map((s) => ({ ...s, max_scheduled_runs: null })));
-  if ('concurrency_limit' in body) await applyDeploymentConcurrencyLimit(tx, row.id, body.concurrency_limit ?? null);
-  return row;
+  const linked = 'concurrency_limit' in body ? await applyDeploymentConcurrencyLimit(tx, row.id, body.concurrency_limit ?? null) : null;
+  if (!row.created) await emitDeploymentUpdated(tx, row.id, row.before, linked);
+  return { id: row.id, created: row.created };
 }
 
 /**
@@ -182,8 +205,8 @@ function checkParametersOnUpdate(current: DeploymentRow, body: DeploymentUpdate)
         'deployment does not have a valid parameter schema.',
     );
   }
-  const error = firstSchemaError(withoutRequired(schema) as Record<string, unknown>, body.parameters ?? current.parameters);
-  if (error) throw detailError(409, `Error updating deployment: Validation failed. Failure reason: ${error}`);
+  const error = schemaValidationMessage(withoutRequired(schema) as Record<string, unknown>, body.parameters ?? current.parameters);
+  if (error) throw detailError(409, `Error updating deployment: ${error}`);
 }
 
 /**
@@ -199,9 +222,15 @@ export async function updateDeployment(tx: DbOrTx, current: DeploymentRow, body:
   const queueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: true, pool });
   if (queueId !== undefined) set.workQueueId = queueId;
   if ('concurrency_limit' in body) set.concurrencyLimit = body.concurrency_limit ?? null;
-  await tx.update(deployment).set(set).where(eq(deployment.id, current.id));
+  // The CTE sees the row before the UPDATE: the snapshot that Prefect's `updated` event compares with.
+  const update = tx.update(deployment).set(set).where(eq(deployment.id, current.id));
+  const result = await tx.execute(sql`
+    with old as (select ${deploymentSnapshot} as snapshot from deployment d where d.id = ${current.id})
+    ${update.getSQL()} returning (select snapshot from old) as before`);
+  const before = (result.rows[0] as { before: unknown } | undefined)?.before;
   await deleteScheduledRuns(tx, current.id, { autoScheduledOnly: true, futureOnly: true });
-  if ('concurrency_limit' in body) await applyDeploymentConcurrencyLimit(tx, current.id, body.concurrency_limit ?? null);
+  const linked = 'concurrency_limit' in body ? await applyDeploymentConcurrencyLimit(tx, current.id, body.concurrency_limit ?? null) : null;
+  await emitDeploymentUpdated(tx, current.id, before, linked);
 }
 
 /**

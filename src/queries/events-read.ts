@@ -167,6 +167,17 @@ export async function countEvents(
 }
 
 /** Events matching the filter received at or after `since`, oldest received first (the /events/out poll). */
+/**
+ * What /events/out's cheap check compares between polls: how many events were received since `since`
+ * and the latest `received`. A batch that commits late (with earlier `received` times) changes the
+ * count even when it does not change the latest time. One index range scan on `received`.
+ */
+export async function receivedSinceMark(db: DbOrTx, since: string): Promise<string> {
+  const result = await db.execute<{ mark: string }>(sql`
+    SELECT count(*) || '/' || coalesce(max(received)::text, '') AS mark FROM event WHERE received >= ${since}::timestamptz`);
+  return result.rows[0]!.mark;
+}
+
 export async function readEventsReceivedSince(db: DbOrTx, filter: EventFilter, since: string, limit: number): Promise<EventResponse[]> {
   const result = await db.execute<{ events: EventRowJson[] }>(sql`
     SELECT coalesce((

@@ -16,7 +16,7 @@ export async function insertEvents(db: DbOrTx, events: readonly ReceivedEvent[])
     WITH inserted AS (
       INSERT INTO event (id, occurred, event, resource_id, resource, related_resource_ids, related, payload, received, recorded, follows)
       SELECT id, occurred, event, resource_id, resource, related_resource_ids, related, payload, received, now(), follows
-      FROM jsonb_to_recordset(${rows}::jsonb) AS v(
+      FROM json_to_recordset(${rows}::json) AS v(
         id uuid, occurred timestamptz, event text, resource_id text, resource jsonb, related_resource_ids jsonb,
         related jsonb, payload jsonb, received timestamptz, follows uuid)
       ORDER BY id
@@ -25,7 +25,7 @@ export async function insertEvents(db: DbOrTx, events: readonly ReceivedEvent[])
     ), resources AS (
       INSERT INTO event_resource (occurred, resource_id, resource_role, resource, event_id)
       SELECT r.occurred, r.resource_id, r.resource_role, r.resource, r.event_id
-      FROM jsonb_to_recordset(${resources}::jsonb) AS r(
+      FROM json_to_recordset(${resources}::json) AS r(
         event_id uuid, occurred timestamptz, resource_id text, resource_role text, resource jsonb)
       JOIN inserted ON inserted.id = r.event_id
     )

@@ -353,9 +353,10 @@ async function syncParentTaskRuns(tx: Tx, syncs: ParentTaskSync[]): Promise<void
     };
     const initial = row.state_type === null ? null : ({ type: row.state_type, timestamp: micros(row.state_timestamp)! } as OrchState);
     const state = proposed.get(row.id)!;
-    // A task's states are unique per timestamp: move past its latest one if needed.
+    // The mirrored state is a copy made after the subflow's (Prefect stamps it anew), and a task's
+    // states are unique per timestamp: one microsecond later, and past its latest state if needed.
     const latest = micros(row.latest_state);
-    const timestamp = latest !== null && latest >= state.timestamp ? latest + 1 : state.timestamp;
+    const timestamp = Math.max(state.timestamp + 1, latest !== null ? latest + 1 : 0);
     return applyTaskRunTransforms(before, initial, { ...state, timestamp });
   });
   if (written.length === 0) return;

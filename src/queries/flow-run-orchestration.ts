@@ -45,8 +45,11 @@ export const outcomesOf = (results: RunOutcome[]) => results.flatMap((r) => (r.o
 
 /** Runs the engine for every locked run, in order, sharing the batch's concurrency ledger. Pure. */
 export function orchestrateBatch(batch: OrchestrationBatch, proposalFor: ProposalFor, request: OrchestrationRequest): RunOutcome[] {
-  return batch.runs.map((run): RunOutcome => {
-    const proposed = proposalFor(run, batch.now);
+  return batch.runs.map((run, index): RunOutcome => {
+    // Each run's state gets its own time, one microsecond after the previous run's, as Prefect's
+    // one-by-one writes do: distinct, increasing timestamps from the one database clock reading.
+    const now = batch.now + index;
+    const proposed = proposalFor(run, now);
     if (!proposed) return { runId: run.id, outcome: null };
     const outcome = orchestrate({
       run,
@@ -55,7 +58,7 @@ export function orchestrateBatch(batch: OrchestrationBatch, proposalFor: Proposa
       force: request.force,
       apiVersion: request.apiVersion,
       clientVersion: request.clientVersion,
-      now: batch.now,
+      now,
       ledger: batch.ledger,
       settings: request.settings,
     });

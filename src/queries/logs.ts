@@ -58,3 +58,10 @@ export async function readLogs(
     task_run_id: r.taskRunId,
   }));
 }
+
+/** /logs/out's cheap check: how many lines were written since `since`, and the latest write (see receivedSinceMark). */
+export async function writtenSinceMark(db: DbOrTx, since: string): Promise<string> {
+  const result = await db.execute<{ mark: string }>(sql`
+    SELECT count(*) || '/' || coalesce(max(updated)::text, '') AS mark FROM log WHERE updated >= ${since}::timestamptz`);
+  return result.rows[0]!.mark;
+}

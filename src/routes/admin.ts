@@ -7,6 +7,7 @@ import { uuid } from '../schemas/common';
 import { SERVER_API_VERSION, PREFECT_VERSION } from '../version';
 import { adminSettings } from '../schemas/admin-settings';
 import { isDatabaseReachable } from '../queries/readiness';
+import { describe } from '../openapi/describe';
 
 /** Blocks are not served, so no block can be the server's default result storage. */
 const StorageUpdate = v.object({ default_result_storage_block_id: uuid() });
@@ -33,7 +34,7 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   // The server default result storage block: always unset, since blocks are not served.
   .get('/admin/storage', (c) => c.json({ default_result_storage_block_id: null }))
-  .put('/admin/storage', async (c) => {
+  .put('/admin/storage', describe({ body: StorageUpdate }), async (c) => {
     const body = await modelBody(c, StorageUpdate);
     throw notFound(`Block document ${body.default_result_storage_block_id} not found.`);
   })

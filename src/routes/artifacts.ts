@@ -39,6 +39,7 @@ import {
   updateArtifact,
 } from '../queries/artifacts';
 import { countWhere } from './read-support';
+import { describe } from '../openapi/describe';
 
 const related = {
   flow_runs: opt(FlowRunFilter),
@@ -65,11 +66,11 @@ const artifactNotFound = () => notFound('Artifact not found.');
 const ID = `/${uuidParam('id')}`;
 
 export const artifactRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: ArtifactCreate }), async (c) => {
     const body = await modelBody(c, ArtifactCreate);
     return c.json(await insertArtifact(c.var.db, body), 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: ArtifactFilterBody }), async (c) => {
     const body = await readBody(c, ArtifactFilterBody);
     return c.json(
       await readArtifacts(c.var.db, {
@@ -80,11 +81,11 @@ export const artifactRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .post('/count', async (c) => {
+  .post('/count', describe({ body: ArtifactCount }), async (c) => {
     const body = await readBody(c, ArtifactCount);
     return c.json(await countWhere(c.var.db, artifact, artifactsWhere(body)));
   })
-  .post('/latest/filter', async (c) => {
+  .post('/latest/filter', describe({ body: CollectionFilterBody }), async (c) => {
     const body = await readBody(c, CollectionFilterBody);
     const rows = await readArtifactCollections(c.var.db, {
       where: collectionsWhere(body),
@@ -94,7 +95,7 @@ export const artifactRoutes = new Hono<AppEnv>()
     });
     return c.json(rows.map(toCollectionResponse));
   })
-  .post('/latest/count', async (c) => {
+  .post('/latest/count', describe({ body: CollectionCount }), async (c) => {
     const body = await readBody(c, CollectionCount);
     return c.json(await countWhere(c.var.db, artifactCollection, collectionsWhere(body)));
   })
@@ -103,7 +104,7 @@ export const artifactRoutes = new Hono<AppEnv>()
     if (!found) throw artifactNotFound();
     return c.json(found);
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: ArtifactUpdate }), async (c) => {
     const body = await modelBody(c, ArtifactUpdate);
     if (!(await updateArtifact(c.var.db, pathUuid(c, 'id'), body))) throw artifactNotFound();
     return c.body(null, 204);

@@ -18,11 +18,12 @@ import { embeddedBody, readJson, toValidationIssue } from '../http/validation';
 import { uuid } from '../schemas/common';
 import { DecrementWithLeaseBody, IncrementWithLeaseBody, leaseDuration } from '../schemas/actions/concurrency-limits';
 import { incrementSlots, releaseLeaseSlots } from '../queries/concurrency-slots';
+import { describe } from '../openapi/describe';
 
 const renewBody = v.object({ lease_duration: leaseDuration() });
 
 export const concurrencyLeaseRoutes = new Hono<AppEnv>()
-  .post('/increment-with-lease', async (c) => {
+  .post('/increment-with-lease', describe({ body: IncrementWithLeaseBody }), async (c) => {
     const body = await embeddedBody(c, IncrementWithLeaseBody);
     const result = await incrementSlots(c.var.db, body.names, body.slots, body.mode, {
       durationSeconds: body.lease_duration,
@@ -31,12 +32,12 @@ export const concurrencyLeaseRoutes = new Hono<AppEnv>()
     if (!result.acquired) return c.json({ detail: 'Locked' }, 423, { 'Retry-After': String(result.retryAfterSeconds) });
     return c.json({ lease_id: result.leaseId, limits: result.limits });
   })
-  .post('/decrement-with-lease', async (c) => {
+  .post('/decrement-with-lease', describe({ body: DecrementWithLeaseBody }), async (c) => {
     const body = await embeddedBody(c, DecrementWithLeaseBody);
     await releaseLeaseSlots(c.var.db, body.lease_id);
     return c.body(null, 204);
   })
-  .post('/leases/:id/renew', async (c) => {
+  .post('/leases/:id/renew', describe({ body: renewBody }), async (c) => {
     // Path and body errors are reported together, path first, as FastAPI does.
     const id = v.safeParse(uuid(), c.req.param('id'));
     const pathIssues: ValidationIssue[] = id.success ? [] : id.issues.map((i) => toValidationIssue(i, ['path', 'lease_id']));

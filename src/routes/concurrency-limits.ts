@@ -17,26 +17,27 @@ import {
   readGlobalConcurrencyLimits,
   updateConcurrencyLimit,
 } from '../queries/concurrency-limits';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ limit: limitField(), offset: offsetField() });
 const limitNotFound = () => notFound('Concurrency Limit not found');
 
 export const concurrencyLimitRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: ConcurrencyLimitV2Create }), async (c) => {
     const body = await modelBody(c, ConcurrencyLimitV2Create);
     return c.json(await insertConcurrencyLimit(c.var.db, body), 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(await readGlobalConcurrencyLimits(c.var.db, { limit: body.limit ?? DEFAULT_LIMIT, offset: body.offset ?? 0 }));
   })
-  .post('/increment', async (c) => {
+  .post('/increment', describe({ body: IncrementBody }), async (c) => {
     const body = await embeddedBody(c, IncrementBody);
     const result = await incrementSlots(c.var.db, body.names, body.slots, body.mode);
     if (!result.acquired) return c.json({ detail: 'Locked' }, 423, { 'Retry-After': String(result.retryAfterSeconds) });
     return c.json(result.limits);
   })
-  .post('/decrement', async (c) => {
+  .post('/decrement', describe({ body: DecrementBody }), async (c) => {
     const body = await embeddedBody(c, DecrementBody);
     return c.json(await decrementSlots(c.var.db, body.names, body.slots, body.occupancy_seconds));
   })
@@ -45,7 +46,7 @@ export const concurrencyLimitRoutes = new Hono<AppEnv>()
     if (!found) throw limitNotFound();
     return c.json(found);
   })
-  .patch('/:id_or_name', async (c) => {
+  .patch('/:id_or_name', describe({ body: ConcurrencyLimitV2Update }), async (c) => {
     const body = await modelBody(c, ConcurrencyLimitV2Update);
     if (!(await updateConcurrencyLimit(c.var.db, byIdOrName(c.req.param('id_or_name')), body))) throw limitNotFound();
     return c.body(null, 204);

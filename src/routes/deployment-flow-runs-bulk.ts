@@ -19,7 +19,7 @@ import { modelBody } from '../http/validation';
 import { ConcurrencyLedger } from '../orchestration/concurrency';
 import { newRunSnapshot, type RunSnapshot } from '../orchestration/context';
 import { orchestrate } from '../orchestration/engine';
-import { firstSchemaError } from '../orchestration/json-schema';
+import { schemaValidationMessage } from '../orchestration/json-schema';
 import { issueMessage, jsonObject, laxBool, list, model, opt, str, uuid } from '../schemas/common';
 import { buildProposedState, flowRunPolicyInput, stateCreate, toFlowRunPolicy } from '../schemas/states';
 import { applyOrchestration } from '../queries/flow-run-orchestration-store';
@@ -29,6 +29,7 @@ import { createdByAutomation } from './flow-run-create';
 import { pathId, requestOptions, UUID_PARAM } from './orchestration-http';
 import { randomRunName } from './run-names';
 import { keyValueLabels } from '../schemas/actions/fields';
+import { describe } from '../openapi/describe';
 
 export const BULK_CREATE_LIMIT = 100;
 
@@ -87,8 +88,8 @@ async function queuesByName(tx: Tx, dep: DeploymentRow, items: Item[]): Promise<
 function runRow(c: Context<AppEnv>, dep: DeploymentRow, item: Item, queues: Map<string, string>) {
   const parameters = { ...dep.parameters, ...(item.parameters ?? {}) };
   if ((item.enforce_parameter_schema ?? dep.enforce_parameter_schema) && dep.parameter_openapi_schema) {
-    const error = firstSchemaError(dep.parameter_openapi_schema, parameters);
-    if (error) return { error: `Error creating flow run: Validation failed. Failure reason: ${error}` };
+    const error = schemaValidationMessage(dep.parameter_openapi_schema, parameters);
+    if (error) return { error: `Error creating flow run: ${error}` };
   }
   let workQueueId = dep.work_queue_id;
   if (item.work_queue_name) {
@@ -200,7 +201,7 @@ async function createDeploymentFlowRuns(c: Context<AppEnv>, tx: Tx, deploymentId
 }
 
 export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
-  .post(`/:id${UUID_PARAM}/create_flow_run/bulk`, async (c) => {
+  .post(`/:id${UUID_PARAM}/create_flow_run/bulk`, describe({ body: bulkBody }), async (c) => {
     const items = await modelBody(c, bulkBody);
     if (items.length > BULK_CREATE_LIMIT) throw detailError(400, `Cannot create more than ${BULK_CREATE_LIMIT} flow runs at once.`);
     const deploymentId = pathId(c);
@@ -208,7 +209,7 @@ export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
     return c.json({ results });
   })
   // What `prefect deployment run` and `run_deployment()` call: one run, answered as a FlowRunResponse.
-  .post(`/:id${UUID_PARAM}/create_flow_run`, async (c) => {
+  .post(`/:id${UUID_PARAM}/create_flow_run`, describe({ body: deploymentFlowRunCreate }), async (c) => {
     const item = await modelBody(c, deploymentFlowRunCreate);
     const deploymentId = pathId(c);
     const run = await c.var.db.transaction(async (tx) => {

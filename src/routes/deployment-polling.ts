@@ -10,9 +10,10 @@ import { DeploymentScheduledRunsBody } from '../schemas/actions/workers';
 import { DEFAULT_LIMIT, readBody } from '../schemas/pagination';
 import { pollDeployments } from '../queries/workers';
 import { workQueuesForDeployment } from '../queries/work-queue-polling';
+import { describe } from '../openapi/describe';
 
 export const deploymentPollingRoutes = new Hono<AppEnv>()
-  .post('/get_scheduled_flow_runs', async (c) => {
+  .post('/get_scheduled_flow_runs', describe({ body: DeploymentScheduledRunsBody }), async (c) => {
     const body = await readBody(c, DeploymentScheduledRunsBody);
     const runs = await pollDeployments(c.var.db, body.deployment_ids, {
       scheduledBefore: body.scheduled_before,

@@ -34,6 +34,7 @@ import { deleteDeployments, findDeployment, setDeploymentPaused, updateDeploymen
 import { readDeployments } from '../queries/read-models';
 import type { DbOrTx } from '../db/client';
 import type { Context } from 'hono';
+import { describe } from '../openapi/describe';
 
 /** After a write that changes what a deployment schedules: its runs appear within seconds. */
 function scheduleAfterWrite(c: Context<AppEnv>, id: string | undefined) {
@@ -58,7 +59,7 @@ async function requireDeployment(db: DbOrTx, id: string) {
 }
 
 export const deploymentRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: DeploymentCreate }), async (c) => {
     const body = await modelBody(c, DeploymentCreate);
     const createdBy = automationActor(c);
     const { response, created } = await c.var.db.transaction(async (tx) => {
@@ -69,7 +70,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     scheduleAfterWrite(c, (response as { id?: string } | undefined)?.id);
     return c.json(response, created ? 201 : 200);
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: DeploymentUpdate }), async (c) => {
     const id = pathUuid(c, 'id');
     const body = await modelBody(c, DeploymentUpdate);
     await c.var.db.transaction(async (tx) => {
@@ -100,7 +101,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     scheduleAfterWrite(c, id);
     return c.body(null, 204);
   })
-  .post('/bulk_delete', async (c) => {
+  .post('/bulk_delete', describe({ body: DeploymentBulkDelete }), async (c) => {
     const body = await embeddedBody(c, DeploymentBulkDelete);
     const deleted = await c.var.db.transaction(async (tx) => {
       const chosen = await tx
@@ -136,7 +137,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     return c.json(null);
   })
   // Creates runs for a window (backfills too), with the scheduler's own code; paused deployments too.
-  .post(`${ID}/schedule`, async (c) => {
+  .post(`${ID}/schedule`, describe({ body: DeploymentScheduleRuns }), async (c) => {
     const id = pathUuid(c, 'id');
     const body = await embeddedBody(c, DeploymentScheduleRuns);
     const settings = serviceSettings(c.env).scheduler;
@@ -164,7 +165,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
     await requireDeployment(c.var.db, id);
     return c.json(await readSchedules(c.var.db, id));
   })
-  .post(`${ID}/schedules`, async (c) => {
+  .post(`${ID}/schedules`, describe({ body: list(DeploymentScheduleCreate) }), async (c) => {
     const id = pathUuid(c, 'id');
     const schedules = await modelBody(c, list(DeploymentScheduleCreate));
     try {
@@ -179,7 +180,7 @@ export const deploymentRoutes = new Hono<AppEnv>()
       throw e;
     }
   })
-  .patch(SCHEDULE, async (c) => {
+  .patch(SCHEDULE, describe({ body: DeploymentScheduleUpdate }), async (c) => {
     const id = pathUuid(c, 'id');
     const body = await modelBody(c, DeploymentScheduleUpdate);
     await c.var.db.transaction(async (tx) => {

@@ -18,6 +18,7 @@ import { nextPageLink, readPageToken } from '../events/page-token';
 import { receive } from '../events/received';
 import { bucketProblem, countEvents, readEventPage } from '../queries/events-read';
 import { nowMicros } from '../time';
+import { describe } from '../openapi/describe';
 
 /** Prefect's INTERACTIVE_PAGE_SIZE: the default and the largest page. */
 const PAGE_SIZE = 50;
@@ -46,7 +47,7 @@ const CountBody = v.object({
 const origin = (url: string) => new URL(url).origin;
 
 export const eventRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: EventInList }), async (c) => {
     const events = await modelBody(c, EventInList);
     const at = nowMicros();
     await ingestEvents(c.var.db, events.map((e) => receive(e, at)));
@@ -54,7 +55,7 @@ export const eventRoutes = new Hono<AppEnv>()
   })
   .get('/in', eventsInSocket)
   .get('/out', eventsOutSocket)
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await embeddedBody(c, FilterBody);
     const filter = body.filter ?? v.parse(EventFilter, {});
     const { events, total } = await readEventPage(c.var.db, filter, { limit: body.limit, offset: 0, total: null });
@@ -71,7 +72,7 @@ export const eventRoutes = new Hono<AppEnv>()
     const next_page = nextPageLink(origin(c.req.url), state, state.offset);
     return c.json({ events, total: state.count, next_page });
   })
-  .post('/count-by/:countable', async (c) => {
+  .post('/count-by/:countable', describe({ body: CountBody }), async (c) => {
     const countable = c.req.param('countable');
     const known = v.safeParse(enumOf(COUNTABLES), countable);
     if (!known.success) {

@@ -23,7 +23,7 @@ import { randomRunName } from './run-names';
 import { keyValueLabels } from '../schemas/actions/fields';
 import { requestOptions } from './orchestration-http';
 
-const flowRunCreate = model({
+export const flowRunCreate = model({
   name: opt(str()),
   flow_id: uuid(),
   deployment_id: opt(uuid()),

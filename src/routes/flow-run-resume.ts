@@ -9,7 +9,7 @@ import type { AppEnv } from '../env';
 import { flowRunInput } from '../db/schema';
 import { objectNotFound } from '../http/errors';
 import { embeddedBody } from '../http/validation';
-import { firstSchemaError } from '../orchestration/json-schema';
+import { schemaValidationMessage } from '../orchestration/json-schema';
 import { serializeState } from '../orchestration/state-json';
 import { buildProposedState } from '../schemas/states';
 import { jsonObject } from '../schemas/common';
@@ -18,7 +18,7 @@ import { orchestrateBatch, outcomesOf } from '../queries/flow-run-orchestration'
 import { orchestrationResult, pathId, requestOptions } from './orchestration-http';
 import { formatMicros } from '../time';
 
-const resumeBody = v.object({ run_input: v.optional(jsonObject()) });
+export const resumeBody = v.object({ run_input: v.optional(jsonObject()) });
 
 export async function resumeFlowRun(c: Context<AppEnv>) {
   const body = await embeddedBody(c, resumeBody);
@@ -50,7 +50,7 @@ export async function resumeFlowRun(c: Context<AppEnv>) {
       }
       let error: string | null;
       try {
-        error = firstSchemaError((schema ?? {}) as Record<string, unknown>, body.run_input ?? {});
+        error = schemaValidationMessage((schema ?? {}) as Record<string, unknown>, body.run_input ?? {});
       } catch {
         return refuse('Invalid schema: Unable to validate schema with circular references.');
       }

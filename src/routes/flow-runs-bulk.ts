@@ -20,6 +20,7 @@ import { orchestrateFlowRuns, type RunOutcome } from '../queries/flow-run-orches
 import type { RunSelection } from '../queries/flow-run-orchestration-store';
 import { serializeState } from '../orchestration/state-json';
 import { requestOptions } from './orchestration-http';
+import { describe } from '../openapi/describe';
 
 export const BULK_OPERATION_LIMIT = 50;
 
@@ -60,12 +61,12 @@ function resultJson({ runId, outcome }: RunOutcome) {
 }
 
 export const flowRunBulkRoutes = new Hono<AppEnv>()
-  .post('/bulk_delete', async (c) => {
+  .post('/bulk_delete', describe({ body: bulkDeleteBody }), async (c) => {
     const body = await embeddedBody(c, bulkDeleteBody);
     const deleted = await c.var.db.transaction((tx) => deleteFlowRuns(tx, selectionOf(body), { dryRun: body.dry_run }));
     return c.json({ deleted });
   })
-  .post('/bulk_set_state', async (c) => {
+  .post('/bulk_set_state', describe({ body: bulkSetStateBody }), async (c) => {
     const body = await embeddedBody(c, bulkSetStateBody);
     const { results } = await c.var.db.transaction((tx) =>
       orchestrateFlowRuns(

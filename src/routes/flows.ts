@@ -14,19 +14,20 @@ import { FLOW_ORDER, flowsCondition } from '../queries/filters';
 import { deleteFlow, deleteFlows, insertFlow, updateFlowTags } from '../queries/flows';
 import { flow } from '../db/schema';
 import { toFlowResponse } from '../queries/read-models';
+import { describe } from '../openapi/describe';
 
 export const flowRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: FlowCreate }), async (c) => {
     const body = await modelBody(c, FlowCreate);
     const { row, created } = await insertFlow(c.var.db, body);
     return c.json(toFlowResponse(row), created ? 201 : 200);
   })
-  .patch(`/${uuidParam('id')}`, async (c) => {
+  .patch(`/${uuidParam('id')}`, describe({ body: FlowUpdate }), async (c) => {
     const body = await modelBody(c, FlowUpdate);
     if (!(await updateFlowTags(c.var.db, pathUuid(c, 'id'), body.tags))) throw notFound('Flow not found');
     return c.body(null, 204);
   })
-  .post('/bulk_delete', async (c) => {
+  .post('/bulk_delete', describe({ body: FlowBulkDelete }), async (c) => {
     const body = await embeddedBody(c, FlowBulkDelete);
     const deleted = await c.var.db.transaction(async (tx) => {
       const chosen = await tx

@@ -33,6 +33,15 @@ import { flowRunHistoryRoutes, taskRunHistoryRoutes } from './run-history';
 import { flowRunGraphRoutes } from './flow-run-graph';
 import { flowRunLogRoutes } from './flow-run-logs';
 import { taskWorkerRoutes } from './task-workers';
+import { webhookRoutes } from './webhooks';
+import { hookRoutes } from './hooks';
+import { uiFlowRoutes, uiFlowRunRoutes, uiTaskRunRoutes } from './ui';
+import { uiSchemaRoutes } from './ui-schemas';
+import { savedSearchRoutes } from './saved-searches';
+import { observedStateRoutes } from './observed-states';
+
+import { flowRunInputRoutes } from './flow-run-input';
+import { templateRoutes } from './templates';
 
 /** Every resource router and where it is mounted (relative to the API root). */
 export const routeTable: [string, Hono<AppEnv>][] = [
@@ -41,6 +50,7 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/flow_runs', flowRunHistoryRoutes],
   ['/flow_runs', flowRunGraphRoutes],
   ['/flow_runs', flowRunLogRoutes],
+  ['/flow_runs', flowRunInputRoutes],
   ['/flow_runs', flowRunReadRoutes],
   ['/flow_runs', flowRunOrchestrationRoutes],
   ['/flow_runs', flowRunBulkRoutes],
@@ -64,10 +74,20 @@ export const routeTable: [string, Hono<AppEnv>][] = [
   ['/v2/concurrency_limits', concurrencyLimitRoutes],
   ['/logs', logRoutes],
   ['/collections', collectionRoutes],
+  ['/templates', templateRoutes],
+  ['/automations/templates', templateRoutes],
   ['/automations', automationRoutes],
   ['/events', eventRoutes],
   ['/variables', variableRoutes],
   ['/artifacts', artifactRoutes],
   ['/concurrency_limits', tagConcurrencyLimitRoutes],
   ['/task_workers', taskWorkerRoutes],
+  ['/webhooks', webhookRoutes],
+  ['/hooks', hookRoutes],
+  ['/ui/flows', uiFlowRoutes],
+  ['/ui/flow_runs', uiFlowRunRoutes],
+  ['/ui/task_runs', uiTaskRunRoutes],
+  ['/ui/schemas', uiSchemaRoutes],
+  ['/saved_searches', savedSearchRoutes],
+  ['/observed-states', observedStateRoutes],
 ];

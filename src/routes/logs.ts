@@ -1,5 +1,6 @@
 /**
- * Logs: POST /logs/ (what the SDK's log handler calls while a run executes) and POST /logs/filter.
+ * Logs: POST /logs/ (what the SDK's log handler calls while a run executes), POST /logs/filter, and the
+ * /logs/out WebSocket (../events/logs-out.ts).
  */
 import { Hono } from 'hono';
 import * as v from 'valibot';
@@ -13,6 +14,8 @@ import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pag
 import { LOG_ORDER, logFilterSql } from '../queries/filters';
 import { TRUE } from '../queries/filter-sql/criteria';
 import { insertLogs, readLogs } from '../queries/logs';
+import { logsOutSocket } from '../events/logs-out';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({
   logs: opt(LogFilter),
@@ -22,13 +25,13 @@ const FilterBody = v.object({
 });
 
 export const logRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: LogCreateList }), async (c) => {
     const logs = await modelBody(c, LogCreateList);
     await insertLogs(c.var.db, logs);
     // Prefect answers 201 with a JSON null body.
     return c.json(null, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     const logs = await readLogs(c.var.db, {
       where: body.logs ? logFilterSql(body.logs) : TRUE,
@@ -38,5 +41,6 @@ export const logRoutes = new Hono<AppEnv>()
     });
     return c.json(logs);
   })
+  .get('/out', logsOutSocket)
   .all('/', methodNotAllowed)
   .all('/filter', methodNotAllowed);

@@ -10,6 +10,7 @@ import { enumOf, opt } from '../schemas/common';
 import { DEFAULT_LIMIT, limitField, offsetField, pageField, pageInfo, readBody } from '../schemas/pagination';
 import type { Page } from '../queries/read-models';
 import type { ReadQuery } from '../queries/read';
+import { describe } from '../openapi/describe';
 
 /** The number of rows of `table` satisfying `where`, in one statement. */
 export async function countWhere(db: DbOrTx, table: PgTable, where: SQL | undefined): Promise<number> {
@@ -60,7 +61,7 @@ export function filterCountPaginate<F extends v.ObjectEntries, S extends string>
   const orderOf = (body: { sort?: S | null | undefined }) => family.order[body.sort ?? family.defaultSort];
   const readPage = family.readPage ?? family.read;
   return new Hono<AppEnv>()
-    .post('/filter', async (c) => {
+    .post('/filter', describe({ body: FilterBody }), async (c) => {
       const body = await readBody(c, FilterBody);
       const rows = await family.read(c.var.db, {
         where: where(body),
@@ -70,11 +71,11 @@ export function filterCountPaginate<F extends v.ObjectEntries, S extends string>
       });
       return c.json(rows);
     })
-    .post('/count', async (c) => {
+    .post('/count', describe({ body: CountBody }), async (c) => {
       const body = await readBody(c, CountBody);
       return c.json(await countWhere(c.var.db, family.table, where(body)));
     })
-    .post('/paginate', async (c) => {
+    .post('/paginate', describe({ body: PaginateBody }), async (c) => {
       const body = await readBody(c, PaginateBody);
       const condition = where(body);
       const page = await paginate(

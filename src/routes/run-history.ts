@@ -11,6 +11,7 @@ import { FlowRunHistoryBody, LatenessBody, TaskRunHistoryBody } from '../schemas
 import { flowRunsCondition, taskRunsCondition } from '../queries/filters';
 import { averageFlowRunLateness, intervalCount, runHistory, type HistoryQuery } from '../queries/run-history';
 import { parseMicros } from '../time';
+import { describe } from '../openapi/describe';
 
 /** 9999-12-31T23:59:59.999999Z, Python's datetime.max, in microseconds. */
 const LAST_MICROS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000 + 999;
@@ -29,12 +30,12 @@ function historyRange(body: { history_start: string; history_end: string; histor
 }
 
 export const flowRunHistoryRoutes = new Hono<AppEnv>()
-  .post('/history', async (c) => {
+  .post('/history', describe({ body: FlowRunHistoryBody }), async (c) => {
     const body = await readBody(c, FlowRunHistoryBody);
     const where = flowRunsCondition({ ...body, work_pool_queues: body.work_queues });
     return c.json(await runHistory(c.var.db, 'flow_run', { ...historyRange(body), where }));
   })
-  .post('/lateness', async (c) => {
+  .post('/lateness', describe({ body: LatenessBody }), async (c) => {
     const body = await readBody(c, LatenessBody);
     return c.json(await averageFlowRunLateness(c.var.db, flowRunsCondition(body)));
   })
@@ -42,7 +43,7 @@ export const flowRunHistoryRoutes = new Hono<AppEnv>()
   .all('/lateness', methodNotAllowed);
 
 export const taskRunHistoryRoutes = new Hono<AppEnv>()
-  .post('/history', async (c) => {
+  .post('/history', describe({ body: TaskRunHistoryBody }), async (c) => {
     const body = await readBody(c, TaskRunHistoryBody);
     return c.json(await runHistory(c.var.db, 'task_run', { ...historyRange(body), where: taskRunsCondition(body) }));
   })

@@ -25,6 +25,7 @@ import {
   TagLimitFull,
   upsertTagLimit,
 } from '../queries/tag-concurrency-limits';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ limit: limitField(), offset: offsetField() });
 const limitNotFound = () => notFound('Concurrency limit not found');
@@ -32,17 +33,17 @@ const ID = `/${uuidParam('id')}`;
 const TAG = '/tag/:tag';
 
 export const tagConcurrencyLimitRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: TagLimitCreate }), async (c) => {
     const body = await modelBody(c, TagLimitCreate);
     const { created } = await upsertTagLimit(c.var.db, body.tag, body.concurrency_limit);
     const [limit] = await readTagLimits(c.var.db, { where: byTag(body.tag) });
     return c.json(limit, created ? 201 : 200);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(await readTagLimits(c.var.db, { where: allTagLimits, limit: body.limit ?? DEFAULT_LIMIT, offset: body.offset ?? 0 }));
   })
-  .post('/increment', async (c) => {
+  .post('/increment', describe({ body: TagSlotsBody }), async (c) => {
     const body = await embeddedBody(c, TagSlotsBody);
     try {
       return c.json(await c.var.db.transaction((tx) => incrementTagSlots(tx, body.names, body.task_run_id)));
@@ -51,11 +52,11 @@ export const tagConcurrencyLimitRoutes = new Hono<AppEnv>()
       return c.json({ detail: e.message }, 423, { 'Retry-After': TAG_SLOT_WAIT });
     }
   })
-  .post('/decrement', async (c) => {
+  .post('/decrement', describe({ body: TagSlotsBody }), async (c) => {
     const body = await embeddedBody(c, TagSlotsBody);
     return c.json(await c.var.db.transaction((tx) => decrementTagSlots(tx, body.names, body.task_run_id)));
   })
-  .post(`${TAG}/reset`, async (c) => {
+  .post(`${TAG}/reset`, describe({ body: ResetBody }), async (c) => {
     const body = await embeddedBody(c, ResetBody);
     const tag = c.req.param('tag');
     if (!(await c.var.db.transaction((tx) => resetTagLimit(tx, tag, body.slot_override ?? [])))) throw limitNotFound();

@@ -14,11 +14,12 @@ import { SetTaskRunStateBody, TaskRunCreate, TaskRunUpdate } from '../schemas/ac
 import { deleteTaskRun, insertTaskRun, renameTaskRun, setTaskRunState } from '../queries/task-runs';
 import { readTaskRuns, serializeTaskRunState } from '../queries/read-models';
 import { nowMicros } from '../time';
+import { describe } from '../openapi/describe';
 
 const ID = `/${uuidParam('id')}`;
 
 export const taskRunRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: TaskRunCreate }), async (c) => {
     const body = await modelBody(c, TaskRunCreate);
     const { response, created } = await c.var.db.transaction(async (tx) => {
       const { id, created } = await insertTaskRun(tx, body, nowMicros());
@@ -27,7 +28,7 @@ export const taskRunRoutes = new Hono<AppEnv>()
     });
     return c.json(response, created ? 201 : 200);
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: TaskRunUpdate }), async (c) => {
     const body = await modelBody(c, TaskRunUpdate);
     if (!(await renameTaskRun(c.var.db, pathUuid(c, 'id'), body.name, 'name' in body))) throw notFound('Task run not found');
     return c.body(null, 204);
@@ -36,7 +37,7 @@ export const taskRunRoutes = new Hono<AppEnv>()
     if (!(await deleteTaskRun(c.var.db, pathUuid(c, 'id')))) throw notFound('Task not found');
     return c.body(null, 204);
   })
-  .post(`${ID}/set_state`, async (c) => {
+  .post(`${ID}/set_state`, describe({ body: SetTaskRunStateBody }), async (c) => {
     const body = await embeddedBody(c, SetTaskRunStateBody);
     const result = await c.var.db.transaction((tx) => setTaskRunState(tx, pathUuid(c, 'id'), body.state, body.force, nowMicros()));
     return c.json(

@@ -9,11 +9,12 @@ import type { AppEnv } from '../env';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { list, looseModel, opt, str } from '../schemas/common';
 import { readBody } from '../schemas/pagination';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ task_worker_filter: opt(looseModel({ task_keys: list(str()) })) });
 
 export const taskWorkerRoutes = new Hono<AppEnv>()
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     await readBody(c, FilterBody);
     return c.json([]);
   })

@@ -24,6 +24,7 @@ import {
   variableByName,
 } from '../queries/variables';
 import { countWhere } from './read-support';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({
   variables: opt(VariableFilter),
@@ -60,13 +61,13 @@ async function remove(c: Context<AppEnv>, where: SQL) {
 }
 
 export const variableRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: VariableCreate }), async (c) => {
     const body = await modelBody(c, VariableCreate);
     const created = await insertVariable(c.var.db, body);
     if (!created) throw detailError(409, `A variable with the name ${pyRepr(body.name)} already exists.`);
     return c.json(created, 201);
   })
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     return c.json(
       await readVariables(c.var.db, {
@@ -77,15 +78,15 @@ export const variableRoutes = new Hono<AppEnv>()
       }),
     );
   })
-  .post('/count', async (c) => {
+  .post('/count', describe({ body: CountBody }), async (c) => {
     const body = await readBody(c, CountBody);
     return c.json(await countWhere(c.var.db, variable, body.variables ? variableFilterSql(body.variables) : undefined));
   })
   .get(ID, (c) => readOne(c, byId(c)))
-  .patch(ID, (c) => update(c, byId(c)))
+  .patch(ID, describe({ body: VariableUpdate }), (c) => update(c, byId(c)))
   .delete(ID, (c) => remove(c, byId(c)))
   .get(NAME, (c) => readOne(c, byName(c)))
-  .patch(NAME, (c) => update(c, byName(c)))
+  .patch(NAME, describe({ body: VariableUpdate }), (c) => update(c, byName(c)))
   .delete(NAME, (c) => remove(c, byName(c)))
   .all('/', methodNotAllowed)
   .all('/filter', methodNotAllowed)

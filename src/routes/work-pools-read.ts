@@ -15,6 +15,7 @@ import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pag
 import { workPoolsCondition, workQueuesCondition } from '../queries/filters';
 import { readWorkPools, readWorkQueues } from '../queries/read-models';
 import { countWhere } from './read-support';
+import { describe } from '../openapi/describe';
 
 const CountBody = v.object({ work_pools: opt(WorkPoolFilter) });
 const FilterBody = v.object({ work_pools: opt(WorkPoolFilter), limit: limitField(), offset: offsetField() });
@@ -32,7 +33,7 @@ const inPool = (name: string) =>
   sql`${workQueue.workPoolId} = (select p.id from ${workPool} p where p.name = ${name})`;
 
 export const workPoolReadRoutes = new Hono<AppEnv>()
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     const pools = await readWorkPools(c.var.db, {
       where: workPoolsCondition(body.work_pools),
@@ -42,11 +43,11 @@ export const workPoolReadRoutes = new Hono<AppEnv>()
     });
     return c.json(pools);
   })
-  .post('/count', async (c) => {
+  .post('/count', describe({ body: CountBody }), async (c) => {
     const body = await readBody(c, CountBody);
     return c.json(await countWhere(c.var.db, workPool, workPoolsCondition(body.work_pools)));
   })
-  .post('/:name/queues/filter', async (c) => {
+  .post('/:name/queues/filter', describe({ body: QueuesFilterBody }), async (c) => {
     const name = c.req.param('name');
     const body = await readBody(c, QueuesFilterBody);
     const queues = await readWorkQueues(

@@ -12,9 +12,10 @@ import { WorkPoolCreate, WorkPoolUpdate, WorkQueueCreate, WorkQueueUpdate } from
 import { readWorkPools, readWorkQueues } from '../queries/read-models';
 import { deleteWorkPool, insertWorkPool, isReservedPoolName, poolNotFound, requirePoolByName, updateWorkPool } from '../queries/work-pools';
 import { deletePoolQueue, insertWorkQueue, poolQueueNotFound, requirePoolQueue, updateWorkQueue } from '../queries/work-queues';
+import { describe } from '../openapi/describe';
 
 export const workPoolRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: WorkPoolCreate }), async (c) => {
     const body = await modelBody(c, WorkPoolCreate);
     if (isReservedPoolName(body.name)) {
       throw detailError(403, "Work pools starting with 'Prefect' are reserved for internal use.");
@@ -26,7 +27,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     });
     return c.json(pool, 201);
   })
-  .patch('/:name', async (c) => {
+  .patch('/:name', describe({ body: WorkPoolUpdate }), async (c) => {
     const name = c.req.param('name');
     const body = await modelBody(c, WorkPoolUpdate);
     if (isReservedPoolName(name) && Object.keys(body).some((k) => k !== 'is_paused' && k !== 'concurrency_limit')) {
@@ -49,7 +50,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     });
     return c.body(null, 204);
   })
-  .post('/:name/queues', async (c) => {
+  .post('/:name/queues', describe({ body: WorkQueueCreate }), async (c) => {
     const poolName = c.req.param('name');
     const body = await modelBody(c, WorkQueueCreate);
     try {
@@ -67,7 +68,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
       throw e;
     }
   })
-  .patch('/:name/queues/:queue', async (c) => {
+  .patch('/:name/queues/:queue', describe({ body: WorkQueueUpdate }), async (c) => {
     const { name, queue } = c.req.param();
     const body = await modelBody(c, WorkQueueUpdate);
     await c.var.db.transaction(async (tx) => {

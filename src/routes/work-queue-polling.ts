@@ -9,6 +9,7 @@ import { pathUuid, uuidParam } from '../http/params';
 import { QueueConcurrencyBody, QueueRunsBody } from '../schemas/actions/workers';
 import { DEFAULT_LIMIT, readBody } from '../schemas/pagination';
 import { pollWorkQueue, readWorkQueueConcurrency, readWorkQueueStatus } from '../queries/work-queue-polling';
+import { describe } from '../openapi/describe';
 
 const ID = `/${uuidParam('id')}`;
 
@@ -16,7 +17,7 @@ const ID = `/${uuidParam('id')}`;
 const isUiRequest = (value: string | undefined) => ['true', '1', 'yes', 'on', 't', 'y'].includes((value ?? '').trim().toLowerCase());
 
 export const workQueuePollingRoutes = new Hono<AppEnv>()
-  .post(`${ID}/get_runs`, async (c) => {
+  .post(`${ID}/get_runs`, describe({ body: QueueRunsBody }), async (c) => {
     const body = await readBody(c, QueueRunsBody);
     const runs = await pollWorkQueue(
       c.var.db,
@@ -27,7 +28,7 @@ export const workQueuePollingRoutes = new Hono<AppEnv>()
     return c.json(runs);
   })
   .get(`${ID}/status`, async (c) => c.json(await readWorkQueueStatus(c.var.db, pathUuid(c, 'id'))))
-  .post(`${ID}/concurrency_status`, async (c) => {
+  .post(`${ID}/concurrency_status`, describe({ body: QueueConcurrencyBody }), async (c) => {
     const body = await readBody(c, QueueConcurrencyBody);
     const status = await readWorkQueueConcurrency(c.var.db, pathUuid(c, 'id'), body.page ?? 1, body.limit ?? DEFAULT_LIMIT);
     if (!status) throw notFound('Work queue not found.');

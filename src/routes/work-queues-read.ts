@@ -15,6 +15,7 @@ import { WorkQueueFilter } from '../schemas/filters';
 import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import { workQueuesCondition } from '../queries/filters';
 import { readWorkQueues } from '../queries/read-models';
+import { describe } from '../openapi/describe';
 
 const FilterBody = v.object({ work_queues: opt(WorkQueueFilter), limit: limitField(), offset: offsetField() });
 
@@ -22,7 +23,7 @@ const FilterBody = v.object({ work_queues: opt(WorkQueueFilter), limit: limitFie
 export const DEFAULT_AGENT_POOL = 'default-agent-pool';
 
 export const workQueueReadRoutes = new Hono<AppEnv>()
-  .post('/filter', async (c) => {
+  .post('/filter', describe({ body: FilterBody }), async (c) => {
     const body = await readBody(c, FilterBody);
     const queues = await readWorkQueues(c.var.db, {
       where: workQueuesCondition(body.work_queues),

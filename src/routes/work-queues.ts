@@ -12,11 +12,12 @@ import { modelBody } from '../http/validation';
 import { WorkQueueCreate, WorkQueueUpdate } from '../schemas/actions/work-pools';
 import { readWorkQueues } from '../queries/read-models';
 import { deleteWorkQueueById, insertLegacyWorkQueue, updateWorkQueue } from '../queries/work-queues';
+import { describe } from '../openapi/describe';
 
 const ID = `/${uuidParam('id')}`;
 
 export const workQueueRoutes = new Hono<AppEnv>()
-  .post('/', async (c) => {
+  .post('/', describe({ body: WorkQueueCreate }), async (c) => {
     const body = await modelBody(c, WorkQueueCreate);
     try {
       const queue = await c.var.db.transaction(async (tx) => {
@@ -30,7 +31,7 @@ export const workQueueRoutes = new Hono<AppEnv>()
       throw e;
     }
   })
-  .patch(ID, async (c) => {
+  .patch(ID, describe({ body: WorkQueueUpdate }), async (c) => {
     const id = pathUuid(c, 'id');
     const body = await modelBody(c, WorkQueueUpdate);
     await c.var.db.transaction(async (tx) => {

@@ -11,15 +11,16 @@ import { DEFAULT_LIMIT, readBody } from '../schemas/pagination';
 import { deletePoolWorker, pollWorkPool, readPoolWorkers, recordWorkerHeartbeat } from '../queries/workers';
 import { poolNotFound } from '../queries/work-pools';
 import { readWorkPoolConcurrency } from '../queries/work-queue-polling';
+import { describe } from '../openapi/describe';
 
 export const workerRoutes = new Hono<AppEnv>()
-  .post('/:name/workers/heartbeat', async (c) => {
+  .post('/:name/workers/heartbeat', describe({ body: WorkerHeartbeat }), async (c) => {
     const name = c.req.param('name');
     const body = await readBody(c, WorkerHeartbeat);
     if (!(await recordWorkerHeartbeat(c.var.db, name, body.name, body.heartbeat_interval_seconds))) throw poolNotFound(name);
     return c.body(null, 204);
   })
-  .post('/:name/workers/filter', async (c) => {
+  .post('/:name/workers/filter', describe({ body: WorkerFilterBody }), async (c) => {
     const name = c.req.param('name');
     const body = await readBody(c, WorkerFilterBody);
     const workers = await readPoolWorkers(c.var.db, name, body.workers, body.limit ?? DEFAULT_LIMIT, body.offset ?? 0);
@@ -39,7 +40,7 @@ export const workerRoutes = new Hono<AppEnv>()
     if (outcome === 'no_worker') throw notFound('Worker not found.');
     return c.body(null, 204);
   })
-  .post('/:name/get_scheduled_flow_runs', async (c) => {
+  .post('/:name/get_scheduled_flow_runs', describe({ body: PoolScheduledRunsBody }), async (c) => {
     const body = await readBody(c, PoolScheduledRunsBody);
     const runs = await pollWorkPool(c.var.db, c.req.param('name'), body.work_queue_names, {
       scheduledBefore: body.scheduled_before,
@@ -48,7 +49,7 @@ export const workerRoutes = new Hono<AppEnv>()
     });
     return c.json(runs);
   })
-  .post('/:name/concurrency_status', async (c) => {
+  .post('/:name/concurrency_status', describe({ body: PoolConcurrencyBody }), async (c) => {
     const name = c.req.param('name');
     const body = await readBody(c, PoolConcurrencyBody);
     const status = await readWorkPoolConcurrency(c.var.db, name, body.page ?? 1, body.limit ?? DEFAULT_LIMIT, body.flow_run_limit ?? 10);

@@ -6,6 +6,7 @@
  */
 import type { Env } from '../env';
 import { serviceSettings } from '../services/settings';
+import { uiSettings } from './ui-settings';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JsonObject = { [k: string]: Json };
@@ -390,7 +391,12 @@ export function adminSettings(env: Env, requestUrl: string): JsonObject {
   api.port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
   api.auth_string = env.PREFECT_API_AUTH_STRING ? MASKED : null;
   (server.database as JsonObject).connection_url = MASKED;
-  (server.ui as JsonObject).api_url = `${url.origin}/api`;
+  // CORS and the UI's settings come from the same vars as src/http/cors.ts and src/routes/ui-settings.ts.
+  if (env.PREFECT_SERVER_CORS_ALLOWED_ORIGINS !== undefined) api.cors_allowed_origins = env.PREFECT_SERVER_CORS_ALLOWED_ORIGINS;
+  if (env.PREFECT_SERVER_CORS_ALLOWED_METHODS !== undefined) api.cors_allowed_methods = env.PREFECT_SERVER_CORS_ALLOWED_METHODS;
+  if (env.PREFECT_SERVER_CORS_ALLOWED_HEADERS !== undefined) api.cors_allowed_headers = env.PREFECT_SERVER_CORS_ALLOWED_HEADERS;
+  const ui = uiSettings(env, requestUrl);
+  Object.assign(server.ui as JsonObject, { api_url: ui.api_url, v2_enabled: ui.default_ui === 'v2' });
   (server.concurrency as JsonObject).initial_deployment_lease_duration = num(
     env.PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION,
     300,

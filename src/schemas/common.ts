@@ -2,14 +2,27 @@
  * Valibot building blocks that behave like Prefect's Pydantic v2 models (lax mode):
  * coercions (§0.3 of the filters spec) and error types that become Pydantic-shaped 422 bodies.
  *
- * A message has the form `pydantic_type|human message|{"ctx":...}` so that src/http/validation.ts can
- * turn any Valibot issue into Prefect's `{type, loc, msg, input, ctx}` without a lookup table.
+ * A message carries the Pydantic type, text and context (issueMessage / decodeIssueMessage) so that
+ * src/http/validation.ts can turn any Valibot issue into Prefect's `{type, loc, msg, input, ctx}`
+ * without a lookup table.
  */
 import * as v from 'valibot';
 import { formatMicros, parseMicros } from '../time';
 
+/**
+ * Issue messages are JSON behind a marker, so user text inside a message (a timezone with `|`, a
+ * quote, a newline) can never be mistaken for the type or the context.
+ */
+const ISSUE_MARK = '\u0000pydantic:';
+
 export const issueMessage = (type: string, msg: string, ctx?: Record<string, unknown>) =>
-  ctx ? `${type}|${msg}|${JSON.stringify(ctx)}` : `${type}|${msg}`;
+  `${ISSUE_MARK}${JSON.stringify(ctx ? { type, msg, ctx } : { type, msg })}`;
+
+/** The Pydantic type, message and context an issue message carries (Valibot's own messages: value_error). */
+export function decodeIssueMessage(message: string): { type: string; msg: string; ctx?: Record<string, unknown> } {
+  if (!message.startsWith(ISSUE_MARK)) return { type: 'value_error', msg: message };
+  return JSON.parse(message.slice(ISSUE_MARK.length)) as { type: string; msg: string; ctx?: Record<string, unknown> };
+}
 
 /** A JSON string (numbers and null are rejected, as Pydantic's strict-ish str does for JSON). */
 export const str = () => v.string(issueMessage('string_type', 'Input should be a valid string'));
@@ -187,7 +200,7 @@ export const intAtLeast = (min: number) =>
   v.pipe(laxInt(), v.minValue(min, issueMessage('greater_than_equal', `Input should be greater than or equal to ${min}`, { ge: min })));
 
 export const intAtMost = (max: number) =>
-  v.maxValue(max, issueMessage('less_than_equal', `Input should be less than or equal to ${max}`, { le: max }));
+  v.maxValue<number, number, string>(max, issueMessage('less_than_equal', `Input should be less than or equal to ${max}`, { le: max }));
 
 /** A string matching a pattern, with Pydantic's string_pattern_mismatch error. */
 export const pattern = (re: RegExp, source: string) =>

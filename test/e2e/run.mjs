@@ -35,6 +35,10 @@ import d from './scenarios/d-interval-schedule.mjs';
 import e from './scenarios/e-late-run.mjs';
 import f from './scenarios/f-killed-worker.mjs';
 import h from './scenarios/h-events-stream.mjs';
+import j from './scenarios/j-blocks.mjs';
+import l from './scenarios/l-webhooks.mjs';
+import o from './scenarios/o-openapi-coverage.mjs';
+import i from './scenarios/i-cli-families.mjs';
 
 /**
  * @typedef {{
@@ -48,7 +52,7 @@ import h from './scenarios/h-events-stream.mjs';
  */
 
 /** Longest-waiting first, so that their waits overlap the others' work. */
-const SCENARIOS = [f, e, d, a, h, b, c];
+const SCENARIOS = [f, e, d, a, h, i, b, c, j, l, o];
 const SUITE_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S || 600) * 1000;
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -101,9 +105,13 @@ function makeContext(base, procs, notes) {
   const api = apiClient(base.assertUrl);
   return {
     api,
+    /** Our API's URL (PREFECT_API_URL), for plain HTTP calls such as webhooks. */
+    apiUrl: base.apiUrl,
     /** Waits for a log line of a flow run to be stored. */
     waitForLog: (/** @type {string} */ flowRunId, /** @type {string} */ message) => waitForLog(api, flowRunId, message),
     flowsDir,
+    /** The suite's work folder (its files are kept with the logs on failure). */
+    workDir: base.workDir,
     tail,
     bin,
     /** A name of our own: as is on our fresh database, with a unique suffix on a shared server. */

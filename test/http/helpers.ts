@@ -53,7 +53,7 @@ export async function withDb<T>(fn: (db: ReturnType<typeof createDb>['db']) => P
 export async function resetDb(): Promise<void> {
   await withDb((db) =>
     db.execute(
-      sql`TRUNCATE flow, flow_run, flow_run_state, task_run, task_run_state, deployment, deployment_schedule, work_pool, work_queue, concurrency_limit_v2, concurrency_lease, log, worker, event, event_resource, variable, artifact, artifact_collection CASCADE`,
+      sql`TRUNCATE flow, flow_run, flow_run_state, task_run, task_run_state, deployment, deployment_schedule, work_pool, work_queue, concurrency_limit_v2, concurrency_lease, log, worker, event, event_resource, variable, artifact, artifact_collection, block_type, block_schema, block_schema_reference, block_document, block_document_reference, webhook, saved_search CASCADE`,
     ),
   );
 }

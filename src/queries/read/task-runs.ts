@@ -7,27 +7,33 @@ import { applyReadQuery, type ReadQuery } from './query';
 import type { ReducedTaskRunResponse, TaskRunResponse } from './types';
 import { estimatedRunTime, estimatedStartTimeDelta, serializeState, serializeTaskRunPolicy } from './values';
 
-const runState = alias(taskRunState, 'task_state');
+/** The task run's current state, as the reads join it. */
+export const runState = alias(taskRunState, 'task_state');
+
+/** The columns of a task-run read; callers may add their own (the UI adds the flow run's name). */
+export const taskRunColumns = {
+  run: taskRun,
+  totalRunTimeSeconds: sql<number>`extract(epoch from ${taskRun.totalRunTime})::float8`,
+  state: {
+    id: runState.id,
+    type: runState.type,
+    name: runState.name,
+    timestamp: runState.timestamp,
+    message: runState.message,
+    data: runState.data,
+    stateDetails: runState.stateDetails,
+  },
+};
 
 function selectTaskRuns(db: DbOrTx) {
-  return db
-    .select({
-      run: taskRun,
-      totalRunTimeSeconds: sql<number>`extract(epoch from ${taskRun.totalRunTime})::float8`,
-      state: {
-        id: runState.id,
-        type: runState.type,
-        name: runState.name,
-        timestamp: runState.timestamp,
-        message: runState.message,
-        data: runState.data,
-        stateDetails: runState.stateDetails,
-      },
-    })
-    .from(taskRun)
-    // task_run.state_id has no FK, so a dangling id simply yields no state.
-    .leftJoin(runState, sql`${runState.id} = ${taskRun.stateId}`)
-    .$dynamic();
+  return (
+    db
+      .select(taskRunColumns)
+      .from(taskRun)
+      // task_run.state_id has no FK, so a dangling id simply yields no state.
+      .leftJoin(runState, sql`${runState.id} = ${taskRun.stateId}`)
+      .$dynamic()
+  );
 }
 
 type TaskRunRow = Awaited<ReturnType<ReturnType<typeof selectTaskRuns>['execute']>>[number];

@@ -5,7 +5,7 @@
 import * as v from 'valibot';
 import { enumOf, intAtLeast, issueMessage, jsonObject, laxBool, list, looseModel, model, openModel, opt, str, uuid } from '../common';
 import { DeploymentFilter } from '../filters';
-import { firstSchemaError } from '../../orchestration/json-schema';
+import { schemaValidationMessage } from '../../orchestration/json-schema';
 import { bulkLimit, keyValueLabels, nameOrEmpty, objectList, positiveInt } from './fields';
 import { DeploymentScheduleCreate, DeploymentScheduleUpdate } from './schedules';
 
@@ -60,7 +60,7 @@ export function parameterSchemaError(body: unknown): string | null {
   if (!o.enforce_parameter_schema || typeof schema !== 'object' || schema === null || typeof o.parameters !== 'object' || o.parameters === null) {
     return null;
   }
-  return firstSchemaError(withoutRequired(schema) as Record<string, unknown>, o.parameters);
+  return schemaValidationMessage(withoutRequired(schema) as Record<string, unknown>, o.parameters);
 }
 
 /** A schema with every `required` removed, at every level. */
@@ -72,7 +72,7 @@ export function withoutRequired(schema: unknown): unknown {
 
 const parametersFitSchema = v.rawCheck(({ dataset, addIssue }) => {
   const error = dataset.typed ? parameterSchemaError(dataset.value) : null;
-  if (error) addIssue({ message: issueMessage('value_error', `Value error, Validation failed. Failure reason: ${error}`, { error: {} }) });
+  if (error) addIssue({ message: issueMessage('value_error', `Value error, ${error}`, { error: {} }) });
 });
 
 const deploymentFields = {

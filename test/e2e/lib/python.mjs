@@ -86,7 +86,7 @@ function install(/** @type {string} */ dir, /** @type {{ log: (msg: string) => v
  * folder together; waits (up to 15 minutes) while a live process holds it, takes over a stale one.
  * @returns {Promise<() => void>} the release
  */
-async function lockFile(/** @type {string} */ lockPath, /** @type {(msg: string) => void} */ log) {
+export async function lockFile(/** @type {string} */ lockPath, /** @type {(msg: string) => void} */ log) {
   const deadline = Date.now() + 15 * 60_000;
   let told = false;
   for (;;) {

@@ -23,7 +23,7 @@ export const freePort = () =>
 
 /**
  * @param {{ root: string, workDir: string, logDir: string, log: (msg: string) => void, onCleanup: (fn: () => Promise<void>) => void }} options
- * @returns {Promise<{ port: number, database: string, proc: import('./processes.mjs').Proc }>}
+ * @returns {Promise<{ port: number, database: string, databaseUrl: string, proc: import('./processes.mjs').Proc }>}
  */
 export async function startServer({ root, workDir, logDir, log, onCleanup }) {
   /** @type {NodeJS.ProcessEnv} */
@@ -67,7 +67,7 @@ export async function startServer({ root, workDir, logDir, log, onCleanup }) {
     }
     log(`our server: npm run dev on port ${port}, database: ${database}`);
     fs.writeFileSync(path.join(logDir, 'server.txt'), `port ${port}\n${database}\n`);
-    return { port, database, proc };
+    return { port, database, databaseUrl: env.DATABASE_URL ?? '', proc };
   }
 }
 

@@ -353,4 +353,37 @@ describe('updated events', () => {
     expect((await patch(`/work_pools/${pool.name}/queues/q2`, { is_paused: true })).status).toBe(204);
     expect(names(await eventsAbout(`prefect.work-queue.${q2}`)).filter((n) => n.endsWith('.updated'))).toHaveLength(1);
   });
+
+  it("a PATCH or an upsert of a deployment emits Prefect's prefect.deployment.updated for the reported fields that changed", async () => {
+    const pool = await createPool();
+    const dep = await createDeployment(pool.name);
+    const { name } = await deploymentNames(dep.id);
+    const updates = async () =>
+      (await eventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.event === 'prefect.deployment.updated').map((e) => e.payload);
+    expect((await patch(`/deployments/${dep.id}`, { description: 'hello', tags: ['a'], paused: true })).status).toBe(204);
+    expect((await patch(`/deployments/${dep.id}`, { description: 'hello' })).status).toBe(204); // nothing changed
+    // A limit that concurrency_limit creates is not reported as a concurrency_limit_id change (3.9.1);
+    // the options are reported with every key.
+    expect((await patch(`/deployments/${dep.id}`, { concurrency_limit: 3, concurrency_options: { collision_strategy: 'CANCEL_NEW' } })).status).toBe(204);
+    const [limit] = (await withDb((db) => db.execute(sql`SELECT concurrency_limit_id AS id FROM deployment WHERE id = ${dep.id}`))).rows as { id: string }[];
+    expect((await patch(`/deployments/${dep.id}`, { concurrency_limit: null })).status).toBe(204);
+    const upsert = await post('/deployments/', { name, flow_id: dep.flowId, work_pool_name: pool.name, tags: ['b'] });
+    expect(upsert.status).toBe(200);
+    expect(await updates()).toEqual([
+      {
+        updated_fields: ['description', 'tags', 'paused'],
+        updates: { description: { from: null, to: 'hello' }, tags: { from: [], to: ['a'] }, paused: { from: false, to: true } },
+      },
+      {
+        updated_fields: ['concurrency_options'],
+        updates: { concurrency_options: { from: null, to: { collision_strategy: 'CANCEL_NEW', grace_period_seconds: null } } },
+      },
+      { updated_fields: ['concurrency_limit_id'], updates: { concurrency_limit_id: { from: limit?.id, to: null } } },
+      // The upsert rewrites tags; `paused` is not sent, so it stays.
+      { updated_fields: ['tags'], updates: { tags: { from: ['a'], to: ['b'] } } },
+    ]);
+    const [first] = (await eventsAbout(`prefect.deployment.${dep.id}`)).filter((e) => e.event === 'prefect.deployment.updated');
+    expect(first?.resource).toEqual({ 'prefect.resource.id': `prefect.deployment.${dep.id}`, 'prefect.resource.name': name });
+    expect(first?.related.map((r) => r['prefect.resource.role'])).toEqual(['flow', 'work-queue', 'work-pool']);
+  });
 });

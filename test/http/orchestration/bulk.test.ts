@@ -94,6 +94,19 @@ describe('bulk_delete (§5.1, §7 52–57)', () => {
 });
 
 describe('bulk_set_state (§5.2, §7 58–64)', () => {
+  it('each run\'s state gets its own timestamp: distinct and increasing in the order the runs are written', async () => {
+    const five = await runs(5, { type: 'PENDING' });
+    const res = await bulkSet({ ...ids(five), state: { type: 'RUNNING' } });
+    expect(res.status).toBe(200);
+    const rows = await withDb((db) =>
+      db.execute(sql`SELECT flow_run_id::text AS id, timestamp::text AS ts FROM flow_run_state WHERE type = 'RUNNING' AND flow_run_id = ANY(${`{${five.join(',')}}`}::uuid[])`),
+    );
+    const byRun = new Map((rows.rows as { id: string; ts: string }[]).map((r) => [r.id, r.ts]));
+    const stamps = idDesc(five).map((id) => byRun.get(id)!);
+    expect(new Set(stamps).size).toBe(5);
+    expect([...stamps].sort()).toEqual(stamps);
+  });
+
   it('58. forced CANCELLED on two of three PENDING runs', async () => {
     const [r0, r1, r2] = await runs(3, { type: 'PENDING' });
     const res = await bulkSet({ ...ids([r0!, r1!]), state: { type: 'CANCELLED' }, force: true });

@@ -54,7 +54,7 @@ describe('POST /deployments/{id}/create_flow_run/bulk', () => {
     expect(fast.status).toBe('CREATED');
     expect((await get(`/flow_runs/${fast.flow_run_id}`)).body.work_queue_name).toBe('fast');
     expect(nope).toEqual({ flow_run_id: null, status: 'FAILED', error: 'Work queue "nope" not found.' });
-    expect([bad.status, bad.error]).toEqual(['FAILED', "Error creating flow run: Validation failed. Failure reason: 'not an int' is not of type 'integer'"]);
+    expect([bad.status, bad.error]).toEqual(['FAILED', "Error creating flow run: Validation failed for field 'x'. Failure reason: 'not an int' is not of type 'integer'"]);
     expect((await get(`/flow_runs/${pending.flow_run_id}`)).body.state_type).toBe('PENDING');
   });
 

@@ -113,7 +113,7 @@ describe('resuming (§7 37–41)', () => {
     expect([r.status, r.body.status, r.body.details.type, r.body.state.id]).toEqual([200, 'REJECT', 'abort_details', paused]);
     expect(r.body.details.reason).toContain("'approved' is a required property");
     const wrong = await resume(id, { run_input: { approved: 'yes' } });
-    expect(wrong.body.details.reason).toBe("Reason: 'yes' is not of type 'boolean'");
+    expect(wrong.body.details.reason).toBe("Reason: Validation failed for field 'approved'. Failure reason: 'yes' is not of type 'boolean'");
     const ok = await resume(id, { run_input: { approved: true } });
     expect([ok.status, ok.body.status]).toEqual([201, 'ACCEPT']);
     const stored = await withDb((db) => db.execute(sql`SELECT value FROM flow_run_input WHERE flow_run_id = ${id} AND key = 'paused-response'`));

@@ -24,6 +24,11 @@ describe('subflows (§7 51)', () => {
     expect(t.state_id).not.toBe(res.body.state.id);
     expect(t.state_details).toMatchObject({ child_flow_run_id: sub, task_run_id: task, flow_run_id: parent });
     expect(t.ended).toBe(true);
+    // A copy stamped after the subflow's state, as Prefect's fresh_copy() is.
+    const stamps = await withDb((db) =>
+      db.execute(sql`SELECT (SELECT timestamp FROM task_run_state WHERE id = ${t.state_id}) > (SELECT timestamp FROM flow_run_state WHERE id = ${res.body.state.id}) AS later`),
+    );
+    expect((stamps.rows[0] as { later: boolean }).later).toBe(true);
   });
 });
 

@@ -71,6 +71,18 @@ describe('normalizeResponse', () => {
       count: 2,
     });
     expect(normalizeResponse({ status: 200, body: { deleted: ['y', 'x'] } }, { side, caseId: 'c' })).toEqual({ deleted: ['x', 'y'] });
+    // An /events/filter page's events, too (in order with order: 'list').
+    expect(normalizeResponse({ status: 200, body: { events: items, total: 2 } }, { side, caseId: 'c' })).toEqual({
+      events: [{ name: 'a' }, { name: 'b' }],
+      total: 2,
+    });
+    expect(normalizeResponse({ status: 200, body: { events: items, total: 2 } }, { side, caseId: 'c', order: 'list' })).toEqual({ events: items, total: 2 });
+  });
+
+  it("sorts an event payload's updated_fields (Prefect's order is a Python set's)", () => {
+    const side = new Side('x');
+    const body = { payload: { updated_fields: ['tags', 'description'], updates: {} } };
+    expect(normalizeResponse({ status: 200, body }, { side, caseId: 'c' })).toEqual({ payload: { updated_fields: ['description', 'tags'], updates: {} } });
   });
 
   it('groupBy keeps the order of distinct sort values and sorts only ties', () => {

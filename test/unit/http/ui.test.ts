@@ -50,6 +50,7 @@ describe('UI pages', () => {
 
   it('changes nothing when the build has no UI', async () => {
     expect(await (await get('/runs', navigate, {})).text()).toBe('api');
+    expect(await (await get('/runs', navigate, { ASSETS: assets, PREFECT_UI_ENABLED: 'false' })).text()).toBe('api');
     const empty = { fetch: async () => new Response('not found', { status: 404 }) } as unknown as Fetcher;
     expect(await (await get('/runs', navigate, { ASSETS: empty })).text()).toBe('api');
     expect(await (await get('/', navigate, { ASSETS: empty })).text()).toBe('api');

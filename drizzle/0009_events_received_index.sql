@@ -1,0 +1,1 @@
+CREATE INDEX "ix_event__received" ON "event" USING btree ("received");
