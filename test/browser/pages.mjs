@@ -41,19 +41,8 @@ export const UIS = /** @type {const} */ (['v1', 'v2']);
  * @type {{ endpoint: string, branch: string }[]}
  */
 export const KNOWN_MISSING = [
-  // CORS, /ui-settings and the /ui/* aggregates (helper branch `uiapi`).
-  { endpoint: 'GET /ui-settings', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/flow_runs/history', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/flow_runs/count-task-runs', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/flows/count-deployments', branch: 'uiapi' },
-  { endpoint: 'POST /api/ui/flows/next-runs', branch: 'uiapi' },
-  // Saved filters of the runs page (no branch builds them yet).
-  { endpoint: 'POST /api/saved_searches/filter', branch: 'none yet' },
-  // Blocks (helper branch `blocks`).
-  { endpoint: 'POST /api/block_documents/filter', branch: 'blocks' },
-  { endpoint: 'POST /api/block_documents/count', branch: 'blocks' },
-  { endpoint: 'POST /api/block_types/filter', branch: 'blocks' },
-  // Automations (helper branch `automations`).
+  // Automations (helper branch `automations`). The uiapi, blocks and saved-searches entries went
+  // when those branches were merged.
   { endpoint: 'POST /api/automations/filter', branch: 'automations' },
   { endpoint: 'GET /api/automations/related-to/*', branch: 'automations' },
 ];
