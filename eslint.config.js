@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.wrangler/', '.data/', 'drizzle/', '.venv/'] },
+  { ignores: ['node_modules/', 'dist/', '.wrangler/', '.data/', 'drizzle/', '.venv/', 'ui-dist/', '.probe/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

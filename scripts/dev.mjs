@@ -9,6 +9,7 @@ import path from 'node:path';
 import { clearInterval, setInterval } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { startDevDatabase } from './dev-database.mjs';
+import { ensureUiAssets } from './ui-assets.mjs';
 import { assertPortFree, startWranglerDev, waitForHealth } from './wrangler-dev.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -64,6 +65,7 @@ function readSettings(env) {
 async function main() {
   const { port, databaseUrl, pooler, pgliteDir } = readSettings(process.env);
   await assertPortFree(port);
+  const ui = prepareUi();
   const { description, bindings } = await startDevDatabase({
     databaseUrl,
     pgliteDir,
@@ -86,8 +88,22 @@ async function main() {
   if (!(await waitForHealth(`${api}/health`, { running: wrangler.running })) || stopping) return;
   startServiceTicks(port, cleanups);
   log(`prefect-edge is ready: ${api}  (Ctrl-C stops it)`);
+  if (ui) log(`the UI: http://127.0.0.1:${port}/  (Prefect's React UI at /v2, its Vue UI at /runs, /flows, …)`);
   log('point Prefect at it with:');
   console.log(`export PREFECT_API_URL=${api}`);
+}
+
+/**
+ * Prefect's UIs in ui-dist/ (scripts/ui-assets.mjs; downloaded once). Without them the API still runs:
+ * a failure is reported, not fatal.
+ */
+function prepareUi() {
+  try {
+    return ensureUiAssets() !== 'disabled';
+  } catch (e) {
+    console.error(`[dev] !!! no UI: ${e.message}`);
+    return false;
+  }
 }
 
 /**

@@ -9,6 +9,7 @@ import { apiVersion, database } from './http/middleware';
 import { authenticate } from './http/auth';
 import { cors } from './http/cors';
 import { requestLimits } from './http/limits';
+import { uiPages } from './http/ui';
 import { DatabaseValueError, HttpError, toHttpError } from './http/errors';
 import { adminRoutes } from './routes/admin';
 import { routeTable } from './routes';
@@ -39,6 +40,8 @@ export function createApp() {
   // Before routing, so that they run once per request and cover unknown paths too. CORS comes first:
   // a preflight is answered before authentication, and a 401 still carries the CORS headers.
   app.use('*', cors);
+  // The UI's pages are public files, as on Prefect's server (the UI itself asks for credentials).
+  app.use('*', uiPages);
   app.use('*', authenticate);
   app.use('*', requestLimits);
   const api = buildApi(() => app.routes);

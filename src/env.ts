@@ -45,6 +45,9 @@ export interface Env {
   WEBHOOK_MAX_BODY_BYTES?: string;
   /** Calls a webhook slug accepts per minute (default 600); more are a 429. */
   WEBHOOK_RATE_LIMIT_PER_MINUTE?: string;
+  // The web UI (src/http/ui.ts): Prefect's UIs as static assets, absent when built without them.
+  /** The static assets binding (`[assets]` in wrangler.toml): ui-dist/, Prefect's two UIs. */
+  ASSETS?: Fetcher;
   // CORS (src/http/cors.ts) and the UI's settings (src/routes/ui-settings.ts), Prefect's names and defaults.
   /** Comma-separated origins allowed to call the API from a browser (default `*`). */
   PREFECT_SERVER_CORS_ALLOWED_ORIGINS?: string;
