@@ -7,6 +7,7 @@
  *   variables alone, `required` ignored, a field with a default not accepting null;
  * - a deployment's flow run, created or PATCHed (422 `Error creating|updating flow run: …`): defaults,
  *   deployment variables, run variables, with `required` enforced (the run is the last overlay).
+ * - a new pool (422 `Validation failed for work pool's job variable defaults: …`): its defaults.
  * A pool without a template or without `variables` checks nothing.
  */
 import { detailError } from '../http/errors';
@@ -92,6 +93,21 @@ function mergedFailure(schema: Json, layers: unknown[], enforceRequired: boolean
     const prepared = preprocess(schema, true);
     return schemaValidationMessage((enforceRequired && !invalid ? prepared : withoutRequired(prepared)) as Json, merged);
   });
+}
+
+/** POST /work_pools/: the template's own defaults, together, must fit its schema (`required` ignored). */
+export function checkPoolJobVariableDefaults(template: unknown): void {
+  const schema = variablesSchema(template);
+  if (!schema) return;
+  const error = guarded(() => {
+    const defaults = Object.fromEntries(
+      Object.entries(isObject(schema.properties) ? schema.properties : {}).flatMap(([name, attrs]) =>
+        isObject(attrs) && 'default' in attrs && !(isObject(attrs.default) && '$ref' in attrs.default) ? [[name, attrs.default]] : [],
+      ),
+    );
+    return schemaValidationMessage(withoutRequired(preprocess(schema, true)) as Json, defaults);
+  });
+  if (error) throw detailError(422, `Validation failed for work pool's job variable defaults: ${error}`);
 }
 
 /** POST /deployments/ with a pool: only non-empty job variables are checked. */
