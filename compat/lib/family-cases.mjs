@@ -62,5 +62,32 @@ export function familyCases() {
         parameters: { o: { k: 1 } },
       },
     },
+    // Job variables against the pool's `variables` schema (create 422, PATCH naming the pool 409, runs 422).
+    { id: 'rest · job vars pool', path: '/work_pools/', body: { name: 'jv-pool', type: 'process', base_job_template: JOB_TEMPLATE } },
+    { id: 'rest · job vars pool bad default', path: '/work_pools/', body: { name: 'jv-bad', type: 'process', base_job_template: { job_configuration: { command: 'echo' }, variables: { type: 'object', properties: { n: { type: 'integer', default: 'x' } } } } } },
+    { id: 'rest · job vars deployment', path: '/deployments/', body: { name: 'jv-dep', flow_id: '{{F1}}', work_pool_name: 'jv-pool', job_variables: { image: 'x', count: null } }, save: { JVD: 'id' } },
+    { id: 'rest · job vars deployment bad', path: '/deployments/', body: { name: 'jv-bad', flow_id: '{{F1}}', work_pool_name: 'jv-pool', job_variables: { count: 'abc', env: { 'a b': 1 } } } },
+    { id: 'rest · job vars patch without pool', method: 'PATCH', path: '/deployments/{{JVD}}', body: { job_variables: { count: 'abc' } } },
+    { id: 'rest · job vars patch with pool', method: 'PATCH', path: '/deployments/{{JVD}}', body: { work_pool_name: 'jv-pool', job_variables: { image: null } } },
+    { id: 'rest · job vars patch fits', method: 'PATCH', path: '/deployments/{{JVD}}', body: { work_pool_name: 'jv-pool', job_variables: { image: 'y' } } },
+    { id: 'rest · job vars run missing required', path: '/deployments/{{JVD}}/create_flow_run', body: {} },
+    { id: 'rest · job vars run nested', path: '/deployments/{{JVD}}/create_flow_run', body: { job_variables: { req: 'r', opts: { a: 'z' } } } },
+    { id: 'rest · job vars bulk', path: '/deployments/{{JVD}}/create_flow_run/bulk', body: [{ job_variables: { req: null } }, { job_variables: { req: 'r', env: { k: 2 } } }] },
   ];
 }
+
+/** A process pool's template whose variables have defaults, a required field and nested objects. */
+const JOB_TEMPLATE = {
+  job_configuration: { command: 'echo' },
+  variables: {
+    type: 'object',
+    properties: {
+      image: { type: 'string', default: 'python' },
+      count: { type: 'integer' },
+      req: { type: 'string' },
+      env: { type: 'object', additionalProperties: { type: 'string' } },
+      opts: { type: 'object', properties: { a: { type: 'integer' } }, required: ['a'] },
+    },
+    required: ['req'],
+  },
+};

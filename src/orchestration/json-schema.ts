@@ -45,7 +45,8 @@ const WRAPPERS = new Set([
 /** jsonschema's "weak" keywords: another error at the same place wins over them. */
 const WEAK = new Set(['anyOf', 'oneOf']);
 
-const decodePointer = (p: string) => p.replaceAll('~1', '/').replaceAll('~0', '~');
+/** A segment of cfworker's pointers, which are URI-encoded (`encodeURI`, and `#` as `%23`). */
+const decodePointer = (p: string) => decodeURIComponent(p.replaceAll('%23', '#')).replaceAll('~1', '/').replaceAll('~0', '~');
 
 /** The instance path of an error, from cfworker's `#/a/0/b` pointer. */
 function instancePath(unit: OutputUnit): (string | number)[] {
@@ -177,6 +178,8 @@ export function firstSchemaFailure(schema: Json, value: unknown): SchemaFailure 
   const alternatives = units.filter((u) => WEAK.has(u.keyword)).map((u) => u.keywordLocation);
   const candidates = units.filter(
     (u) => !WRAPPERS.has(u.keyword) && !(u.keyword === 'false' && /\/additionalProperties$/.test(u.keywordLocation)) &&
+      // A schema-valued additionalProperties only wraps its values' own errors (jsonschema reports those).
+      !(u.keyword === 'additionalProperties' && typeof keywordSchema(root, u).additionalProperties === 'object') &&
       !alternatives.some((loc) => u.keywordLocation.startsWith(`${loc}/`)),
   );
   if (candidates.length === 0) return null;

@@ -16,6 +16,7 @@ import { type CreatedBy, concurrencyLimitV2, deployment, flow } from '../db/sche
 import { detailError, notFound } from '../http/errors';
 import { withoutRequired, type DeploymentCreate, type DeploymentUpdate } from '../schemas/actions/deployments';
 import { schemaValidationMessage } from '../orchestration/json-schema';
+import { checkDeploymentJobVariables, checkDeploymentUpdateJobVariables } from '../orchestration/job-variables';
 import { deleteAllSchedules, deleteScheduledRuns, insertSchedules } from './deployment-schedules';
 import { DEFAULT_AGENT_POOL, requirePoolByName, type WorkPoolRow } from './work-pools';
 import { defaultQueueOfPool, ensureLegacyWorkQueue, ensurePoolQueue } from './work-queues';
@@ -141,6 +142,7 @@ export async function upsertDeployment(
 ): Promise<{ id: string; created: boolean }> {
   const pool =
     body.work_pool_name && body.work_pool_name !== DEFAULT_AGENT_POOL ? await requirePoolByName(tx, body.work_pool_name) : undefined;
+  if (pool) checkDeploymentJobVariables(pool.baseJobTemplate, body.job_variables);
   if (body.global_concurrency_limit_id) await requireGlobalLimit(tx, body.global_concurrency_limit_id);
   const workQueueId = await resolveWorkQueueId(tx, body, { nullPoolDetaches: false, pool });
   rejectBlockReferences(body);
@@ -215,6 +217,7 @@ function checkParametersOnUpdate(current: DeploymentRow, body: DeploymentUpdate)
  */
 export async function updateDeployment(tx: DbOrTx, current: DeploymentRow, body: DeploymentUpdate): Promise<void> {
   const pool = body.work_pool_name ? await requirePoolByName(tx, body.work_pool_name) : undefined;
+  if (pool) checkDeploymentUpdateJobVariables(pool.baseJobTemplate, body.job_variables);
   checkParametersOnUpdate(current, body);
   if (body.global_concurrency_limit_id) await requireGlobalLimit(tx, body.global_concurrency_limit_id);
   const set: PgUpdateSetSource<typeof deployment> = { ...sentColumns(body), updated: sql`now()` };

@@ -2,7 +2,8 @@
 import { eq, sql } from 'drizzle-orm';
 import type { PgUpdateSetSource } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client';
-import { deployment, flowRun } from '../db/schema';
+import { deployment, flowRun, workPool, workQueue } from '../db/schema';
+import { flowRunJobVariablesError } from '../orchestration/job-variables';
 import { detailError, notFound, objectNotFound } from '../http/errors';
 import { randomRunName } from '../routes/run-names';
 import { toFlowRunPolicy } from '../schemas/states';
@@ -12,13 +13,21 @@ const runNotFound = () => notFound('Flow run not found');
 
 /**
  * Job variables may only change while the run is SCHEDULED and belongs to an existing deployment
- * (the worker has not picked it up yet).
+ * (the worker has not picked it up yet), and must fit its pool's schema over the deployment's (422).
  */
-async function checkJobVariablesEditable(db: DbOrTx, id: string): Promise<void> {
+async function checkJobVariablesEditable(db: DbOrTx, id: string, jobVariables: Record<string, unknown>): Promise<void> {
   const [run] = await db
-    .select({ stateType: flowRun.stateType, deploymentId: flowRun.deploymentId, deploymentExists: sql<boolean>`${deployment.id} is not null` })
+    .select({
+      stateType: flowRun.stateType,
+      deploymentId: flowRun.deploymentId,
+      deploymentExists: sql<boolean>`${deployment.id} is not null`,
+      deploymentJobVariables: deployment.infraOverrides,
+      template: workPool.baseJobTemplate,
+    })
     .from(flowRun)
     .leftJoin(deployment, eq(deployment.id, flowRun.deploymentId))
+    .leftJoin(workQueue, eq(workQueue.id, deployment.workQueueId))
+    .leftJoin(workPool, eq(workPool.id, workQueue.workPoolId))
     .where(eq(flowRun.id, id));
   if (!run) throw runNotFound();
   if (run.stateType === null) throw detailError(400, 'Flow run state is required to update job variables but none exists');
@@ -26,11 +35,13 @@ async function checkJobVariablesEditable(db: DbOrTx, id: string): Promise<void> 
     throw detailError(400, `Job variables for a flow run in state ${run.stateType} cannot be updated`);
   }
   if (!run.deploymentExists) throw detailError(400, 'A deployment for the flow run could not be found');
+  const error = flowRunJobVariablesError(run.template, run.deploymentJobVariables, jobVariables, 'updating');
+  if (error) throw detailError(422, error);
 }
 
 /** Writes the fields sent (FlowRunUpdate); 404 when the run does not exist. */
 export async function updateFlowRun(tx: DbOrTx, id: string, body: FlowRunUpdate): Promise<void> {
-  if (body.job_variables != null) await checkJobVariablesEditable(tx, id);
+  if (body.job_variables != null) await checkJobVariablesEditable(tx, id, body.job_variables);
   const set: PgUpdateSetSource<typeof flowRun> = { updated: sql`now()` };
   if ('name' in body) set.name = body.name || randomRunName();
   if ('flow_version' in body) set.flowVersion = body.flow_version ?? null;

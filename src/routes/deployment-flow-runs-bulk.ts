@@ -13,13 +13,14 @@ import { sql } from 'drizzle-orm';
 import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import type { Tx } from '../db/client';
-import { detailError, notFound } from '../http/errors';
+import { detailError, HttpError, notFound } from '../http/errors';
 import { methodNotAllowed } from '../http/method-not-allowed';
 import { modelBody } from '../http/validation';
 import { ConcurrencyLedger } from '../orchestration/concurrency';
 import { newRunSnapshot, type RunSnapshot } from '../orchestration/context';
 import { orchestrate } from '../orchestration/engine';
 import { schemaValidationMessage } from '../orchestration/json-schema';
+import { flowRunJobVariablesError } from '../orchestration/job-variables';
 import { issueMessage, jsonObject, laxBool, list, model, opt, str, uuid } from '../schemas/common';
 import { buildProposedState, flowRunPolicyInput, stateCreate, toFlowRunPolicy } from '../schemas/states';
 import { applyOrchestration } from '../queries/flow-run-orchestration-store';
@@ -63,15 +64,20 @@ interface DeploymentRow {
   infrastructure_document_id: string | null;
   enforce_parameter_schema: boolean;
   parameter_openapi_schema: Record<string, unknown> | null;
+  job_variables: Record<string, unknown>;
+  /** The pool's base job template, null without a pool. */
+  base_job_template: Record<string, unknown> | null;
 }
 
-type Result = { flow_run_id: string | null; status: 'CREATED' | 'FAILED'; error: string | null };
+type Result = { flow_run_id: string | null; status: 'CREATED' | 'FAILED'; error: string | null; httpStatus?: number };
 
 async function readDeployment(tx: Tx, id: string): Promise<DeploymentRow | undefined> {
   const rows = await tx.execute(sql`
     SELECT d.id, d.flow_id, d.version, d.parameters, d.tags, d.labels, d.work_queue_id, q.work_pool_id,
-           d.infrastructure_document_id, d.enforce_parameter_schema, d.parameter_openapi_schema
-    FROM deployment d LEFT JOIN work_queue q ON q.id = d.work_queue_id WHERE d.id = ${id}`);
+           d.infrastructure_document_id, d.enforce_parameter_schema, d.parameter_openapi_schema,
+           d.infra_overrides AS job_variables, p.base_job_template
+    FROM deployment d LEFT JOIN work_queue q ON q.id = d.work_queue_id LEFT JOIN work_pool p ON p.id = q.work_pool_id
+    WHERE d.id = ${id}`);
   return rows.rows[0] as DeploymentRow | undefined;
 }
 
@@ -89,12 +95,22 @@ function runRow(c: Context<AppEnv>, dep: DeploymentRow, item: Item, queues: Map<
   const parameters = { ...dep.parameters, ...(item.parameters ?? {}) };
   if ((item.enforce_parameter_schema ?? dep.enforce_parameter_schema) && dep.parameter_openapi_schema) {
     const error = schemaValidationMessage(dep.parameter_openapi_schema, parameters);
-    if (error) return { error: `Error creating flow run: ${error}` };
+    if (error) return { error: `Error creating flow run: ${error}`, status: 409 };
   }
+  // After the parameters, as Prefect: the merged job variables against the pool's schema.
+  let jobVariablesError: string | null;
+  try {
+    jobVariablesError = flowRunJobVariablesError(dep.base_job_template, dep.job_variables, item.job_variables, 'creating');
+  } catch (e) {
+    // An unloadable pool schema fails this item (a 422 for the single-run route), as Prefect.
+    if (e instanceof HttpError) return { error: e.message, status: e.status };
+    throw e;
+  }
+  if (jobVariablesError) return { error: jobVariablesError, status: 422 };
   let workQueueId = dep.work_queue_id;
   if (item.work_queue_name) {
     const id = queues.get(item.work_queue_name);
-    if (!id) return { error: `Work queue "${item.work_queue_name}" not found.` };
+    if (!id) return { error: `Work queue "${item.work_queue_name}" not found.`, status: 400 };
     workQueueId = id;
   }
   return {
@@ -193,7 +209,7 @@ async function createDeploymentFlowRuns(c: Context<AppEnv>, tx: Tx, deploymentId
   if (outcomes.length) await applyOrchestration(tx, { now: 0, runs: snapshots, deployments: new Map(), ledger }, outcomes);
 
   const results = planned.map((p): Result => {
-    if (!p.row) return { flow_run_id: null, status: 'FAILED', error: p.error! };
+    if (!p.row) return { flow_run_id: null, status: 'FAILED', error: p.error!, httpStatus: p.status };
     const id = created.has(p.row.id) ? p.row.id : (existing.get(p.row.idempotency_key ?? '') ?? null);
     return id ? { flow_run_id: id, status: 'CREATED', error: null } : { flow_run_id: null, status: 'FAILED', error: 'Flow run could not be created.' };
   });
@@ -206,7 +222,7 @@ export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
     if (items.length > BULK_CREATE_LIMIT) throw detailError(400, `Cannot create more than ${BULK_CREATE_LIMIT} flow runs at once.`);
     const deploymentId = pathId(c);
     const results = await c.var.db.transaction((tx) => createDeploymentFlowRuns(c, tx, deploymentId, items));
-    return c.json({ results });
+    return c.json({ results: results.map(({ httpStatus: _, ...r }) => r) });
   })
   // What `prefect deployment run` and `run_deployment()` call: one run, answered as a FlowRunResponse.
   .post(`/:id${UUID_PARAM}/create_flow_run`, describe({ body: deploymentFlowRunCreate }), async (c) => {
@@ -215,10 +231,9 @@ export const deploymentFlowRunBulkRoutes = new Hono<AppEnv>()
     const run = await c.var.db.transaction(async (tx) => {
       const [result] = await createDeploymentFlowRuns(c, tx, deploymentId, [item]);
       if (!result?.flow_run_id) {
-        // Parameters that fail the deployment's schema are a conflict with it (409, as Prefect);
-        // an unknown queue is a bad request.
-        const error = result?.error ?? 'Flow run could not be created.';
-        throw detailError(error.startsWith('Error creating flow run') ? 409 : 400, error);
+        // Parameters that fail the deployment's schema are a conflict with it (409, as Prefect), job
+        // variables that fail the pool's schema a 422; an unknown queue is a bad request.
+        throw detailError(result?.httpStatus ?? 400, result?.error ?? 'Flow run could not be created.');
       }
       const [response] = await readFlowRuns(tx, { where: sql`flow_run.id = ${result.flow_run_id}` });
       return response;

@@ -13,6 +13,7 @@ import { readWorkPools, readWorkQueues } from '../queries/read-models';
 import { deleteWorkPool, insertWorkPool, isReservedPoolName, poolNotFound, requirePoolByName, updateWorkPool } from '../queries/work-pools';
 import { deletePoolQueue, insertWorkQueue, poolQueueNotFound, requirePoolQueue, updateWorkQueue } from '../queries/work-queues';
 import { describe } from '../openapi/describe';
+import { checkPoolJobVariableDefaults } from '../orchestration/job-variables';
 
 export const workPoolRoutes = new Hono<AppEnv>()
   .post('/', describe({ body: WorkPoolCreate }), async (c) => {
@@ -20,6 +21,7 @@ export const workPoolRoutes = new Hono<AppEnv>()
     if (isReservedPoolName(body.name)) {
       throw detailError(403, "Work pools starting with 'Prefect' are reserved for internal use.");
     }
+    checkPoolJobVariableDefaults(body.base_job_template);
     const pool = await c.var.db.transaction(async (tx) => {
       const { id } = await insertWorkPool(tx, body);
       const [response] = await readWorkPools(tx, { where: eq(workPool.id, id) });
