@@ -7,7 +7,7 @@
  * Prefect's server does: the Vue UI ("v1") at /, the React UI ("v2") at /v2. A navigation to / goes to
  * the UI the `prefect_ui_version` cookie names, else the default one (v2, as Prefect 3.9.1's
  * PREFECT_SERVER_UI_V2_ENABLED). Requests that are not page navigations (the API, curl, the SDK) and
- * everything under /api pass through. Without assets (PREFECT_SERVER_UI_ENABLED=false at build time),
+ * everything under /api pass through, and so does /docs (the API docs, as on Prefect's server). Without assets (PREFECT_SERVER_UI_ENABLED=false at build time),
  * or with the Worker var PREFECT_UI_ENABLED = "false" (which /ui-settings also reads), nothing changes.
  */
 import type { MiddlewareHandler } from 'hono';
@@ -31,7 +31,7 @@ export const uiPages: MiddlewareHandler<AppEnv> = async (c, next) => {
   const assets = c.env.ASSETS;
   const path = c.req.path;
   const disabled = ['false', '0', 'no', 'off'].includes(c.env.PREFECT_UI_ENABLED?.trim().toLowerCase() ?? '');
-  if (!assets || disabled || !isHtmlNavigation(c.req.raw) || isUnder(path, '/api') || path.endsWith('/ui-settings')) return next();
+  if (!assets || disabled || !isHtmlNavigation(c.req.raw) || isUnder(path, '/api') || path.endsWith('/ui-settings') || path === '/docs') return next();
 
   let ui: 'v1' | 'v2' = isUnder(path, V2_BASE) ? 'v2' : 'v1';
   if (path === '/') {
