@@ -18,6 +18,7 @@ import type { AppEnv, Env } from '../env';
 import { log } from '../db/schema';
 import { logFilterSql } from '../queries/filters';
 import { readLogs, writtenSinceMark, type LogResponse } from '../queries/logs';
+import { decodeIssueMessage } from '../schemas/common';
 import { LogFilter } from '../schemas/filters';
 import { formatMicros, nowMicros, parseMicros } from '../time';
 import { IDLE_FULL_POLL_MS, OVERLAP_US, POLL_MS, SubscriberDb } from './events-out';
@@ -71,7 +72,7 @@ class LogsOutSession {
     }
     if (message.type !== 'filter') return this.close(CLOSE_PROTOCOL_ERROR, "Expected 'filter' message");
     const parsed = v.safeParse(LogFilter, message.filter ?? {});
-    if (!parsed.success) return this.close(CLOSE_PROTOCOL_ERROR, `Invalid filter: ${parsed.issues[0]?.message.split('|')[1] ?? 'invalid'}`);
+    if (!parsed.success) return this.close(CLOSE_PROTOCOL_ERROR, `Invalid filter: ${parsed.issues[0] ? decodeIssueMessage(parsed.issues[0].message).msg : 'invalid'}`);
     this.stage = 'streaming';
     this.cursor = this.floor;
     void this.poll(parsed.output);

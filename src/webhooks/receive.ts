@@ -5,6 +5,7 @@
  * become a `prefect-cloud.webhook.failed` event for the webhook's owner.
  */
 import * as v from 'valibot';
+import { decodeIssueMessage } from '../schemas/common';
 import { EVENT_LIMITS, EventIn } from '../schemas/events';
 import { formatMicros, nowMicros } from '../time';
 import { renderTemplate, type HookContext } from './template';
@@ -73,7 +74,7 @@ function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
     .slice(0, 5)
     .map((i) => {
       const path = (i.path ?? []).map((p) => String(p.key)).join('.');
-      const msg = i.message.split('|')[1] ?? i.message;
+      const { msg } = decodeIssueMessage(i.message);
       return path ? `${path}: ${msg}` : msg;
     })
     .join('; ');
