@@ -6,8 +6,8 @@
 // The CLI refuses to run without PREFECT_API_KEY (`confirm_logged_in`); our dev server has no keys
 // configured and serves loopback callers, so any key does. With PREFECT_API_KEYS set, use one of them.
 //
-// AFTER THE AUTOMATIONS MERGE: set E2E_WEBHOOK_AUTOMATION=1 to also check that an automation triggered
-// by the webhook's event starts a deployment run (needs /automations and the run-deployment action).
+// Then an automation on the webhook's event runs a deployment, its parameter taken from the JSON body the
+// hook received (the event's default payload holds the request's method, headers and body).
 import assert from 'node:assert/strict';
 /* global AbortSignal */
 import { waitFor } from '../lib/api.mjs';
@@ -117,22 +117,28 @@ export default {
     const counted = await ctx.api.post('/events/filter', { filter: { event: { prefix: ['e2e.model.'] }, resource: { id_prefix: [`${models}.`] } } });
     assert.deepEqual(counted.events.map((/** @type {any} */ e) => e.resource['prefect.resource.id']).sort(), [`${models}.new`, `${models}.recs`, `${models}.second`]);
 
-    if (process.env.E2E_WEBHOOK_AUTOMATION === '1') {
-      // AFTER THE AUTOMATIONS MERGE: an automation on the webhook's event runs a deployment.
-      const flow = await ctx.api.post('/flows/', { name: ctx.name('e2e-webhook-flow') });
-      const deployment = await ctx.api.post('/deployments/', { name: 'from-webhook', flow_id: flow.id });
-      await ctx.api.post('/automations/', {
-        name: ctx.name('e2e-webhook-automation'),
-        trigger: { type: 'event', posture: 'Reactive', expect: ['e2e.model.updated'], match: { 'prefect.resource.id': `${models}.*` }, threshold: 1, within: 0 },
-        actions: [{ type: 'run-deployment', source: 'selected', deployment_id: deployment.id, parameters: {} }],
-      });
-      assert.equal(await callHook(slug, { model: 'trigger' }), 204);
-      await waitFor(
-        'a flow run of the deployment the automation runs',
-        async () => (await ctx.api.post('/flow_runs/filter', { deployments: { id: { any_: [deployment.id] } } }))[0],
-        { timeoutMs: 60_000 },
-      );
-    }
+    // An automation on the webhook's event runs a deployment with a parameter from the request body.
+    const flow = await ctx.api.post('/flows/', { name: ctx.name('e2e-webhook-flow') });
+    const deployment = await ctx.api.post('/deployments/', { name: 'from-webhook', flow_id: flow.id, enforce_parameter_schema: false });
+    await ctx.api.post('/automations/', {
+      name: ctx.name('e2e-webhook-automation'),
+      trigger: { type: 'event', posture: 'Reactive', expect: ['e2e.model.updated'], match: { 'prefect.resource.id': `${models}.trigger` }, threshold: 1, within: 0 },
+      actions: [
+        {
+          type: 'run-deployment',
+          source: 'selected',
+          deployment_id: deployment.id,
+          parameters: { model: { __prefect_kind: 'jinja', template: '{{ event.payload.body.model }}' } },
+        },
+      ],
+    });
+    assert.equal(await callHook(slug, { model: 'trigger' }), 204);
+    const run = await waitFor(
+      'a flow run of the deployment the automation runs',
+      async () => (await ctx.api.post('/flow_runs/filter', { deployments: { id: { any_: [deployment.id] } } }))[0],
+      { timeoutMs: 60_000 },
+    );
+    assert.deepEqual(run.parameters, { model: 'trigger' });
 
     // delete, then it is gone.
     assert.match((await cli(['cloud', 'webhook', 'delete', mine.id], { label: 'l-delete' })).output, /Successfully deleted webhook/);
