@@ -182,6 +182,48 @@ function selectedPages() {
   return all.filter(({ ui, page }) => wanted.includes(page.id) || wanted.includes(`${ui}:${page.id}`));
 }
 
+/** Whether the run includes the /docs page (always, unless BROWSER_ONLY names other pages only). */
+const docsSelected = () => !process.env.BROWSER_ONLY || process.env.BROWSER_ONLY.split(',').map((x) => x.trim()).includes('docs');
+
+/**
+ * Loads /docs, waits for the operation list, sends `POST /flow_runs/filter` from the page and filters
+ * the list. Returns what went wrong (console and page errors included); empty when all is well.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} base
+ */
+async function checkDocsPage(context, base) {
+  /** @type {string[]} */
+  const problems = [];
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  try {
+    await page.goto(`${base}/docs`, { waitUntil: 'load', timeout: 30_000 });
+    const op = page.locator('details[data-method="POST"][data-path="/flow_runs/filter"]');
+    await op.waitFor({ timeout: 20_000 });
+    await op.locator('summary').click();
+    await op.locator('textarea.req').fill('{"limit": 1}');
+    await op.locator('button').click();
+    // The page writes "<status> <text>" into the result once the answer has come.
+    let answer = '';
+    for (const deadline = Date.now() + 20_000; !/^\d{3} /.test(answer) && Date.now() < deadline; ) {
+      await sleep(100);
+      answer = (await op.locator('pre.res').textContent()) ?? '';
+    }
+    if (!answer.startsWith('200 ')) problems.push(`the request sent from the page answered: ${answer.slice(0, 200)}`);
+    await page.locator('#q').fill('variables/name');
+    const shown = await page.locator('details').count();
+    if (shown < 1 || shown > 6) problems.push(`filtering for "variables/name" shows ${shown} operations`);
+  } catch (e) {
+    problems.push(e instanceof Error ? e.message : String(e));
+  } finally {
+    await page.close();
+  }
+  return problems;
+}
+
 function skipAll(/** @type {string} */ problem, /** @type {number} */ total) {
   const bar = '!'.repeat(100);
   const ci = process.env.CI === 'true';
@@ -194,7 +236,7 @@ function skipAll(/** @type {string} */ problem, /** @type {number} */ total) {
 
 async function main() {
   const targets = selectedPages();
-  const total = targets.length;
+  const total = targets.length + (docsSelected() ? 1 : 0);
   if (!fs.existsSync(CHROMIUM)) return skipAll(`no Chromium at ${CHROMIUM}`, total);
   const problem = pythonProblem();
   if (problem) return skipAll(problem, total);
@@ -305,6 +347,18 @@ async function main() {
       } else {
         failed += 1;
         console.log(`  ✗ ${label}\n${indent(allIssues.slice(0, 12).join('\n'))}`);
+      }
+    }
+    // Our API docs page (/docs, not a Prefect UI page): it lists the operations of /api/openapi.json,
+    // filters them, and sends a request from the page.
+    if (docsSelected() && !external && !cleaning) {
+      const problems = await checkDocsPage(context, base);
+      if (problems.length) {
+        failed += 1;
+        console.log(`  ✗ API docs (/docs)\n${indent(problems.slice(0, 12).join('\n'))}`);
+      } else {
+        passed += 1;
+        console.log('  ✓ API docs (/docs): operations listed and filtered, a request sent from the page answered 200');
       }
     }
   } catch (err) {
