@@ -3,18 +3,10 @@
  * bucketing_key and ResourceSpecification): pure functions over an event.
  */
 import type { EventTrigger, ResourceSpec, Trigger } from '../../schemas/automations';
+import type { EventResponse } from '../../queries/events-read';
 
-/** An event as the evaluator sees it (Prefect's ReceivedEvent, serialised). */
-export interface AutomationEvent {
-  occurred: string;
-  event: string;
-  resource: Record<string, string>;
-  related: Record<string, string>[];
-  payload: Record<string, unknown>;
-  id: string;
-  follows: string | null;
-  received: string;
-}
+/** An event as the evaluator sees it (Prefect's ReceivedEvent, serialised): the API's event shape. */
+export type AutomationEvent = EventResponse;
 
 const globCache = new Map<string, RegExp>();
 
