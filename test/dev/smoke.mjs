@@ -50,14 +50,27 @@ async function waitFor(predicate, what, timeoutMs) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
+/**
+ * Starts dev.mjs and waits until it serves. Without env.PORT it picks a free port itself, and if another
+ * process takes that port (or one dev.mjs picked) before it is bound, it tries again on a new one: that
+ * race is the test's, not dev.mjs's. A PORT the caller chose is never retried.
+ */
 async function startReady(env) {
-  const dev = startDev(env);
-  let ended = false;
-  dev.exited.then(() => (ended = true));
-  const line = `export PREFECT_API_URL=http://127.0.0.1:${env.PORT}/api`;
-  await waitFor(() => ended || dev.output().includes(line), 'the PREFECT_API_URL line', 180_000);
-  assert.ok(!ended, `dev.mjs exited early:\n${dev.output()}`);
-  return dev;
+  const chosenHere = env.PORT === undefined;
+  for (let attempt = 1; ; attempt += 1) {
+    const port = chosenHere ? String(await freePort()) : env.PORT;
+    const dev = startDev({ ...env, PORT: port });
+    let ended = false;
+    dev.exited.then(() => (ended = true));
+    const line = `export PREFECT_API_URL=http://127.0.0.1:${port}/api`;
+    await waitFor(() => ended || dev.output().includes(line), 'the PREFECT_API_URL line', 180_000);
+    if (ended && chosenHere && attempt < 4 && /port \d+ is in use|EADDRINUSE|Address already in use/i.test(dev.output())) {
+      console.log(`  (port ${port} was taken before dev.mjs bound it; retrying on another)`);
+      continue;
+    }
+    assert.ok(!ended, `dev.mjs exited early:\n${dev.output()}`);
+    return Object.assign(dev, { port });
+  }
 }
 
 /** Every live (non-zombie) process below pid. */
@@ -112,9 +125,9 @@ async function getJson(url, init) {
 /** Serves the API, then `signal` stops dev.mjs with exit code 0 and nothing left running. */
 async function runAndStop({ env, signal }) {
   const dev = await startReady(env);
-  const api = `http://127.0.0.1:${env.PORT}/api`;
+  const api = `http://127.0.0.1:${dev.port}/api`;
   assert.deepEqual(await getJson(`${api}/health`), { status: 200, body: true });
-  assert.deepEqual(await getJson(`http://127.0.0.1:${env.PORT}/health`), { status: 200, body: true });
+  assert.deepEqual(await getJson(`http://127.0.0.1:${dev.port}/health`), { status: 200, body: true });
   const filter = await getJson(`${api}/flows/filter`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
   assert.ok(filter.status < 500, `POST /flows/filter answered ${filter.status}: ${JSON.stringify(filter.body)}`);
   const started = descendants(dev.child.pid);
@@ -122,7 +135,7 @@ async function runAndStop({ env, signal }) {
   process.kill(dev.child.pid, signal);
   const { code } = await Promise.race([dev.exited, sleep(30_000, { code: 'timeout' })]);
   assert.equal(code, 0, `exit code after ${signal}:\n${dev.output()}`);
-  await assertAllGone(started, env.PORT);
+  await assertAllGone(started, dev.port);
   return dev;
 }
 
@@ -154,7 +167,7 @@ const cases = [
   [
     'PGlite: serves /api/health, /health and POST /api/flows/filter; SIGINT stops everything',
     async () => {
-      await runAndStop({ env: { PORT: String(await freePort()), PGLITE_DIR: pgliteDir }, signal: 'SIGINT' });
+      await runAndStop({ env: { PGLITE_DIR: pgliteDir }, signal: 'SIGINT' });
       assert.ok(!fs.existsSync(`${pgliteDir}.lock`), 'the data directory lock is released');
     },
   ],
@@ -166,7 +179,7 @@ const cases = [
       await db.query(`insert into flow (name) values ('dev-smoke')`);
       await db.close();
       const before = await countFlows(pgliteDir);
-      await runAndStop({ env: { PORT: String(await freePort()), PGLITE_DIR: pgliteDir }, signal: 'SIGTERM' });
+      await runAndStop({ env: { PGLITE_DIR: pgliteDir }, signal: 'SIGTERM' });
       const after = await countFlows(pgliteDir);
       assert.equal(after.flows, 1, 'the row written before the restart is still there');
       assert.equal(after.migrations, before.migrations, 'migrations are not applied twice');
@@ -175,8 +188,8 @@ const cases = [
   [
     'a crash of wrangler stops the rest (workerd included) with a non-zero exit',
     async () => {
-      const port = String(await freePort());
-      const dev = await startReady({ PORT: port, PGLITE_DIR: pgliteDir });
+      const dev = await startReady({ PGLITE_DIR: pgliteDir });
+      const port = dev.port;
       const started = descendants(dev.child.pid);
       const cli = started.find((p) => cmdline(p).includes('wrangler-dist/cli.js'));
       assert.ok(cli, 'the wrangler process is found');
@@ -191,8 +204,8 @@ const cases = [
   [
     'refuses a second instance on the same data directory, and a taken port',
     async () => {
-      const port = String(await freePort());
-      const first = await startReady({ PORT: port, PGLITE_DIR: pgliteDir });
+      const first = await startReady({ PGLITE_DIR: pgliteDir });
+      const port = first.port;
       try {
         const second = startDev({ PORT: String(await freePort()), PGLITE_DIR: pgliteDir });
         assert.equal((await second.exited).code, 1);
@@ -215,7 +228,7 @@ if (process.env.SMOKE_DATABASE_URL || findPostgresBin()) {
       const cluster = process.env.SMOKE_DATABASE_URL ? null : await startThrowawayCluster();
       try {
         const url = process.env.SMOKE_DATABASE_URL ?? cluster.url;
-        const dev = await runAndStop({ env: { PORT: String(await freePort()), DATABASE_URL: url }, signal: 'SIGINT' });
+        const dev = await runAndStop({ env: { DATABASE_URL: url }, signal: 'SIGINT' });
         assert.match(dev.output(), /database: PostgreSQL at \S+ \(DATABASE_URL\), migrations applied/);
       } finally {
         await cluster?.close();
