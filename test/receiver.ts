@@ -3,7 +3,7 @@
  * global setup's control server so tests inside workerd can reach it on loopback.
  *   any method  /receiver/<box>/...   records the request; answers 200 "ok", or, when the box is
  *                                     named `fail-once-…`, 503 to its first request, or `status-<code>-…`
- *                                     always <code>
+ *                                     always <code> (a 3xx points to /receiver/followed-<box>)
  *   GET         /received/<box>       the requests recorded for the box, oldest first (JSON)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -36,6 +36,7 @@ export function recordingReceiver() {
         boxes.set(box, list);
         const status = box.startsWith('fail-once-') && list.length === 1 ? 503 : Number(/^status-(\d{3})-/.exec(box)?.[1] ?? 200);
         res.statusCode = status;
+        if (status >= 300 && status < 400) res.setHeader('location', `/receiver/followed-${box}`);
         res.end(status < 300 ? 'ok' : 'try again');
       });
       return true;

@@ -323,12 +323,19 @@ async function deliver(request: NotificationRequest, out: ActionOutcome): Promis
     out.details.notification_log = why;
     return new ActionFailed(`Notification failed: ${why}`);
   };
-  const url = new URL(request.url);
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    throw new ActionFailed(`The notification block was invalid: ${JSON.stringify(request.url)} is not a valid URL`);
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw failed(`${url.protocol} URLs are not allowed, only HTTP and HTTPS`);
   if (!request.allowPrivate && isPrivateHost(url.hostname)) throw failed(`URL ${url.hostname} is a private address`);
   let response: Response;
   try {
-    response = await fetch(request.url, { method: request.method, headers: request.headers, body: request.body, signal: AbortSignal.timeout(request.timeoutMs) });
+    // Redirects are not followed (as httpx does not): one could lead past the private-address check.
+    const init = { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' as const, signal: AbortSignal.timeout(request.timeoutMs) };
+    response = await fetch(request.url, init);
   } catch (e) {
     throw new ActionRetryable(`Notification request to ${url.host} failed: ${e instanceof Error ? e.message : String(e)}`);
   }

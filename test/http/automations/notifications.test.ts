@@ -142,6 +142,20 @@ describe('Apprise-backed webhook blocks', () => {
     expect(typeof payload.attachments[0].ts).toBe('number');
   });
 
+  it('does not follow redirects, and fails at once on a URL that is not one', async () => {
+    const moved = box('status-302-');
+    const redirected = await notificationBlock('slack-webhook', { url: `${receiver}/receiver/${moved}`, allow_private_urls: true });
+    expect(await ring(redirected, { body: 'x' })).toEqual({ executed: 0, failed: 1, retrying: 0 });
+    expect((await lastError())[0]?.last_error).toBe(`Notification failed: ${new URL(receiver).host} answered 302: try again`);
+    expect(await received(moved)).toHaveLength(1);
+    expect(await received(`followed-${moved}`)).toEqual([]);
+
+    await resetDb();
+    const nonsense = await notificationBlock('slack-webhook', { url: 'hooks slack com', allow_private_urls: true });
+    expect(await ring(nonsense, { body: 'x' })).toEqual({ executed: 0, failed: 1, retrying: 0 });
+    expect((await lastError())[0]?.last_error).toBe('The notification block was invalid: "hooks slack com" is not a valid URL');
+  });
+
   it('ms-teams-webhook posts an Adaptive Card to the workflow URL', async () => {
     const b = box();
     const path = `/workflows/abc123/triggers/manual/paths/invoke`;
