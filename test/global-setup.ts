@@ -13,6 +13,7 @@ import type { TestProject } from 'vitest/node';
 import { startWsProxy } from '../scripts/wsproxy.mjs';
 import { addressOf, findPostgresBin, migrate, startPglite, startThrowawayCluster } from '../scripts/localdb.mjs';
 import { startPgBouncer } from '../scripts/pgbouncer.mjs';
+import { recordingReceiver } from './receiver';
 
 interface LocalDb {
   kind: string;
@@ -59,8 +60,11 @@ export default async function setup(project: TestProject) {
     }
   }
   const proxy = await startWsProxy({ allow: pooler ? [db.address, pooler.address] : [db.address] });
-  // A tiny control server so fault tests (inside workerd) can cut every live database connection.
+  // A tiny control server so fault tests (inside workerd) can cut every live database connection,
+  // and outgoing-request tests can send to a real HTTP receiver (test/receiver.ts) and read what it got.
+  const receiver = recordingReceiver();
   const control = http.createServer((req, res) => {
+    if (receiver.handles(req, res)) return;
     if (req.url === '/drop') proxy.dropAll();
     res.end('ok');
   });

@@ -16,6 +16,7 @@ import { firstResourceOfKind, idOfResource, orchestrationContext, renderTemplate
 import type { AutomationEvent } from './triggers';
 import { runBulkAction } from './bulk';
 import { ActionFailed, ActionRetryable } from './action-errors';
+import { InvalidNotificationBlock, NOTIFICATION_BLOCK_TYPES, notificationRequests, type NotificationRequest } from './notifications';
 
 export { ActionFailed, ActionRetryable };
 
@@ -255,8 +256,7 @@ export async function act(api: ApiCall, ta: TriggeredAction, out: ActionOutcome)
     case 'call-webhook':
       return callWebhook(api, ta, out);
     case 'send-notification':
-      // Notification blocks (Slack, Teams, e-mail…) need each block type's own client: not served yet.
-      throw new ActionFailed(`'send-notification' actions are not supported by this server yet`);
+      return sendNotification(api, ta, out);
     case 'bulk-set-state':
     case 'bulk-delete': {
       await runBulkAction(api, a, out);
@@ -279,6 +279,70 @@ function isPrivateHost(hostname: string): boolean {
 }
 
 const REDACTED_HEADERS = /authorization|cookie|token|secret|api-key|apikey|password/i;
+
+/** A response text short enough for an event payload. */
+const clip = (text: string) => (text.length > 1000 ? `${text.slice(0, 500)}...${text.length - 1000} additional characters...${text.slice(-500)}` : text);
+
+/**
+ * Prefect's SendNotification: the notification block's `notify(subject, body)` with both rendered as
+ * templates. Each supported block type is an HTTP request or a few (notifications.ts). A refused address
+ * or a 4xx is the action's failure; a network error, a timeout, a 429 or a 5xx is retried.
+ */
+async function sendNotification(api: ApiCall, ta: TriggeredAction, out: ActionOutcome): Promise<void> {
+  const a = ta.action;
+  const blockId = String(a.block_document_id);
+  const res = await api('GET', `/block_documents/${blockId}?include_secrets=true`);
+  if (res.status >= 500) throw new ActionRetryable(`reading the notification block got ${res.status}`);
+  if (res.status >= 300) throw new ActionFailed(reasonFromResponse(a.type, res.status, res.body));
+  const doc = res.body as { name?: string; data?: Record<string, unknown>; block_type?: { slug?: string }; block_schema?: { capabilities?: string[] } | null };
+  if (!doc.block_schema?.capabilities?.includes('notify')) throw new ActionFailed('The referenced block was not a notification block');
+  const slug = doc.block_type?.slug ?? '';
+  out.related.push(
+    { 'prefect.resource.id': `prefect.block-document.${blockId}`, 'prefect.resource.role': 'block', 'prefect.resource.name': doc.name ?? '' },
+    { 'prefect.resource.id': `prefect.block-type.${slug}`, 'prefect.resource.role': 'block-type' },
+  );
+  if (!(NOTIFICATION_BLOCK_TYPES as readonly string[]).includes(slug)) {
+    throw new ActionFailed(`Notifications through '${slug}' blocks are not sent by this server (it sends ${NOTIFICATION_BLOCK_TYPES.join(', ')})`);
+  }
+  const subject = String(a.subject ?? 'Prefect automated notification');
+  const body = String(a.body ?? '');
+  const context = await templateContext(api, ta, [subject, body]);
+  const [renderedSubject, renderedBody] = [render(subject, context, out), render(body, context, out)];
+  let requests: NotificationRequest[];
+  try {
+    requests = notificationRequests(slug, doc.data ?? {}, renderedSubject, renderedBody) ?? [];
+  } catch (e) {
+    if (e instanceof InvalidNotificationBlock || e instanceof TypeError) throw new ActionFailed(`The notification block was invalid: ${e.message}`);
+    throw e;
+  }
+  for (const request of requests) await deliver(request, out);
+}
+
+async function deliver(request: NotificationRequest, out: ActionOutcome): Promise<void> {
+  const failed = (why: string) => {
+    out.details.notification_log = why;
+    return new ActionFailed(`Notification failed: ${why}`);
+  };
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    throw new ActionFailed(`The notification block was invalid: ${JSON.stringify(request.url)} is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw failed(`${url.protocol} URLs are not allowed, only HTTP and HTTPS`);
+  if (!request.allowPrivate && isPrivateHost(url.hostname)) throw failed(`URL ${url.hostname} is a private address`);
+  let response: Response;
+  try {
+    // Redirects are not followed (as httpx does not): one could lead past the private-address check.
+    const init = { method: request.method, headers: request.headers, body: request.body, redirect: 'manual' as const, signal: AbortSignal.timeout(request.timeoutMs) };
+    response = await fetch(request.url, init);
+  } catch (e) {
+    throw new ActionRetryable(`Notification request to ${url.host} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const text = clip(await response.text());
+  if (response.status === 429 || response.status >= 500) throw new ActionRetryable(`Notification request to ${url.host} got ${response.status}: ${text}`);
+  if (response.status >= 300) throw failed(`${url.host} answered ${response.status}: ${text}`);
+}
 
 /** Prefect's CallWebhook: the Webhook block's method, URL and headers, with the rendered payload as the body. */
 async function callWebhook(api: ApiCall, ta: TriggeredAction, out: ActionOutcome): Promise<void> {
@@ -307,6 +371,6 @@ async function callWebhook(api: ApiCall, ta: TriggeredAction, out: ActionOutcome
   }
   const text = await response.text();
   out.details.status_code = response.status;
-  out.details.response_body = text.length > 1000 ? `${text.slice(0, 500)}...${text.length - 1000} additional characters...${text.slice(-500)}` : text;
+  out.details.response_body = clip(text);
   out.details.response_headers = Object.fromEntries([...response.headers].filter(([k]) => !REDACTED_HEADERS.test(k)));
 }

@@ -35,10 +35,13 @@ export interface Bucket {
   triggeredAt: Micros | null;
 }
 
+/** Prefect's TriggerState: a firing either triggers the automation or resolves it. */
+export type TriggerState = 'Triggered' | 'Resolved';
+
 export interface Firing {
   id: string;
   trigger: Trigger;
-  trigger_states: ['Triggered'];
+  trigger_states: TriggerState[];
   triggered: string;
   triggering_labels: Record<string, string>;
   triggering_firings: Firing[];
@@ -113,8 +116,45 @@ function ensureBucket(s: EvaluationState, automationId: string, t: EventTrigger,
   return s.put({ automationId, triggerId: t.id, key, start, end, count: initialCount, lastEvent, triggeredAt: null });
 }
 
-function startNewBucket(s: EvaluationState, automationId: string, t: EventTrigger, key: string[], start: Micros, end: Micros, count: number, lastEvent: AutomationEvent | null = null): Bucket {
-  return s.put({ automationId, triggerId: t.id, key, start, end, count, lastEvent, triggeredAt: null });
+function startNewBucket(
+  s: EvaluationState,
+  automationId: string,
+  t: EventTrigger,
+  key: string[],
+  start: Micros,
+  end: Micros,
+  count: number,
+  lastEvent: AutomationEvent | null = null,
+  triggeredAt: Micros | null = null,
+): Bucket {
+  return s.put({ automationId, triggerId: t.id, key, start, end, count, lastEvent, triggeredAt });
+}
+
+const labelsOf = (t: EventTrigger, key: string[]) => Object.fromEntries([...t.for_each].sort().map((label, i) => [label, key[i] ?? '']));
+
+/**
+ * Ours, after Prefect's documented `prefect.automation.resolved` (Prefect 3.9.1's server never
+ * resolves): a proactive trigger that fired for a key (the bucket keeps `triggeredAt`) resolves once
+ * the expected events are back, that is its current window has reached the threshold. Only an
+ * automation's own trigger resolves; one inside a compound or sequence trigger does not.
+ */
+function resolveIfResumed(s: EvaluationState, automation: AutomationResponse, t: EventTrigger, parents: Trigger[], bucket: Bucket, event: AutomationEvent | null): Bucket {
+  if (t.posture !== 'Proactive' || parents.length > 0 || bucket.triggeredAt === null || bucket.count < t.threshold) return bucket;
+  const at = s.now();
+  s.firings.push({
+    automation,
+    firing: {
+      id: uuid7(at),
+      trigger: t,
+      trigger_states: ['Resolved'],
+      triggered: formatMicros(at),
+      triggering_labels: labelsOf(t, bucket.key),
+      triggering_firings: [],
+      triggering_event: event ?? bucket.lastEvent,
+      triggering_value: null,
+    },
+  });
+  return s.put({ ...bucket, triggeredAt: null });
 }
 
 const occurredOf = (e: AutomationEvent) => parseMicros(e.occurred) ?? 0;
@@ -128,17 +168,21 @@ export function evaluateBucket(s: EvaluationState, automation: AutomationRespons
   if (count && (immediate || (bucket.start <= now && now < bucket.end))) {
     bucket = s.put({ ...bucket, count: bucket.count + count, lastEvent: event ?? bucket.lastEvent });
     count = 0;
+    bucket = resolveIfResumed(s, automation, t, parents, bucket, event);
   }
+  // A proactive trigger stays triggered into its next windows until it resolves.
+  let triggeredAt = bucket.triggeredAt;
   const readyToFire = t.posture === 'Reactive' || bucket.end <= now;
   const meets = meetsThreshold(t, bucket.count);
   if (readyToFire && meets) {
-    const labels = Object.fromEntries([...t.for_each].sort().map((label, i) => [label, bucket.key[i] ?? '']));
+    const firedAt = s.now();
+    if (t.posture === 'Proactive') triggeredAt = firedAt;
     fire(s, automation, parents, {
-      id: uuid7(s.now()),
+      id: uuid7(firedAt),
       trigger: t,
       trigger_states: ['Triggered'],
-      triggered: formatMicros(s.now()),
-      triggering_labels: labels,
+      triggered: formatMicros(firedAt),
+      triggering_labels: labelsOf(t, bucket.key),
       triggering_firings: [],
       triggering_event: event ?? bucket.lastEvent,
       triggering_value: null,
@@ -167,7 +211,7 @@ export function evaluateBucket(s: EvaluationState, automation: AutomationRespons
     const fresh = startNewBucket(s, automation.id, t, bucket.key, start, end, 0);
     return evaluateBucket(s, automation, t, parents, fresh, now, event);
   }
-  return startNewBucket(s, automation.id, t, bucket.key, start, end, count);
+  return startNewBucket(s, automation.id, t, bucket.key, start, end, count, null, triggeredAt);
 }
 
 /** A trigger fired: the automation acts, or its composite parent counts the firing. */
@@ -242,6 +286,7 @@ export function evaluateProactively(s: EvaluationState, automation: AutomationRe
     if (t.for_each.length === 0) ensureBucket(s, automation.id, t, [], asOf, asOf + t.within * US, null);
     for (const bucket of s.bucketsOf(automation.id, t.id)) {
       if (bucket.count >= t.threshold) {
+        resolveIfResumed(s, automation, t, parents, bucket, null);
         s.remove(bucket); // it can no longer fire in this window
         continue;
       }
@@ -263,7 +308,10 @@ export interface TriggeredActionRecord {
 
 /**
  * Prefect's `act`: the `prefect.automation.triggered` event, and one triggered action per action
- * (`actions` follow the triggering event; `actions_on_trigger` follow the triggered event).
+ * (`actions` follow the triggering event; `actions_on_trigger` follow the triggered event). A
+ * resolving firing stores `prefect.automation.resolved` and runs only `actions_on_resolve` (following
+ * the resolved event), numbered after `actions` as in Prefect's list. Prefect's act would run `actions`
+ * again too; its server never resolves, so ours keeps `actions` to the triggering that users expect.
  */
 export function actOn(automation: AutomationResponse, firing: Firing, at: Micros): { event: AutomationEvent; actions: TriggeredActionRecord[] } {
   const resource: Record<string, string> = {
@@ -272,9 +320,10 @@ export function actOn(automation: AutomationResponse, firing: Firing, at: Micros
   };
   if (firing.trigger.type === 'event') resource['prefect.posture'] = firing.trigger.posture;
   const triggering = firing.triggering_event;
+  const resolved = !firing.trigger_states.includes('Triggered') && firing.trigger_states.includes('Resolved');
   const event: AutomationEvent = {
     occurred: firing.triggered,
-    event: 'prefect.automation.triggered',
+    event: resolved ? 'prefect.automation.resolved' : 'prefect.automation.triggered',
     resource,
     related: triggering ? [{ 'prefect.resource.id': `prefect.event.${triggering.id}`, 'prefect.resource.role': 'triggering-event' }] : [],
     payload: { triggering_labels: firing.triggering_labels, triggering_event: triggering },
@@ -282,11 +331,13 @@ export function actOn(automation: AutomationResponse, firing: Firing, at: Micros
     follows: null,
     received: formatMicros(at),
   };
-  const sources: [AutomationEvent | null, Action][] = [
-    ...automation.actions.map((a): [AutomationEvent | null, Action] => [triggering, a]),
-    ...automation.actions_on_trigger.map((a): [AutomationEvent | null, Action] => [event, a]),
-  ];
-  const actions = sources.map(([triggeringEvent, action], index): TriggeredActionRecord => {
+  const sources: [AutomationEvent | null, Action, number][] = resolved
+    ? automation.actions_on_resolve.map((a, i): [AutomationEvent | null, Action, number] => [event, a, automation.actions.length + i])
+    : [
+        ...automation.actions.map((a, i): [AutomationEvent | null, Action, number] => [triggering, a, i]),
+        ...automation.actions_on_trigger.map((a, i): [AutomationEvent | null, Action, number] => [event, a, automation.actions.length + i]),
+      ];
+  const actions = sources.map(([triggeringEvent, action, index]): TriggeredActionRecord => {
     const id = uuid7(at + index + 1);
     return {
       id,

@@ -154,6 +154,75 @@ describe('proactive triggers', () => {
   });
 });
 
+describe('actions_on_resolve (ours: Prefect documents the resolved state, its 3.9.1 server never resolves)', () => {
+  it('a proactive trigger that fired resolves once the expected event is back, and runs only actions_on_resolve', async () => {
+    const a = await automation({ posture: 'Proactive', expect: ['app.heartbeat'], threshold: 1, within: 30 }, [{ type: 'do-nothing' }], {
+      actions_on_trigger: [{ type: 'do-nothing' }],
+      actions_on_resolve: [{ type: 'do-nothing' }],
+    });
+    const t0 = nowMicros();
+    const proactive = (at: number) => withDb((db) => evaluateProactiveTriggers(db, at));
+    const beat = async (at: number) => {
+      await post('/events', [event('app.heartbeat', 'svc', at)]);
+      return (await evaluate({ clock: () => at + 500_000 })).fired; // the evaluator's clock follows the test's
+    };
+    // A heartbeat before the trigger ever fired resolves nothing.
+    expect((await proactive(t0)).fired).toBe(0);
+    expect(await beat(t0 + 1_000_000)).toBe(0);
+    expect((await proactive(t0 + 31_000_000)).fired).toBe(0); // drops the window that saw it
+    expect((await proactive(t0 + 32_000_000)).fired).toBe(0); // opens [32 s, 62 s)
+    expect((await proactive(t0 + 63_000_000)).fired).toBe(1); // silent for a whole window
+    expect((await proactive(t0 + 94_000_000)).fired).toBe(1); // still silent: fires again, still triggered
+    expect(await beat(t0 + 95_000_000)).toBe(1); // back: resolved
+    expect(await beat(t0 + 96_000_000)).toBe(0); // once
+
+    const states = await eventsNamed('prefect.automation.');
+    expect(states.map((e) => e.event)).toEqual(['prefect.automation.created', 'prefect.automation.triggered', 'prefect.automation.triggered', 'prefect.automation.resolved']);
+    const resolved = states[3]!;
+    expect(resolved.resource).toEqual({ 'prefect.resource.id': `prefect.automation.${a.id}`, 'prefect.resource.name': 'auto', 'prefect.posture': 'Proactive' });
+    expect(resolved.related).toEqual([{ 'prefect.resource.id': expect.stringMatching(/^prefect\.event\./), 'prefect.resource.role': 'triggering-event' }]);
+    expect(resolved.payload.triggering_event).toMatchObject({ event: 'app.heartbeat', occurred: formatMicros(t0 + 95_000_000 + seq - 1) });
+
+    // Each triggering ran `actions` (index 0) and `actions_on_trigger` (1); the resolution ran
+    // `actions_on_resolve` only, numbered after `actions`, following the resolved event.
+    const rows = await triggered();
+    expect(rows.map((r) => [r.triggered_action.action_index, r.triggered_action.triggering_event?.event ?? null])).toEqual([
+      [0, null],
+      [1, 'prefect.automation.triggered'],
+      [0, null],
+      [1, 'prefect.automation.triggered'],
+      [1, 'prefect.automation.resolved'],
+    ]);
+    const resolvedId = await withDb(async (db) => (await db.execute<{ id: string }>(sql`SELECT id FROM event WHERE event = 'prefect.automation.resolved'`)).rows[0]!.id);
+    expect(rows[4]!.triggered_action.automation_triggered_event_id).toBe(resolvedId);
+    expect(await runActions()).toEqual({ executed: 5, failed: 0, retrying: 0 });
+
+    // Silent again: the trigger fires anew, and resolves anew when the heartbeat returns.
+    expect((await proactive(t0 + 130_000_000)).fired).toBe(0); // the window that saw the heartbeats is dropped
+    expect((await proactive(t0 + 131_000_000)).fired).toBe(0);
+    expect((await proactive(t0 + 162_000_000)).fired).toBe(1);
+    expect(await beat(t0 + 163_000_000)).toBe(1);
+    expect((await eventsNamed('prefect.automation.resolved')).length).toBe(2);
+  });
+
+  it('reactive triggers and triggers inside a compound trigger never resolve', async () => {
+    await automation({ posture: 'Reactive', expect: ['x.happened'] }, [{ type: 'do-nothing' }], { actions_on_resolve: [{ type: 'do-nothing' }] });
+    await automation(
+      { type: 'compound', require: 'any', within: 60, triggers: [{ posture: 'Proactive', expect: ['y.beat'], threshold: 1, within: 30 }] },
+      [{ type: 'do-nothing' }],
+      { actions_on_resolve: [{ type: 'do-nothing' }] },
+    );
+    const t0 = nowMicros();
+    await post('/events', [event('x.happened', 'r', t0), event('x.happened', 'r', t0 + 1_000_000)]);
+    expect((await evaluate()).fired).toBe(2);
+    await withDb((db) => evaluateProactiveTriggers(db, t0));
+    expect((await withDb((db) => evaluateProactiveTriggers(db, t0 + 31_000_000))).fired).toBe(1);
+    await post('/events', [event('y.beat', 'r', t0 + 32_000_000)]);
+    expect((await evaluate()).fired).toBe(0);
+    expect(await eventsNamed('prefect.automation.resolved')).toEqual([]);
+  });
+});
+
 describe('composite triggers', () => {
   it('compound "all" fires once both children fired; sequence needs the order', async () => {
     await automation({
