@@ -14,9 +14,12 @@
 //   esbuild runtime, legal comments, are "(unattributed)"); a group's gzip cost is the marginal one:
 //   gzip(whole) − gzip(whole without that group's bytes), i.e. what dropping it would save. Marginal
 //   costs do not add up to the total (shared strings compress together); "alone" is the group's bytes
-//   gzipped on their own, an upper bound.
+//   gzipped on their own, for comparison.
+// - Startup (--startup N, not part of the check: it takes seconds per run and is noisy on a shared
+//   machine): `wrangler check startup --args=--minify` N times, the "Active" CPU time of each run of the
+//   Worker's module evaluation in local workerd; min and median.
 //
-// Usage: node scripts/bundle-size.mjs [--report] [--files N] [--json FILE] [--budget KIB]
+// Usage: node scripts/bundle-size.mjs [--report] [--files N] [--json FILE] [--budget KIB] [--startup N]
 //   --report   print the per-package table (and the N largest files with --files N)
 //   --json     also write the measurements to FILE
 import { execFileSync } from 'node:child_process';
@@ -198,6 +201,27 @@ export function measure(dir = build()) {
   return { total, rows, inputs };
 }
 
+/** `wrangler check startup` n times: the Active CPU milliseconds of each run. */
+function startupRuns(/** @type {number} */ n) {
+  const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler');
+  const profile = path.join(os.tmpdir(), `prefect-edge-startup-${process.pid}.cpuprofile`);
+  /** @type {number[]} */
+  const runs = [];
+  for (let i = 0; i < n; i++) {
+    const out = execFileSync(wrangler, ['check', 'startup', '--args=--minify', '--outfile', profile], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PATH: `${path.dirname(wrangler)}${path.delimiter}${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false' },
+    });
+    const active = /Active: ([\d.]+) ms/.exec(out);
+    if (!active) throw new Error(`no "Active:" line in wrangler check startup's output:\n${out}`);
+    runs.push(Number(active[1]));
+  }
+  fs.rmSync(profile, { force: true });
+  return runs;
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const started = Date.now();
   const dir = build();
@@ -216,6 +240,13 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
         for (const f of result.inputs.slice(0, n)) console.log(`${kib(f.minified).padStart(8)}  ${f.name}`);
       }
       console.log('');
+    }
+    const startups = Number(option('--startup') ?? 0);
+    if (startups) {
+      const runs = startupRuns(startups).sort((a, b) => a - b);
+      const median = /** @type {number} */ (runs[Math.floor((runs.length - 1) / 2)]);
+      console.log(`startup (wrangler check startup, Active CPU, ${startups} runs): min ${runs[0]} ms, median ${median} ms [${runs.join(', ')}]`);
+      Object.assign(result, { startupMs: runs });
     }
     const jsonOut = option('--json');
     if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify(result, null, 2) + '\n');
