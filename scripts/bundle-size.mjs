@@ -48,12 +48,17 @@ const gzip = (/** @type {Buffer} */ b) => zlib.gzipSync(b).length;
 function build() {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'prefect-edge-size-'));
   const wrangler = path.join(root, 'node_modules', '.bin', 'wrangler');
-  execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', out, '--minify', '--metafile', path.join(out, 'meta.json')], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    // node_modules/.bin first, as under `npm run`: wrangler then runs on the pinned Node (the `node` package).
-    env: { ...process.env, PATH: `${path.dirname(wrangler)}${path.delimiter}${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false' },
-  });
+  try {
+    execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', out, '--minify', '--metafile', path.join(out, 'meta.json')], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      // node_modules/.bin first, as under `npm run`: wrangler then runs on the pinned Node (the `node` package).
+      env: { ...process.env, PATH: `${path.dirname(wrangler)}${path.delimiter}${process.env.PATH}`, WRANGLER_SEND_METRICS: 'false' },
+    });
+  } catch (e) {
+    fs.rmSync(out, { recursive: true, force: true });
+    throw e;
+  }
   return out;
 }
 
