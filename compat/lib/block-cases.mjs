@@ -1,6 +1,6 @@
 // @ts-check
 // The blocks family: block types, schemas, documents and capabilities. The Prefect server registers its
-// block types at start-up; ours has them from the blocks_data migration, so the reads start equal.
+// block types at start-up; ours has them from the block_seed_data migration, so the reads start equal.
 // block-sdk-schemas.json is what the 3.9.1 SDK sends for a block with a nested block
 // (`Block._to_block_schema()` of two small block classes, test-credentials nested in test-service).
 import fs from 'node:fs';

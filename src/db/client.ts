@@ -6,11 +6,14 @@
 import { Pool, neonConfig, type PoolClient } from '@neondatabase/serverless';
 import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type { Logger } from 'drizzle-orm/logger';
-import * as schema from './schema';
 import type { Env } from '../env';
 import { ServiceUnavailable } from '../http/errors';
 
-export type Db = NeonDatabase<typeof schema>;
+/**
+ * No schema is handed to Drizzle: nothing uses its relational queries (`db.query.*`), and with a schema
+ * drizzle() walks every table's columns and relations on each call, i.e. on every request.
+ */
+export type Db = NeonDatabase;
 /** What a transaction callback receives; queries accept either. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
@@ -69,7 +72,7 @@ export function createDb(env: Env): DbHandle {
   pool.on('error', () => {});
   pool.on('connect', (client: PoolClient) => client.on('error', () => {}));
   const counter = new StatementCounter();
-  const db = drizzle({ client: pool, schema, logger: counter });
+  const db = drizzle({ client: pool, logger: counter });
   return { db, counter, pool, close: () => closePool(pool) };
 }
 

@@ -13,6 +13,7 @@ import { sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   boolean,
+  check,
   customType,
   doublePrecision,
   index,
@@ -640,6 +641,22 @@ export const blockSchemaReference = pgTable(
     index('ix_block_schema_reference__parent').on(t.parentBlockSchemaId),
     index('ix_block_schema_reference__reference').on(t.referenceBlockSchemaId),
   ],
+);
+
+/**
+ * Prefect's own block types and schemas as one JSON document (scripts/block-seed.py writes it into the
+ * block_seed_data migration), for POST /block_types/install_system_block_types to restore them from
+ * (src/queries/block-seed.ts). One row; kept in the database, not in the Worker bundle, where it was
+ * 200 KiB of the script. `json`: schemas keep their key order.
+ */
+export const blockSeed = pgTable(
+  'block_seed',
+  {
+    id: smallint('id').primaryKey().default(1),
+    prefectVersion: varchar('prefect_version').notNull(),
+    document: json('document').notNull(),
+  },
+  (t) => [check('block_seed_one_row', sql`${t.id} = 1`)],
 );
 
 /**

@@ -1,14 +1,14 @@
 /**
  * Prefect's own block types and schemas (those its server registers at start-up), installed by the
- * blocks_data migration and again, idempotently, by POST /block_types/install_system_block_types.
+ * block_seed_data migration and again, idempotently, by POST /block_types/install_system_block_types.
  *
- * block-seed.json is generated from the Prefect package by scripts/block-seed.py, which also writes
- * this statement, with the seed inlined, into the migration: the statement below is the one source of
- * both.
+ * The seed itself is one JSON document in the block_seed table, not in the Worker bundle (it was two
+ * thirds of the minified script). scripts/block-seed.py generates it from the Prefect package and writes
+ * the block_seed_data migration: the document's INSERT, then this statement, copied from here. So the
+ * migration and the endpoint run the same statement over the same row.
  */
 import { sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
-import seed from './block-seed.json';
 
 /**
  * One statement. Types are upserted by slug (a protected type gets its name and protection back, the
@@ -16,7 +16,7 @@ import seed from './block-seed.json';
  * checksum and version are new; references between schemas when missing. `created` follows the seed's
  * order, one microsecond apart, because reads order schemas by it.
  */
-export const INSTALL_BLOCK_SEED_SQL = `WITH seed AS (SELECT {{SEED}}::json AS j),
+export const INSTALL_BLOCK_SEED_SQL = `WITH seed AS (SELECT document AS j FROM block_seed),
 types_in AS (
   SELECT t.* FROM seed, ROWS FROM (json_to_recordset(seed.j -> 'block_types') AS (
     id uuid, name varchar, slug varchar, logo_url varchar, documentation_url varchar, description varchar,
@@ -74,6 +74,5 @@ WHERE NOT EXISTS (
 ON CONFLICT DO NOTHING`;
 
 export async function installBlockSeed(db: DbOrTx): Promise<void> {
-  const [before, after] = INSTALL_BLOCK_SEED_SQL.split('{{SEED}}') as [string, string];
-  await db.execute(sql.join([sql.raw(before), sql`${JSON.stringify(seed)}`, sql.raw(after)]));
+  await db.execute(sql.raw(INSTALL_BLOCK_SEED_SQL));
 }
