@@ -79,6 +79,8 @@ async def main() -> None:
         "deployment_id": str(deployment_id),
         "scheduled_run_id": str(scheduled.id),
         "work_pool": pool,
+        "variable": f"browser_var{SUFFIX.lower()}",
+        "suffix": SUFFIX.lower(),
     }))
 
 
