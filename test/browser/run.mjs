@@ -216,8 +216,8 @@ async function doAction(context, action, ctx) {
   let saw = '';
   try {
     saw = await action.run(page, ctx);
-    // The UI refetches after an action: those answers count too.
-    const deadline = Date.now() + 5_000;
+    // The UI refetches after an action: those answers count too (bounded: the UIs poll).
+    const deadline = Date.now() + 2_500;
     while (Date.now() < deadline && quietFor() < 1_000) await sleep(100);
   } catch (e) {
     problems.push(e instanceof Error ? e.message.split('\n').slice(0, 4).join('\n') : String(e));
@@ -400,13 +400,15 @@ async function main() {
     for (const action of actions) {
       if (cleaning) break;
       const label = `${action.ui} action: ${action.title}`;
+      const started = performance.now();
       const r = await doAction(context, action, actx);
+      const took = `${((performance.now() - started) / 1000).toFixed(1)} s`;
       if (r.issues.length) {
         failed += 1;
-        console.log(`  ✗ ${label}\n${indent(r.issues.slice(0, 12).join('\n'))}`);
+        console.log(`  ✗ ${label} (${took})\n${indent(r.issues.slice(0, 12).join('\n'))}`);
       } else {
         passed += 1;
-        console.log(`  ✓ ${label}: ${r.saw}`);
+        console.log(`  ✓ ${label}: ${r.saw} (${took})`);
       }
     }
     // Our API docs page (/docs, not a Prefect UI page): it lists the operations of /api/openapi.json,

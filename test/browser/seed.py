@@ -65,6 +65,8 @@ async def main() -> None:
         deployment_id = await client.create_deployment(
             flow_id=run.flow_id,
             name="nightly",
+            # A deployment without an entrypoint cannot be paused or resumed in the v2 UI.
+            entrypoint="etl.py:etl",
             work_pool_name=pool,
             work_queue_name="high",
             parameters={"n": 5},
