@@ -3,7 +3,9 @@
 // throwaway PostgreSQL, as the end-to-end suite starts it), loaded page by page in Debian's Chromium
 // driven by playwright-core (no browser download). The server is first seeded with the real Prefect
 // client (test/browser/seed.py). A page fails on an API answer >= 400, a console or page error, an
-// error card, or when the seeded data it should show is missing. Pages that fail only on endpoints
+// error card, or when the seeded data it should show is missing. Then the UIs' own actions
+// (actions.mjs: run a deployment, cancel a run, pause a schedule, edit a variable, create an
+// automation), each checked by its effect through the API. Pages that fail only on endpoints
 // listed in pages.mjs KNOWN_MISSING are reported as known failures (counted as skipped). Prints
 // `browser: N passed, N failed, N skipped` last; exits non-zero on any other failure.
 //
@@ -15,7 +17,8 @@
 //   BROWSER_FRESH=1      that server's database is empty: seed without a name suffix (screenshots)
 //   BROWSER_CHROMIUM     the Chromium binary (default /usr/bin/chromium)
 //   BROWSER_SCREENSHOTS=dir  save a 1280x800 PNG of every page into dir (e.g. docs/screenshots/edge)
-//   BROWSER_ONLY=v2:runs,flows  only these pages (page id, or ui:id)
+//   BROWSER_ONLY=v2:runs,flows  only these pages (page id, or ui:id); `actions`, or an action's
+//                        id or ui:id (v1:cancel-run), for the UI actions
 //   E2E_PORT, E2E_DB, E2E_VENV  as for `npm run test:e2e`
 import fs from 'node:fs';
 import os from 'node:os';
