@@ -2,7 +2,7 @@
 // The pages the browser suite loads, in both of Prefect's UIs, and the failures expected today.
 
 /**
- * @typedef {{ flow_run_id: string, flow_id: string, deployment_id: string, scheduled_run_id: string, work_pool: string }} Seeded
+ * @typedef {{ flow_run_id: string, flow_id: string, deployment_id: string, scheduled_run_id: string, work_pool: string, variable: string, suffix: string }} Seeded
  * @typedef {{ id: string, title: string, path: (s: Seeded) => string, shows?: (s: Seeded) => string }} Page
  */
 

@@ -3,7 +3,9 @@
 // throwaway PostgreSQL, as the end-to-end suite starts it), loaded page by page in Debian's Chromium
 // driven by playwright-core (no browser download). The server is first seeded with the real Prefect
 // client (test/browser/seed.py). A page fails on an API answer >= 400, a console or page error, an
-// error card, or when the seeded data it should show is missing. Pages that fail only on endpoints
+// error card, or when the seeded data it should show is missing. Then the UIs' own actions
+// (actions.mjs: run a deployment, cancel a run, pause a schedule, edit a variable, create an
+// automation), each checked by its effect through the API. Pages that fail only on endpoints
 // listed in pages.mjs KNOWN_MISSING are reported as known failures (counted as skipped). Prints
 // `browser: N passed, N failed, N skipped` last; exits non-zero on any other failure.
 //
@@ -15,7 +17,8 @@
 //   BROWSER_FRESH=1      that server's database is empty: seed without a name suffix (screenshots)
 //   BROWSER_CHROMIUM     the Chromium binary (default /usr/bin/chromium)
 //   BROWSER_SCREENSHOTS=dir  save a 1280x800 PNG of every page into dir (e.g. docs/screenshots/edge)
-//   BROWSER_ONLY=v2:runs,flows  only these pages (page id, or ui:id)
+//   BROWSER_ONLY=v2:runs,flows  only these pages (page id, or ui:id); `actions`, or an action's
+//                        id or ui:id (v1:cancel-run), for the UI actions
 //   E2E_PORT, E2E_DB, E2E_VENV  as for `npm run test:e2e`
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,6 +32,7 @@ import { ensureUiAssets } from '../../scripts/ui-assets.mjs';
 import { PREFECT_VERSION, ensurePrefect, pythonProblem } from '../e2e/lib/python.mjs';
 import { run, stopAll, tail } from '../e2e/lib/processes.mjs';
 import { startServer } from '../e2e/lib/server.mjs';
+import { ACTIONS, actionApi } from './actions.mjs';
 import { KNOWN_MISSING, PAGES, UIS, knownMissing } from './pages.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -87,21 +91,16 @@ function isApiCall(/** @type {string} */ url, /** @type {string} */ base) {
 const ERROR_TEXT = /something went wrong|an error occurred|unexpected error|page not found|failed to load|failed to fetch|error loading/i;
 
 /**
- * Loads one page and returns what went wrong on it.
- * @param {import('playwright-core').BrowserContext} context
+ * Watches a page for what fails a page or an action: API answers >= 400 (and API requests that fail),
+ * console and page errors. `quietFor()` is how long no API call has been pending (0 while one is).
+ * @param {import('playwright-core').Page} page
  * @param {string} base
- * @param {string} url
- * @param {string | undefined} shows
- * @param {string | undefined} screenshot
  */
-async function loadPage(context, base, url, shows, screenshot) {
-  const page = await context.newPage();
+function watch(page, base) {
   /** @type {string[]} */
   const apiFailures = [];
   /** @type {string[]} */
   const consoleErrors = [];
-  /** @type {string[]} */
-  const problems = [];
   let inflight = 0;
   let lastActivity = Date.now();
   page.on('request', (req) => {
@@ -134,12 +133,28 @@ async function loadPage(context, base, url, shows, screenshot) {
     if (msg.type() === 'error') consoleErrors.push(`console: ${msg.text().slice(0, 300)}${msg.location().url ? ` (${msg.location().url.replace(base, '')})` : ''}`);
   });
   page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message.slice(0, 300)}`));
+  return { apiFailures, consoleErrors, quietFor: () => (inflight > 0 ? 0 : Date.now() - lastActivity) };
+}
+
+/**
+ * Loads one page and returns what went wrong on it.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {string} base
+ * @param {string} url
+ * @param {string | undefined} shows
+ * @param {string | undefined} screenshot
+ */
+async function loadPage(context, base, url, shows, screenshot) {
+  const page = await context.newPage();
+  const { apiFailures, consoleErrors, quietFor } = watch(page, base);
+  /** @type {string[]} */
+  const problems = [];
   try {
     const res = await page.goto(url, { waitUntil: 'load', timeout: PAGE_TIMEOUT_MS });
     if (!res || res.status() >= 400) problems.push(`the page answered ${res?.status()}`);
     // Loaded when no API call has been pending for QUIET_MS (the UIs poll, so not "network idle").
     const deadline = Date.now() + PAGE_TIMEOUT_MS;
-    while (Date.now() < deadline && (inflight > 0 || Date.now() - lastActivity < QUIET_MS)) await sleep(100);
+    while (Date.now() < deadline && quietFor() < QUIET_MS) await sleep(100);
     // A route's code may load after the first calls settle: wait (boundedly) for content to show.
     await page.waitForFunction('document.body.innerText.trim().length >= 40', null, { timeout: 10_000 }).catch(() => {});
     if (shows) {
@@ -180,6 +195,39 @@ function selectedPages() {
   const all = UIS.flatMap((ui) => PAGES.map((p) => ({ ui, page: p })));
   if (!wanted.length) return all;
   return all.filter(({ ui, page }) => wanted.includes(page.id) || wanted.includes(`${ui}:${page.id}`));
+}
+
+/** The UI actions to do: all, unless BROWSER_ONLY names some (`actions`, an action's id or ui:id). */
+function selectedActions() {
+  const wanted = (process.env.BROWSER_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  if (!wanted.length || wanted.includes('actions')) return ACTIONS;
+  return ACTIONS.filter((a) => wanted.includes(a.id) || wanted.includes(`${a.ui}:${a.id}`));
+}
+
+/**
+ * Does one UI action in a new page and returns what went wrong: the action's own error (a control
+ * missing, its effect not seen through the API), API answers >= 400 and console errors meanwhile.
+ * @param {import('playwright-core').BrowserContext} context
+ * @param {import('./actions.mjs').Action} action
+ * @param {import('./actions.mjs').ActionContext} ctx
+ */
+async function doAction(context, action, ctx) {
+  const page = await context.newPage();
+  const { apiFailures, consoleErrors, quietFor } = watch(page, ctx.base);
+  /** @type {string[]} */
+  const problems = [];
+  let saw = '';
+  try {
+    saw = await action.run(page, ctx);
+    // The UI refetches after an action: those answers count too (bounded: the UIs poll).
+    const deadline = Date.now() + 2_500;
+    while (Date.now() < deadline && quietFor() < 1_000) await sleep(100);
+  } catch (e) {
+    problems.push(e instanceof Error ? e.message.split('\n').slice(0, 4).join('\n') : String(e));
+  } finally {
+    await page.close();
+  }
+  return { saw, issues: [...new Set(apiFailures), ...problems, ...new Set(consoleErrors)] };
 }
 
 /** Whether the run includes the /docs page (always, unless BROWSER_ONLY names other pages only). */
@@ -236,7 +284,8 @@ function skipAll(/** @type {string} */ problem, /** @type {number} */ total) {
 
 async function main() {
   const targets = selectedPages();
-  const total = targets.length + (docsSelected() ? 1 : 0);
+  const actions = selectedActions();
+  const total = targets.length + actions.length + (docsSelected() ? 1 : 0);
   if (!fs.existsSync(CHROMIUM)) return skipAll(`no Chromium at ${CHROMIUM}`, total);
   const problem = pythonProblem();
   if (problem) return skipAll(problem, total);
@@ -347,6 +396,22 @@ async function main() {
       } else {
         failed += 1;
         console.log(`  ✗ ${label}\n${indent(allIssues.slice(0, 12).join('\n'))}`);
+      }
+    }
+    // The UIs' own actions, after the pages (they change what the pages show), each checked through the API.
+    const actx = { base, seeded, api: actionApi(base) };
+    for (const action of actions) {
+      if (cleaning) break;
+      const label = `${action.ui} action: ${action.title}`;
+      const started = performance.now();
+      const r = await doAction(context, action, actx);
+      const took = `${((performance.now() - started) / 1000).toFixed(1)} s`;
+      if (r.issues.length) {
+        failed += 1;
+        console.log(`  ✗ ${label} (${took})\n${indent(r.issues.slice(0, 12).join('\n'))}`);
+      } else {
+        passed += 1;
+        console.log(`  ✓ ${label}: ${r.saw} (${took})`);
       }
     }
     // Our API docs page (/docs, not a Prefect UI page): it lists the operations of /api/openapi.json,

@@ -65,6 +65,8 @@ async def main() -> None:
         deployment_id = await client.create_deployment(
             flow_id=run.flow_id,
             name="nightly",
+            # A deployment without an entrypoint cannot be paused or resumed in the v2 UI.
+            entrypoint="etl.py:etl",
             work_pool_name=pool,
             work_queue_name="high",
             parameters={"n": 5},
@@ -79,6 +81,8 @@ async def main() -> None:
         "deployment_id": str(deployment_id),
         "scheduled_run_id": str(scheduled.id),
         "work_pool": pool,
+        "variable": f"browser_var{SUFFIX.lower()}",
+        "suffix": SUFFIX.lower(),
     }))
 
 
