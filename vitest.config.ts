@@ -38,6 +38,8 @@ export default defineConfig({
                 // Property tests (test/http/properties/): cases per property and the seed; empty = defaults.
                 PROPERTY_RUNS: process.env.PROPERTY_RUNS ?? '',
                 PROPERTY_SEED: process.env.PROPERTY_SEED ?? '',
+                // Webhook calls of the reliability test (test/http/webhooks/reliability.test.ts); empty = 100.
+                RELIABILITY_CALLS: process.env.RELIABILITY_CALLS ?? '',
               },
             },
           })),

@@ -29,6 +29,7 @@ import { RANDOM_ID, deriveReadVars, formatMicros, readCases } from './lib/read-c
 import { markdownReport, tally, textReport } from './lib/report.mjs';
 import { validationCases } from './lib/validation-cases.mjs';
 import { automationCases } from './lib/automation-cases.mjs';
+import { automationEventCases } from './lib/automation-event-cases.mjs';
 import { uiCases } from './lib/ui-cases.mjs';
 import { writeCases } from './lib/write-cases.mjs';
 import { blockCases } from './lib/block-cases.mjs';
@@ -120,7 +121,7 @@ async function main() {
   const results = [];
   for (const c of datasetCases()) results.push(await runCase(c, run));
   for (const { side } of [run.ours, run.prefect]) deriveReadVars(side);
-  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...automationCases(), ...writeCases(), ...blockCases(), ...eventCases(), ...familyCases()];
+  const cases = [...readCases(), ...validationCases(), ...uiCases(), ...orchestrationCases(), ...automationCases(), ...writeCases(), ...blockCases(), ...eventCases(), ...familyCases(), ...automationEventCases()];
   for (const c of cases) {
     // Cases that save ids are needed by later ones, so --only never skips them.
     if (only && !c.id.includes(only) && !c.save) continue;

@@ -6,6 +6,7 @@ declare global {
       DB_KIND: string;
       PROXY_CONTROL: string;
       PROPERTY_RUNS: string;
+      RELIABILITY_CALLS: string;
       PROPERTY_SEED: string;
     }
   }

@@ -21,6 +21,8 @@ import { isObject, isUuid, normalizeResponse } from './normalize.mjs';
  *   noContentType?: boolean,
  *   settle?: boolean,
  *   omit?: string[],
+ *   mask?: string[],
+ *   delay?: number,
  * }} Case
  *   body: JSON, sent as is after filling templates; rawBody: sent verbatim instead (e.g. invalid JSON).
  *   save: name → dotted path into a 2xx response body. A uuid saved this way also names that id.
@@ -28,6 +30,9 @@ import { isObject, isUuid, normalizeResponse } from './normalize.mjs';
  *   settle: resend (once a second, up to 30 s) until Prefect's `total` stops growing and equals ours or
  *     has been still for 5 s: Prefect persists events in the background, seconds after the request.
  *   omit: top-level keys of the response bodies not compared (an opaque page token, for instance).
+ *   mask: keys, at any depth, whose string values are not compared (names each server generates itself,
+ *     such as a flow run's random name); the key stays, its value becomes `<masked>`.
+ *   delay: milliseconds to wait before sending (for background work on both servers to catch up).
  * @typedef {{ status: number, body: unknown }} Reply
  * @typedef {{ reply: Reply | null, skipped?: string, error?: string }} Outcome
  * @typedef {{
@@ -114,6 +119,17 @@ async function send(baseUrl, c, side) {
   }
 }
 
+/** `value` with the string values of `keys` (at any depth) replaced by `<masked>`. */
+export function masked(/** @type {unknown} */ value, /** @type {Set<string>} */ keys) {
+  /** @returns {unknown} */
+  const walk = (/** @type {unknown} */ v) => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isObject(v)) return v;
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, keys.has(k) && typeof x === 'string' ? '<masked>' : walk(x)]));
+  };
+  return walk(value);
+}
+
 function closedConnection(/** @type {unknown} */ e) {
   const cause = e instanceof Error ? /** @type {{ code?: string } | undefined} */ (e.cause) : undefined;
   return ['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE'].includes(cause?.code ?? '');
@@ -135,6 +151,7 @@ function save(/** @type {Case} */ c, /** @type {unknown} */ body, /** @type {Sid
  */
 export async function runCase(c, run) {
   const both = () => Promise.all([send(run.ours.baseUrl, c, run.ours.side), send(run.prefect.baseUrl, c, run.prefect.side)]);
+  if (c.delay) await new Promise((r) => setTimeout(r, c.delay));
   let [ours, prefect] = await both();
   if (c.settle) {
     const total = (/** @type {Outcome} */ o) => at(o.reply?.body, 'total');
@@ -155,6 +172,7 @@ export async function runCase(c, run) {
   for (const o of [ours, prefect]) {
     const body = o.reply?.body;
     if (c.omit && isObject(body)) for (const k of c.omit) delete body[k];
+    if (c.mask && o.reply) o.reply.body = masked(body, new Set(c.mask));
   }
   const request = `${c.method ?? 'POST'} ${c.path}${c.body !== undefined || c.rawBody !== undefined ? ` ${c.rawBody ?? JSON.stringify(c.body)}` : ''}`;
   const allow = run.allowed.find((a) => a.case === c.id || (a.case.endsWith('*') && c.id.startsWith(a.case.slice(0, -1))));

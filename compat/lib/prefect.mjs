@@ -29,11 +29,13 @@ export async function startPrefect({ databaseUrl, workDir }) {
     PREFECT_SERVER_UI_ENABLED: 'false',
     PREFECT_SERVER_LOGGING_LEVEL: 'WARNING',
     DO_NOT_TRACK: '1',
-    // Of the background services only the event persister runs: without it Prefect stores no events
-    // (the event cases read them back). The others would change the dataset under the cases, as ours
-    // run with the scheduler off.
+    // Of the background services only the event persister and the triggers (which also run the
+    // actions) run: without the persister Prefect stores no events (the event cases read them back), and
+    // without the triggers no automation fires (compat/lib/automation-event-cases.mjs; ours evaluates
+    // after writes). The others would change the dataset under the cases, as ours run with the
+    // scheduler off.
     ...Object.fromEntries(
-      ['cancellation_cleanup', 'cleanup_reconciler', 'event_logger', 'foreman', 'late_runs', 'pause_expirations', 'repossessor', 'scheduler', 'task_run_recorder', 'triggers']
+      ['cancellation_cleanup', 'cleanup_reconciler', 'event_logger', 'foreman', 'late_runs', 'pause_expirations', 'repossessor', 'scheduler', 'task_run_recorder']
         .map((s) => [`PREFECT_SERVER_SERVICES_${s.toUpperCase()}_ENABLED`, 'false']),
     ),
     PREFECT_SERVER_SERVICES_EVENT_PERSISTER_ENABLED: 'true',

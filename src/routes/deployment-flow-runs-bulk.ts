@@ -130,7 +130,9 @@ function runRow(c: Context<AppEnv>, dep: DeploymentRow, item: Item, queues: Map<
       idempotency_key: item.idempotency_key ?? null,
       work_queue_name: item.work_queue_name ?? null,
       work_queue_id: workQueueId,
-      job_variables: item.job_variables ?? {},
+      // Prefect's default is {} when the key is left out, but an explicit null is stored as null (the
+      // server's own run-deployment action sends it so).
+      job_variables: item.job_variables === null ? null : (item.job_variables ?? {}),
       created_by: createdByAutomation(c),
     },
   };

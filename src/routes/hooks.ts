@@ -78,7 +78,10 @@ async function withRetries<T>(c: Context<AppEnv>, work: (db: Db) => Promise<T>):
 /** Best effort: a failure report that cannot be stored must not turn the sender's 4xx into a 5xx. */
 async function reportFailure(c: Context<AppEnv>, event: EventIn): Promise<void> {
   try {
-    await ingestEvents(c.var.db, [receive(event, nowMicros())]);
+    // Retried like the call's own event (its id is fixed, so it lands once): a cut connection should
+    // not cost the owner the report.
+    const received = [receive(event, nowMicros())];
+    await withRetries(c, (db) => ingestEvents(db, received));
   } catch (err) {
     console.warn('webhook: could not store a prefect-cloud.webhook.failed event', err);
   }

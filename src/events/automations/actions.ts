@@ -178,7 +178,8 @@ export async function act(api: ApiCall, ta: TriggeredAction, out: ActionOutcome)
         parameters,
         idempotency_key: idempotencyKey(ta),
       };
-      if (a.job_variables) body.job_variables = a.job_variables;
+      // Prefect's action sends its job_variables as they are, null included (the run keeps null).
+      body.job_variables = a.job_variables ?? null;
       const res = await api('POST', `/deployments/${deploymentId}/create_flow_run`, body);
       if (res.status < 300) {
         const run = res.body as { id: string; name: string };

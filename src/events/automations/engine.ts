@@ -5,8 +5,9 @@
  * `prefect.automation.triggered` events and the triggered actions before committing. Actions run
  * afterwards, each recorded with its status, retried on transient failures, never dropped.
  */
-import type { Db, Tx } from '../../db/client';
+import { createDb, type Db, type Tx } from '../../db/client';
 import type { Env } from '../../env';
+import { toHttpError } from '../../http/errors';
 import { selfApi } from '../../http/self-api';
 import { uuid7 } from '../../orchestration/ids';
 import type { AutomationResponse } from '../../queries/automations';
@@ -121,6 +122,27 @@ function actionEvents(ta: TriggeredAction, outcome: ActionOutcome, failure: stri
   ];
 }
 
+/** Attempts at recording an action's outcome when the connection is lost. */
+const FINISH_ATTEMPTS = 3;
+
+/**
+ * Records an action's outcome, again on a fresh connection when the connection is lost (a cut would
+ * otherwise leave this action, and the rest of the batch, RUNNING until their lease runs out, and the
+ * action would run a second time). Safe to repeat: a second record of a finished action changes nothing.
+ */
+async function finishWithRetries(db: Db, env: Env, id: string, failure: string | null, outcome: ActionOutcome, events: AutomationEvent[]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    const handle = attempt === 1 ? null : createDb(env);
+    try {
+      return await finishTriggeredAction(handle ? handle.db : db, id, failure, outcome, events);
+    } catch (err) {
+      if (toHttpError(err).status !== 503 || attempt >= FINISH_ATTEMPTS) throw err;
+    } finally {
+      if (handle) await handle.close();
+    }
+  }
+}
+
 /**
  * Runs the triggered actions that are due (new ones, retries whose time came, and ones whose runner
  * disappeared), each claimed so that two runners never run the same one at once.
@@ -146,7 +168,7 @@ export async function runTriggeredActions(db: Db, env: Env, opts: { limit?: numb
         continue;
       } else failure = `Action failed after ${row.attempts} attempts: ${e instanceof Error ? e.message : String(e)}`;
     }
-    await finishTriggeredAction(db, row.id, failure, outcome, actionEvents(ta, outcome, failure, nowMicros()));
+    await finishWithRetries(db, env, row.id, failure, outcome, actionEvents(ta, outcome, failure, nowMicros()));
     if (failure === null) counts.executed += 1;
     else counts.failed += 1;
   }

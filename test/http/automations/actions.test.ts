@@ -52,6 +52,8 @@ describe('run-deployment', () => {
     expect(created.parameters).toEqual({ x: 1, run: 'doomed', count: 1, text: 'run failing failed', nested: { kind: 'prefect.flow-run.Failed', id: `prefect.flow-run.${run.id}`, flow: 'failing' } });
     expect(created.created_by).toEqual({ id: auto.body.id, type: 'AUTOMATION', display_value: 'on failure' });
     expect(created.state_type).toBe('SCHEDULED');
+    // Prefect's action sends job_variables: null when it has none, and the run keeps null.
+    expect(created.job_variables).toBeNull();
     expect(created.idempotency_key).toMatch(new RegExp(`^automation ${auto.body.id}, action 0, invocation `));
 
     const executed = await post('/events/filter', { filter: { event: { name: ['prefect.automation.action.executed'] } } });

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { Side, normalizeResponse, timeMicros } from '../../../compat/lib/normalize.mjs';
 import { differences } from '../../../compat/lib/compare.mjs';
-import { at, fill } from '../../../compat/lib/engine.mjs';
+import { at, fill, masked } from '../../../compat/lib/engine.mjs';
 import { formatMicros } from '../../../compat/lib/read-cases.mjs';
 
 const A = '11111111-1111-4111-8111-111111111111';
@@ -136,6 +136,20 @@ describe('templates', () => {
     expect(at({ state: { id: 'x' }, results: [{ name: 'n' }] }, 'state.id')).toBe('x');
     expect(at({ results: [{ name: 'n' }] }, 'results.0.name')).toBe('n');
     expect(at({ a: null }, 'a.b')).toBeUndefined();
+  });
+});
+
+describe('masked', () => {
+  it('hides the string values of the named keys at any depth, and nothing else', () => {
+    const body = {
+      events: [{ resource: { 'prefect.resource.name': 'autoev', 'prefect.resource.id': 'x' }, related: [{ 'prefect.resource.name': 'crimson-fox', n: 1 }] }],
+      'prefect.resource.name': { nested: 'kept: not a string value' },
+    };
+    expect(masked(body, new Set(['prefect.resource.name']))).toEqual({
+      events: [{ resource: { 'prefect.resource.name': '<masked>', 'prefect.resource.id': 'x' }, related: [{ 'prefect.resource.name': '<masked>', n: 1 }] }],
+      'prefect.resource.name': { nested: 'kept: not a string value' },
+    });
+    expect(masked('text', new Set(['name']))).toBe('text');
   });
 });
 
