@@ -250,7 +250,17 @@ export async function createBlockSchema(
 
   const [row] = await tx
     .insert(blockSchema)
-    .values({ checksum, fields, capabilities: body.capabilities, version: body.version, blockTypeId: body.block_type_id })
+    // clock_timestamp(), not the transaction's now(): a nested schema created after its parent in the
+    // same request must read as newer, as Prefect's (stamped per row) do; reads order by `created`.
+    .values({
+      checksum,
+      fields,
+      capabilities: body.capabilities,
+      version: body.version,
+      blockTypeId: body.block_type_id,
+      created: sql`clock_timestamp()`,
+      updated: sql`clock_timestamp()`,
+    })
     .returning();
   const created = row as SchemaRow;
 

@@ -49,6 +49,10 @@ describe('POST /block_schemas/', () => {
     const child = await get(`/block_schemas/checksum/${sdk.credentials.checksum}`);
     expect(child.status).toBe(200);
     expect(child.body).toMatchObject({ version: 'non-versioned', block_type: { slug: 'test-credentials' } });
+    // The nested schema is stamped after its parent, as Prefect stamps each row, so newest-first reads
+    // list it first (one transaction's now() would tie them, and the order would be the ids').
+    const both = await post('/block_schemas/filter', { block_schemas: { id: { any_: [created.body.id, child.body.id] } } });
+    expect(both.body.map((s: { id: string }) => s.id)).toEqual([child.body.id, created.body.id]);
 
     // Read back, the nested definition is rebuilt from the child's row.
     const read = await get(`/block_schemas/${created.body.id}`);
