@@ -9,6 +9,7 @@ import type { Logger } from 'drizzle-orm/logger';
 import * as schema from './schema';
 import type { Env } from '../env';
 import { ServiceUnavailable } from '../http/errors';
+import { pipelineClient } from './pipeline';
 
 export type Db = NeonDatabase<typeof schema>;
 /** What a transaction callback receives; queries accept either. */
@@ -18,6 +19,8 @@ export type DbOrTx = Db | Tx;
 /** Counts the statements Drizzle sends, so tests can assert that a request's cost is constant. */
 export class StatementCounter implements Logger {
   count = 0;
+  /** Round trips to the server: fewer than statements when statements are pipelined (./pipeline.ts). */
+  roundTrips = 0;
   logQuery(): void {
     this.count += 1;
   }
@@ -67,8 +70,11 @@ export function createDb(env: Env): DbHandle {
   // In workerd a server-side close fires a late 'error' after 'close'; without a listener that
   // becomes an uncaught exception that outlives the request.
   pool.on('error', () => {});
-  pool.on('connect', (client: PoolClient) => client.on('error', () => {}));
   const counter = new StatementCounter();
+  pool.on('connect', (client: PoolClient) => {
+    client.on('error', () => {});
+    pipelineClient(client, counter);
+  });
   const db = drizzle({ client: pool, schema, logger: counter });
   return { db, counter, pool, close: () => closePool(pool) };
 }
