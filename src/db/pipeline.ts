@@ -7,16 +7,20 @@
  *
  * - `BEGIN` is held back and sent together with the transaction's first statement;
  * - a statement marked with `deferred()` (a write whose result nobody reads) is held back too and
- *   sent with the next statement, or with `COMMIT`;
+ *   sent with the next statement, or just before `COMMIT`;
  * - `COMMIT` of a transaction that sent nothing sends nothing; `ROLLBACK` before anything was sent
  *   sends nothing either.
  *
  * Held-back statements go out in order, as Parse/Bind/Describe/Execute messages behind ONE Sync: the
- * server runs them in order, and at the first error skips the rest up to the Sync (so a COMMIT sent
- * after a failed write never runs; Drizzle then sends ROLLBACK). One Sync means one ReadyForQuery, so
- * the driver sees one query. Every statement is unnamed (no server-side prepared statement outlives
- * it), which PgBouncer in transaction mode requires. A dropped connection leaves the transaction
- * uncommitted unless the server already ran the COMMIT, exactly as with separate round trips.
+ * server runs them in order, and at the first error skips the rest up to the Sync. One Sync means one
+ * ReadyForQuery, so the driver sees one query. Every statement is unnamed (no server-side prepared
+ * statement outlives it), which PgBouncer in transaction mode requires.
+ *
+ * COMMIT always travels alone, after the writes have answered. Sent behind them, it would sit in the
+ * server's input while a write waits for a lock; if our connection died then, the server would still
+ * commit once the lock came free, and the client, which got a 503, would retry a change that was made
+ * (test/http/security/bulk-faults.test.ts). Alone, it is only sent once every write has succeeded, and
+ * a connection lost before that leaves nothing committed.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { PoolClient } from '@neondatabase/serverless';
@@ -100,7 +104,7 @@ export function pipelineClient(client: PoolClient, counter: RoundTripCounter): v
       const pending = take();
       // Nothing ran in this transaction: BEGIN and COMMIT would be two round trips for nothing.
       if (pending.length === 1 && BEGIN.test(pending[0]!.text)) return Promise.resolve(empty('COMMIT'));
-      return pending.length ? pipeline(pending, stmt) : direct(config, values);
+      return pending.length ? pipeline(pending, null).then(() => direct(config, values)) : direct(config, values);
     }
     if (inTransaction && ROLLBACK.test(text)) {
       inTransaction = false;

@@ -30,7 +30,7 @@ export async function deleteFlowRuns(tx: Tx, selection: RunSelection, opts: { dr
   const ids = batch.runs.map((r) => r.id);
   if (opts.dryRun) return ids;
   const idArray = `{${ids.join(',')}}`;
-  // Sent with COMMIT (with the slot and lease writes, if any): two round trips per request.
+  // Sent together with the slot and lease writes, if any, before COMMIT: three round trips per request.
   await tx.execute(deferred(sql`
     WITH run_logs AS (DELETE FROM log WHERE flow_run_id = ANY(${idArray}::uuid[]))
     DELETE FROM flow_run WHERE id = ANY(${idArray}::uuid[])`));

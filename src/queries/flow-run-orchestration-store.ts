@@ -10,8 +10,9 @@
  *    load, write; and two for legacy task-run retries: lock, write), one for slot counts, one for leases.
  *
  * The writes of step 3 whose results nothing reads are `deferred` (../db/pipeline.ts): they travel
- * with the next statement or with COMMIT, so a request whose writes are all of that kind costs two
- * round trips (BEGIN + lock-and-load, then writes + COMMIT), whatever its number of statements.
+ * together, with the next statement or just before COMMIT, so a request whose writes are all of that
+ * kind costs three round trips (BEGIN + lock-and-load, the writes, COMMIT), whatever its number of
+ * statements.
  *
  * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id), then subflows'
  * parent task runs (id); the lease reaper skips locked leases. That order keeps concurrent requests
