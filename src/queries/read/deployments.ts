@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client';
 import { concurrencyLimitV2, deployment, deploymentSchedule, workPool, workQueue } from '../../db/schema';
@@ -178,6 +178,12 @@ const deploymentJson = sql.raw(`(SELECT row_to_json(r) FROM (SELECT
  * page was about 290 KB and 8 ms of Worker CPU that way).
  */
 export async function readDeploymentsJson(db: DbOrTx, q: ReadQuery = {}): Promise<string> {
+  const result = await db.execute(deploymentsJsonQuery(db, q));
+  return (result.rows[0] as { body: string }).body;
+}
+
+/** The statement readDeploymentsJson runs, unexecuted (for EXPLAIN in tests). */
+export function deploymentsJsonQuery(db: DbOrTx, q: ReadQuery): SQL {
   const order = q.orderBy?.length ? sql`order by ${sql.join(q.orderBy, sql`, `)}` : sql``;
   const page = applyReadQuery(
     db
@@ -189,8 +195,7 @@ export async function readDeploymentsJson(db: DbOrTx, q: ReadQuery = {}): Promis
       .$dynamic(),
     q,
   );
-  const result = await db.execute(sql`select '[' || coalesce(string_agg(page.j, ',' order by page.n), '') || ']' as body from (${page}) page`);
-  return (result.rows[0] as { body: string }).body;
+  return sql`select '[' || coalesce(string_agg(page.j, ',' order by page.n), '') || ']' as body from (${page}) page`;
 }
 
 /** Deployments matching the query, with schedules, queue/pool names and concurrency limit, in one statement. */
