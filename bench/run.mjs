@@ -19,7 +19,7 @@ import { directClient, disableStatementLog, enableStatementLog, parseStatements,
 import { bulkRunIds } from './lib/ids.mjs';
 import { disableAutoExplain, enableAutoExplain, isForeignKeyStatement, logSize, parsePlans, readLogSince, seqScans } from './lib/plans.mjs';
 import { ensurePrefectInstalled, migratePrefect, startPrefectServer } from './lib/prefect-server.mjs';
-import { comparisonTable, floorTable, machineInfo, sameDataset, serverTable } from './lib/report.mjs';
+import { bothTable, comparisonTable, floorTable, machineInfo, sameDataset, serverTable } from './lib/report.mjs';
 import { scenarios } from './lib/scenarios.mjs';
 import { seedDatabase } from './lib/seed.mjs';
 import http from 'node:http';
@@ -124,15 +124,54 @@ function gitCommit() {
   }
 }
 
-/** @param {BenchCluster} cluster @param {BenchConfig} config @returns {Promise<ServerResult>} */
-async function benchEdge(cluster, config) {
-  const startedAt = new Date().toISOString();
-  const url = await createDatabase(cluster, 'edge');
+/**
+ * Creates, migrates and seeds our database `name`.
+ * @param {BenchCluster} cluster @param {BenchConfig} config @param {string} name
+ */
+async function seedEdge(cluster, config, name) {
+  const url = await createDatabase(cluster, name);
   await migrate({ url, wsproxy: cluster.wsproxy, pipelineConnect: 'password' });
-  log('prefect-edge: migrated; seeding');
+  log(`prefect-edge: migrated ${name}; seeding`);
   const seed = await seedDatabase({ url, wsproxy: cluster.wsproxy, config, log: (m) => log(`prefect-edge seed: ${m}`) });
   log(`prefect-edge: seeded in ${seed.seconds.toFixed(0)} s: ${JSON.stringify(seed.rows)}`);
-  const pooled = cluster.pooledUrlFor?.('edge');
+  return seed;
+}
+
+/**
+ * A copy of our seeded database, for a second measurement (BENCH_POOLER=both): the bulk scenarios
+ * use up their reserved runs, so each path needs the data as seeded. A file-level copy is much faster
+ * than seeding again; it needs the template to have no connections, hence the retries.
+ * @param {BenchCluster} cluster @param {string} from @param {string} to
+ */
+async function copyDatabase(cluster, from, to) {
+  const admin = await sqlClient(cluster.urlFor('postgres'), cluster.wsproxy);
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await admin.query(`CREATE DATABASE ${to} TEMPLATE ${from}`);
+        return;
+      } catch (e) {
+        if (attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Measures our Worker on the seeded database `database`, straight to Postgres (`direct`) or through
+ * PgBouncer in transaction mode (`pooled`).
+ * @param {BenchCluster} cluster @param {BenchConfig} config
+ * @param {'direct' | 'pooled'} mode @param {string} database @param {ServerResult['seed']} seed
+ * @returns {Promise<ServerResult>}
+ */
+async function benchEdge(cluster, config, mode, database, seed) {
+  const startedAt = new Date().toISOString();
+  const url = cluster.urlFor(database);
+  const pooled = mode === 'pooled' ? cluster.pooledUrlFor?.(database) : undefined;
+  if (mode === 'pooled' && !pooled) throw new Error('the pooled measurement needs the cluster started with PgBouncer');
   const worker = await startEdgeWorker({
     databaseUrl: pooled ?? url,
     wsproxy: cluster.wsproxy,
@@ -154,24 +193,24 @@ async function benchEdge(cluster, config) {
   let checked = 0;
   const list = scenarios(config);
   try {
-    await enableAutoExplain(admin, 'edge');
-    await enableStatementLog(admin, 'edge');
+    await enableAutoExplain(admin, database);
+    await enableStatementLog(admin, database);
     let offset = logSize(cluster.logFile);
-    const results = await measure(worker.baseUrl, config, statementCounter(admin, 'edge'), async (key, reply) => {
+    const results = await measure(worker.baseUrl, config, statementCounter(admin, database), async (key, reply) => {
       if (key === list[list.length - 1]?.key) {
-        await disableAutoExplain(admin, 'edge');
-        await disableStatementLog(admin, 'edge');
+        await disableAutoExplain(admin, database);
+        await disableStatementLog(admin, database);
       }
       await new Promise((r) => setTimeout(r, 300)); // let the backends finish writing their log lines
       const text = readLogSince(cluster.logFile, offset);
       offset = logSize(cluster.logFile);
-      const plans = parsePlans(text, 'edge');
+      const plans = parsePlans(text, database);
       // Foreign-key statements run inside their parent (and inside its logged time): count the others.
       const own = plans.filter((p) => !isForeignKeyStatement(p.query));
       byScenario[key] = { statements: own.length, ms: Math.round(own.reduce((a, p) => a + p.ms, 0) * 10) / 10 };
       checked += plans.length;
       for (const p of plans) scans.push(...seqScans(p).map((s) => ({ ...s, scenario: key })));
-      floors[key] = await floorOf(direct, list.find((s) => s.key === key), parseStatements(text, 'edge'), config, reply);
+      floors[key] = await floorOf(direct, list.find((s) => s.key === key), parseStatements(text, database), config, reply);
     });
     // A bare Worker round trip: no database, no body (the same load loop, one at a time).
     const health = await runLoad({
@@ -185,6 +224,7 @@ async function benchEdge(cluster, config) {
     log(`prefect-edge: GET /api/health at concurrency 1: p50 ${health.latencyMs.p50} ms`);
     return {
       server: 'prefect-edge',
+      mode,
       version: gitCommit(),
       startedAt,
       config,
@@ -195,8 +235,8 @@ async function benchEdge(cluster, config) {
       floor: { healthP50: health.latencyMs.p50, byScenario: floors },
     };
   } finally {
-    await disableAutoExplain(admin, 'edge').catch(() => {});
-    await disableStatementLog(admin, 'edge').catch(() => {});
+    await disableAutoExplain(admin, database).catch(() => {});
+    await disableStatementLog(admin, database).catch(() => {});
     await direct.end().catch(() => {});
     await admin.end();
     await worker.stop();
@@ -263,9 +303,12 @@ async function benchPrefect(cluster, config) {
   }
 }
 
-/** Our earlier results, if they were measured with exactly these parameters. */
-function reusableEdgeResult(/** @type {BenchConfig} */ config) {
-  const file = path.join(OUT, 'edge.json');
+/** The file our results of one path go to: edge.json (direct) or edge-pooled.json (through PgBouncer). */
+const edgeFile = (/** @type {'direct' | 'pooled'} */ mode) => path.join(OUT, mode === 'pooled' ? 'edge-pooled.json' : 'edge.json');
+
+/** Our earlier results of one path, if they were measured with exactly these parameters. */
+function reusableEdgeResult(/** @type {BenchConfig} */ config, /** @type {'direct' | 'pooled'} */ mode) {
+  const file = edgeFile(mode);
   if (process.env.BENCH_RERUN_EDGE === '1' || !fs.existsSync(file)) return null;
   /** @type {ServerResult} */
   const r = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -300,8 +343,8 @@ const DOCS = path.join(ROOT, 'docs', 'benchmarks.md');
  * Replaces the generated part of docs/benchmarks.md (between the markers) with `markdown`; the
  * direct and the pooled (BENCH_POOLER=pgbouncer) runs have a section each.
  */
-function writeResultsIntoDocs(/** @type {string} */ markdown, /** @type {'none' | 'pgbouncer'} */ pooler) {
-  const name = pooler === 'pgbouncer' ? 'pooled-results' : 'results';
+function writeResultsIntoDocs(/** @type {string} */ markdown, /** @type {'direct' | 'pooled'} */ mode) {
+  const name = mode === 'pooled' ? 'pooled-results' : 'results';
   const START = `<!-- bench:${name}:start (written by npm run bench:prefect) -->`;
   const END = `<!-- bench:${name}:end -->`;
   const text = fs.readFileSync(DOCS, 'utf8');
@@ -311,9 +354,14 @@ function writeResultsIntoDocs(/** @type {string} */ markdown, /** @type {'none' 
   fs.writeFileSync(DOCS, `${text.slice(0, a + START.length)}\n${markdown}\n${text.slice(b)}`);
 }
 
-/** The results section of docs/benchmarks.md, from one run of both servers. */
-function resultsMarkdown(/** @type {ServerResult} */ edge, /** @type {ServerResult} */ prefect, /** @type {boolean} */ same) {
+/**
+ * The results section of docs/benchmarks.md, from one run of both servers. With BENCH_POOLER=both the
+ * direct section also gets the table of both paths against the one Prefect measurement (`both`).
+ * @param {ServerResult} edge @param {ServerResult} prefect @param {boolean} same @param {string | null} [both]
+ */
+function resultsMarkdown(edge, prefect, same, both = null) {
   const c = edge.config;
+  const pooled = (edge.mode ?? (c.pooler === 'pgbouncer' ? 'pooled' : 'direct')) === 'pooled';
   const load = [edge.machine.loadAverage, prefect.machine.loadAverage];
   const nproc = Number(edge.machine.nproc) || 2;
   const busy = load.some((l) => Number(String(l).split(' ')[0]) > nproc);
@@ -321,8 +369,9 @@ function resultsMarkdown(/** @type {ServerResult} */ edge, /** @type {ServerResu
   return [
     `Measured ${edge.startedAt.slice(0, 16).replace('T', ' ')} UTC by \`npm run bench:prefect\` with \`BENCH_SCALE=${c.scale}\`,`,
     `concurrency ${c.concurrency}, ${c.requests} requests per read scenario and ${c.bulkRequests} per bulk scenario (cap ${c.maxSeconds} s),`,
-    `${c.pooler === 'pgbouncer' ? 'our Worker reaching Postgres **through PgBouncer in transaction mode**' : 'our Worker opening a new Postgres connection per request (no pooler)'}.`,
+    `${pooled ? 'our Worker reaching Postgres **through PgBouncer in transaction mode**' : 'our Worker opening a new Postgres connection per request (no pooler)'}${c.pooler === 'both' ? ` (\`BENCH_POOLER=both\`: the ${pooled ? 'direct' : 'pooled'} path was measured in the same run, against the same Prefect measurement)` : ''}.`,
     '',
+    ...(both ? ['### Direct and through PgBouncer, one run', '', both, ''] : []),
     `- **prefect-edge** at commit \`${edge.version}\` under \`wrangler dev\`; **Prefect ${prefect.version}** (\`prefect server start --no-services\`).`,
     `- Machine: ${edge.machine.nproc} CPUs (${edge.machine.cpu}), ${edge.machine.memory}, ${edge.machine.os}, Node ${edge.machine.node}.`,
     `- Load average when each side started: ${load[0]} (ours), ${load[1]} (Prefect).${busy ? ' **The machine was shared with other work (load above its CPU count): absolute times are inflated and noisy; read the ratios.**' : ''}`,
@@ -359,16 +408,33 @@ async function main() {
   fs.rmSync(LOGS, { recursive: true, force: true });
   fs.mkdirSync(LOGS, { recursive: true });
   log(`config: ${JSON.stringify({ ...config, blocks: undefined })}`);
-  let edge = prefectMode ? reusableEdgeResult(config) : null;
-  if (edge) log(`reusing prefect-edge results from bench-results/edge.json (${edge.startedAt}, same parameters and commit)`);
-  const cluster = await startBenchCluster(LOGS, config.pooler);
+  /** @type {('direct' | 'pooled')[]} */
+  const modes = config.pooler === 'both' ? ['direct', 'pooled'] : [config.pooler === 'pgbouncer' ? 'pooled' : 'direct'];
+  /** @type {Map<'direct' | 'pooled', ServerResult>} */
+  const edges = new Map();
+  for (const mode of modes) {
+    const reused = prefectMode ? reusableEdgeResult(config, mode) : null;
+    if (reused) {
+      log(`reusing prefect-edge results from ${path.relative(ROOT, edgeFile(mode))} (${reused.startedAt}, same parameters and commit)`);
+      edges.set(mode, reused);
+    }
+  }
+  const cluster = await startBenchCluster(LOGS, config.pooler === 'none' ? 'none' : 'pgbouncer');
   log(`PostgreSQL cluster at ${cluster.address} (log: ${cluster.logFile})`);
   /** @type {ServerResult | null} */
   let prefect = null;
   try {
-    if (!edge) {
-      edge = await benchEdge(cluster, config);
-      fs.writeFileSync(path.join(OUT, 'edge.json'), JSON.stringify(edge, null, 2));
+    const todo = modes.filter((m) => !edges.has(m));
+    if (todo.length) {
+      const seed = await seedEdge(cluster, config, 'edge');
+      // The second path gets its own copy of the data as seeded (made before the first path changes it).
+      if (todo.length === 2) await copyDatabase(cluster, 'edge', 'edge_pooled');
+      for (const mode of todo) {
+        const database = todo.length === 2 && mode === 'pooled' ? 'edge_pooled' : 'edge';
+        const result = await benchEdge(cluster, config, mode, database, seed);
+        fs.writeFileSync(edgeFile(mode), JSON.stringify(result, null, 2));
+        edges.set(mode, result);
+      }
     }
     if (prefectMode) {
       prefect = await benchPrefect(cluster, config);
@@ -377,35 +443,54 @@ async function main() {
   } finally {
     await cluster.close();
   }
-  printServer(edge);
-  const problems = failures(edge);
+  const problems = [];
+  for (const mode of modes) {
+    const edge = /** @type {ServerResult} */ (edges.get(mode));
+    printServer(edge);
+    problems.push(...failures(edge));
+  }
+  const direct = edges.get('direct');
+  const pooledResult = edges.get('pooled');
+  const both = direct && pooledResult ? bothTable(direct, pooledResult, prefect) : null;
   if (prefect) {
     printServer(prefect);
     problems.push(...failures(prefect));
-    const same = sameDataset(edge, prefect);
-    const table = comparisonTable(edge, prefect);
-    const text = [
-      `## prefect-edge ${edge.version} vs Prefect ${prefect.version}`,
-      '',
-      `Scale ${config.scale}, concurrency ${config.concurrency}, same PostgreSQL cluster; datasets identical: ${same ? 'yes' : 'NO'}.`,
-      '× = how many times faster prefect-edge is (Prefect latency ÷ ours; our req/s ÷ Prefect req/s).',
-      '"same answer": both servers returned the same ids (reads) or the same per-run outcomes (bulk) for the first measured request.',
-      '',
-      table,
-      '',
-      `### Against the floor (our Worker at concurrency ${config.concurrency}; the floor is meant to be read at BENCH_CONCURRENCY=1)`,
-      '',
-      floorTable(edge, prefect),
-    ].join('\n');
+    const sections = [];
+    for (const mode of modes) {
+      const edge = /** @type {ServerResult} */ (edges.get(mode));
+      const same = sameDataset(edge, prefect);
+      if (!same) problems.push(`the two datasets differ (seed fingerprints, ${mode})`);
+      const label = mode === 'pooled' ? ' (our Worker through PgBouncer)' : modes.length === 2 ? ' (our Worker straight to Postgres)' : '';
+      sections.push(
+        [
+          `## prefect-edge ${edge.version} vs Prefect ${prefect.version}${label}`,
+          '',
+          `Scale ${config.scale}, concurrency ${config.concurrency}, same PostgreSQL cluster; datasets identical: ${same ? 'yes' : 'NO'}.`,
+          '× = how many times faster prefect-edge is (Prefect latency ÷ ours; our req/s ÷ Prefect req/s).',
+          '"same answer": both servers returned the same ids (reads) or the same per-run outcomes (bulk) for the first measured request.',
+          '',
+          comparisonTable(edge, prefect),
+          '',
+          `### Against the floor (our Worker at concurrency ${config.concurrency}; the floor is meant to be read at BENCH_CONCURRENCY=1)`,
+          '',
+          floorTable(edge, prefect),
+        ].join('\n'),
+      );
+      if (process.env.BENCH_WRITE_DOCS !== '0') {
+        writeResultsIntoDocs(resultsMarkdown(edge, prefect, same, mode === 'direct' ? both : null), mode);
+      }
+    }
+    if (both) sections.push(`## Direct and through PgBouncer (one run, one Prefect measurement)\n\n${both}`);
+    const text = sections.join('\n\n');
     console.log(`\n${text}`);
     fs.writeFileSync(path.join(OUT, 'comparison.md'), `${text}\n`);
-    if (!same) problems.push('the two datasets differ (seed fingerprints)');
-    if (process.env.BENCH_WRITE_DOCS !== '0') {
-      writeResultsIntoDocs(resultsMarkdown(edge, prefect, same), config.pooler);
-      log('wrote the results into docs/benchmarks.md (BENCH_WRITE_DOCS=0 leaves it alone)');
-    }
+    if (process.env.BENCH_WRITE_DOCS !== '0') log('wrote the results into docs/benchmarks.md (BENCH_WRITE_DOCS=0 leaves it alone)');
   } else {
-    console.log(`\n### Against the floor (concurrency ${config.concurrency})\n\n${floorTable(edge, null)}`);
+    for (const mode of modes) {
+      const edge = /** @type {ServerResult} */ (edges.get(mode));
+      console.log(`\n### Against the floor (${mode}, concurrency ${config.concurrency})\n\n${floorTable(edge, null)}`);
+    }
+    if (both) console.log(`\n### Direct and through PgBouncer\n\n${both}`);
   }
   log(`done in ${((performance.now() - t0) / 60_000).toFixed(1)} min; results in bench-results/`);
   if (problems.length) {

@@ -8,6 +8,7 @@ import { findPgBouncer } from './pgbouncer.mjs';
 
 export const POOLED_TEST_FILES = [
   'test/http/crud/statement-counts.test.ts',
+  'test/http/db-pipeline.test.ts',
   'test/http/crud/bulk-delete.test.ts',
   'test/http/crud/deployments.test.ts',
   'test/http/crud/flow-runs.test.ts',

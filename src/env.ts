@@ -8,7 +8,7 @@ export interface Env {
   WSPROXY?: string;
   /** Local only: "false" makes the driver wait for the server's auth request (PGlite, trust auth). */
   PG_PIPELINE_CONNECT?: string;
-  /** When "1", responses carry `x-sql-statements`, the number of SQL statements the request sent. */
+  /** When "1", responses carry `x-sql-statements` and `x-sql-round-trips`: the SQL statements the request sent, and in how many round trips. */
   EXPOSE_SQL_COUNT?: string;
 
   // Orchestration settings (src/queries/flow-run-orchestration.ts).

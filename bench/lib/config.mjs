@@ -26,7 +26,7 @@ const MAX_RESERVED_SHARE = 0.3;
  *   scale: number, flows: number, deployments: number, flowRuns: number,
  *   requests: number, bulkRequests: number, warmup: number, concurrency: number, maxSeconds: number,
  *   planCheck: 'fail' | 'warn', blocks: Record<typeof BULK_BLOCKS[number], Block>,
- *   pooler: 'none' | 'pgbouncer', floorRepeats: number,
+ *   pooler: 'none' | 'pgbouncer' | 'both', floorRepeats: number,
  * }} BenchConfig
  */
 
@@ -61,7 +61,9 @@ export function benchConfig(env = process.env) {
     next += blockSize;
   }
   const pooler = env.BENCH_POOLER ?? 'none';
-  if (pooler !== 'none' && pooler !== 'pgbouncer' && pooler !== '') throw new Error(`BENCH_POOLER must be "pgbouncer", not "${pooler}"`);
+  if (pooler !== 'none' && pooler !== 'pgbouncer' && pooler !== 'both' && pooler !== '') {
+    throw new Error(`BENCH_POOLER must be "pgbouncer" or "both", not "${pooler}"`);
+  }
   const planCheck = env.BENCH_PLAN_CHECK === 'warn' || env.BENCH_PLAN_CHECK === 'fail' ? env.BENCH_PLAN_CHECK : scale >= 0.1 ? 'fail' : 'warn';
   return {
     scale,
@@ -75,7 +77,7 @@ export function benchConfig(env = process.env) {
     maxSeconds: num(env.BENCH_MAX_SECONDS, 30),
     planCheck,
     blocks: /** @type {BenchConfig['blocks']} */ (blocks),
-    pooler: pooler === 'pgbouncer' ? 'pgbouncer' : 'none',
+    pooler: pooler === 'pgbouncer' || pooler === 'both' ? pooler : 'none',
     floorRepeats: Math.round(num(env.BENCH_FLOOR_REPEATS, 20)),
   };
 }

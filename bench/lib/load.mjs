@@ -12,6 +12,7 @@ import http from 'node:http';
  *   requests: number, errors: number, firstError: string | null, wallSeconds: number, stoppedByTime: boolean,
  *   latencyMs: { p50: number, p95: number, p99: number, mean: number, max: number },
  *   requestsPerSecond: number, sqlStatements: { min: number, median: number, max: number } | null,
+ *   sqlRoundTrips?: number | null,
  *   responseBytes: number,
  * }} LoadResult
  */
@@ -71,6 +72,8 @@ export async function runLoad({ baseUrl, count, concurrency, maxSeconds, spec, c
   const latencies = [];
   /** @type {number[]} */
   const statements = [];
+  /** @type {number[]} */
+  const roundTrips = [];
   let bytes = 0;
   let errors = 0;
   /** @type {string | null} */
@@ -106,6 +109,8 @@ export async function runLoad({ baseUrl, count, concurrency, maxSeconds, spec, c
       bytes += reply.body.length;
       const header = reply.headers['x-sql-statements'];
       if (typeof header === 'string') statements.push(Number(header));
+      const trips = reply.headers['x-sql-round-trips'];
+      if (typeof trips === 'string') roundTrips.push(Number(trips));
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -132,6 +137,8 @@ export async function runLoad({ baseUrl, count, concurrency, maxSeconds, spec, c
     sqlStatements: sortedStatements.length
       ? { min: sortedStatements[0] ?? 0, median: percentile(sortedStatements, 0.5), max: sortedStatements[sortedStatements.length - 1] ?? 0 }
       : null,
+    // Our Worker's x-sql-round-trips (median): fewer than statements when it pipelines them.
+    sqlRoundTrips: roundTrips.length ? percentile([...roundTrips].sort((a, b) => a - b), 0.5) : null,
     responseBytes: Math.round(bytes / (latencies.length || 1)),
   };
 }

@@ -12,7 +12,7 @@ import os from 'node:os';
  * pgStatements: statements per request counted by pg_stat_statements during the warm-up (both
  * servers); load.sqlStatements: what our Worker reports in x-sql-statements (ours only).
  * @typedef {{
- *   server: string, version: string, startedAt: string, config: import('./config.mjs').BenchConfig,
+ *   server: string, mode?: 'direct' | 'pooled', version: string, startedAt: string, config: import('./config.mjs').BenchConfig,
  *   machine: Record<string, string>, seed: { seconds: number, rows: Record<string, number>, fingerprint: Record<string, string> },
  *   scenarios: ScenarioResult[],
  *   plans?: { checked: number, seqScans: import('./plans.mjs').SeqScan[], byScenario: Record<string, { statements: number, ms: number }> },
@@ -114,8 +114,44 @@ export function floorTable(ours, prefect) {
     const p = prefect?.scenarios.find((s) => s.key === o.key);
     const pl = p && !p.error ? p.load : null;
     const ratio = ol && f?.ms != null ? `${(ol.latencyMs.p50 / (f.ms + health)).toFixed(1)}` : 'n/a';
+    // Our round trips (x-sql-round-trips): fewer than the statements when the Worker pipelines them.
+    const trips = ol?.sqlRoundTrips;
     lines.push(
-      `| ${o.label} | ${f ? f.statements : '–'} | ${f?.ms != null ? fmt(f.ms) : `n/a${f?.note ? ` (${f.note})` : ''}`} | ${fmt(health)} | ${ol ? fmt(ol.latencyMs.p50) : '–'} | ${ratio} |${prefect ? ` ${ol && pl ? times(pl.latencyMs.p50 / ol.latencyMs.p50) : 'n/a'} |` : ''}`,
+      `| ${o.label} | ${f ? `${f.statements}${trips != null ? ` (${trips})` : ''}` : '–'} | ${f?.ms != null ? fmt(f.ms) : `n/a${f?.note ? ` (${f.note})` : ''}`} | ${fmt(health)} | ${ol ? fmt(ol.latencyMs.p50) : '–'} | ${ratio} |${prefect ? ` ${ol && pl ? times(pl.latencyMs.p50 / ol.latencyMs.p50) : 'n/a'} |` : ''}`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** ours p50 ÷ (floor + health p50), or null when either is missing. */
+function floorRatio(/** @type {ServerResult} */ ours, /** @type {ScenarioResult} */ o) {
+  const f = ours.floor?.byScenario[o.key];
+  if (!ours.floor || !o.load || o.error || f?.ms == null) return null;
+  return o.load.latencyMs.p50 / (f.ms + ours.floor.healthP50);
+}
+
+/**
+ * Both of our paths (BENCH_POOLER=both) beside one Prefect measurement: p50 of each, Prefect's p50 ÷
+ * each, and each one's ratio to its own floor.
+ * @param {ServerResult} direct @param {ServerResult} pooled @param {ServerResult | null} prefect
+ */
+export function bothTable(direct, pooled, prefect) {
+  const lines = [
+    `| Endpoint | p50 ms direct / pooled${prefect ? ' / Prefect' : ''} |${prefect ? ' × direct | × pooled |' : ''} ours ÷ floor direct | ours ÷ floor pooled | statements (round trips) |`,
+    `|---|---:|${prefect ? '---:|---:|' : ''}---:|---:|---:|`,
+  ];
+  for (const d of direct.scenarios) {
+    const p = pooled.scenarios.find((s) => s.key === d.key);
+    const r = prefect?.scenarios.find((s) => s.key === d.key);
+    const p50 = (/** @type {ScenarioResult | undefined} */ s) => (s && s.load && !s.error ? s.load.latencyMs.p50 : null);
+    const [dp, pp, rp] = [p50(d), p50(p), p50(r)];
+    const show = (/** @type {number | null} */ x) => (x === null ? '–' : fmt(x));
+    const ratio = (/** @type {number | null} */ x) => (x === null ? 'n/a' : x.toFixed(1));
+    const fd = floorRatio(direct, d);
+    const fp = p ? floorRatio(pooled, p) : null;
+    const stmts = d.load?.sqlStatements ? `${d.load.sqlStatements.median}${d.load.sqlRoundTrips != null ? ` (${d.load.sqlRoundTrips})` : ''}` : '–';
+    lines.push(
+      `| ${d.label} | ${show(dp)} / ${show(pp)}${prefect ? ` / ${show(rp)}` : ''} |${prefect ? ` ${dp && rp ? times(rp / dp) : 'n/a'} | ${pp && rp ? times(rp / pp) : 'n/a'} |` : ''} ${ratio(fd)} | ${ratio(fp)} | ${stmts} |`,
     );
   }
   return lines.join('\n');

@@ -8,6 +8,7 @@ import { drizzle, type NeonDatabase } from 'drizzle-orm/neon-serverless';
 import type { Logger } from 'drizzle-orm/logger';
 import type { Env } from '../env';
 import { ServiceUnavailable } from '../http/errors';
+import { pipelineClient } from './pipeline';
 
 /**
  * No schema is handed to Drizzle: nothing uses its relational queries (`db.query.*`), and with a schema
@@ -21,6 +22,8 @@ export type DbOrTx = Db | Tx;
 /** Counts the statements Drizzle sends, so tests can assert that a request's cost is constant. */
 export class StatementCounter implements Logger {
   count = 0;
+  /** Round trips to the server: fewer than statements when statements are pipelined (./pipeline.ts). */
+  roundTrips = 0;
   logQuery(): void {
     this.count += 1;
   }
@@ -70,8 +73,11 @@ export function createDb(env: Env): DbHandle {
   // In workerd a server-side close fires a late 'error' after 'close'; without a listener that
   // becomes an uncaught exception that outlives the request.
   pool.on('error', () => {});
-  pool.on('connect', (client: PoolClient) => client.on('error', () => {}));
   const counter = new StatementCounter();
+  pool.on('connect', (client: PoolClient) => {
+    client.on('error', () => {});
+    pipelineClient(client, counter);
+  });
   const db = drizzle({ client: pool, logger: counter });
   return { db, counter, pool, close: () => closePool(pool) };
 }

@@ -297,7 +297,9 @@ export const flowRun = pgTable(
     index('ix_flow_run__state_type').on(t.stateType),
     index('ix_flow_run__state_name').on(t.stateName),
     index('ix_flow_run__state_timestamp').on(t.stateTimestamp),
-    index('ix_flow_run__deployment_id').on(t.deploymentId),
+    // (deployment_id, state_type) instead of deployment_id alone: /deployments/filter with a
+    // flow_runs state filter reads only the runs in those states of each deployment (issue 17).
+    index('ix_flow_run__deployment_id_state_type').on(t.deploymentId, t.stateType),
     index('ix_flow_run__deployment_version').on(t.deploymentVersion),
     index('ix_flow_run__work_queue_id').on(t.workQueueId),
     index('ix_flow_run__work_queue_name').on(t.workQueueName),

@@ -14,7 +14,10 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   try {
     await next();
   } finally {
-    if (c.env.EXPOSE_SQL_COUNT === '1') c.header('x-sql-statements', String(handle.counter.count));
+    if (c.env.EXPOSE_SQL_COUNT === '1') {
+      c.header('x-sql-statements', String(handle.counter.count));
+      c.header('x-sql-round-trips', String(handle.counter.roundTrips));
+    }
     const closing = handle.close();
     try {
       c.executionCtx.waitUntil(closing);

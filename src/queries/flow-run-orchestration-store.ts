@@ -9,12 +9,18 @@
  *    number of runs: one INSERT of states, one UPDATE of runs, three for parent task runs (lock,
  *    load, write; and two for legacy task-run retries: lock, write), one for slot counts, one for leases.
  *
+ * The writes of step 3 whose results nothing reads are `deferred` (../db/pipeline.ts): they travel
+ * together, with the next statement or just before COMMIT, so a request whose writes are all of that
+ * kind costs three round trips (BEGIN + lock-and-load, the writes, COMMIT), whatever its number of
+ * statements.
+ *
  * Lock order everywhere: flow runs (id DESC), then leases (id), then limits (id), then subflows'
  * parent task runs (id); the lease reaper skips locked leases. That order keeps concurrent requests
  * free of deadlocks.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Tx } from '../db/client';
+import { deferred } from '../db/pipeline';
 import { ConcurrencyLedger, type ConcurrencyLimit, type Lease, type LeaseMetadata } from '../orchestration/concurrency';
 import type { DeploymentSnapshot, ParentTaskSync, RunSnapshot } from '../orchestration/context';
 import type { OrchestrationOutcome } from '../orchestration/engine';
@@ -286,7 +292,7 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
     }));
     // The event builder above reads flow_run too: in one statement it sees the rows as they were
     // before this UPDATE (one snapshot), as it did when it ran first.
-    await tx.execute(sql`
+    await tx.execute(deferred(sql`
       ${stateCtes ? sql`WITH ${stateCtes}, resources AS (${eventResourcesInsert})` : sql``}
       UPDATE flow_run fr SET
         state_id = r.state_id, state_type = r.state_type, state_name = r.state_name,
@@ -298,9 +304,9 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
         id uuid, state_id uuid, state_type state_type, state_name text, state_timestamp timestamptz,
         run_count int, start_time timestamptz, end_time timestamptz, total_run_time_us bigint,
         expected_start_time timestamptz, next_scheduled_start_time timestamptz, empirical_policy jsonb)
-      WHERE fr.id = r.id`);
+      WHERE fr.id = r.id`));
   } else if (stateCtes) {
-    await tx.execute(sql`WITH ${stateCtes} ${eventResourcesInsert}`);
+    await tx.execute(deferred(sql`WITH ${stateCtes} ${eventResourcesInsert}`));
   }
 
   const syncs = outcomes.filter((o) => o.parentTaskSync && !o.error).map((o) => o.parentTaskSync!);
@@ -430,15 +436,15 @@ async function retryFailedTaskRuns(tx: Tx, flowRunIds: string[], now: Micros): P
 export async function applyConcurrencyChanges(tx: Tx, ledger: ConcurrencyLedger): Promise<void> {
   const changes = ledger.changes();
   if (changes.slots.length > 0) {
-    await tx.execute(sql`
+    await tx.execute(deferred(sql`
       UPDATE concurrency_limit_v2 c SET active_slots = v.active_slots, updated = clock_timestamp()
       FROM jsonb_to_recordset(${json(changes.slots.map((s) => ({ id: s.id, active_slots: s.activeSlots })))}) AS v(id uuid, active_slots int)
-      WHERE c.id = v.id`);
+      WHERE c.id = v.id`));
   }
   const leaseRow = (l: Lease) => ({ id: l.id, resource_ids: l.resourceIds, expiration: toPgTimestamp(l.expiration), metadata: l.metadata });
   const { createdLeases, renewedLeases, revokedLeaseIds } = changes;
   if (createdLeases.length + renewedLeases.length + revokedLeaseIds.length === 0) return;
-  await tx.execute(sql`
+  await tx.execute(deferred(sql`
     WITH created AS (
       INSERT INTO concurrency_lease (id, resource_ids, expiration, metadata)
       SELECT id, resource_ids, expiration, metadata
@@ -449,5 +455,5 @@ export async function applyConcurrencyChanges(tx: Tx, ledger: ConcurrencyLedger)
       FROM jsonb_to_recordset(${json(renewedLeases.map(leaseRow))}) AS v(id uuid, expiration timestamptz)
       WHERE l.id = v.id RETURNING 1),
     revoked AS (DELETE FROM concurrency_lease WHERE id = ANY(${toUuidArray(revokedLeaseIds)}) RETURNING 1)
-    SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM renewed), (SELECT count(*) FROM revoked)`);
+    SELECT (SELECT count(*) FROM created), (SELECT count(*) FROM renewed), (SELECT count(*) FROM revoked)`));
 }

@@ -10,7 +10,7 @@ import { notFound } from '../http/errors';
 import { pathUuid, uuidParam } from '../http/params';
 import { DEPLOYMENT_SORTS } from '../schemas/filters';
 import { DEPLOYMENT_ORDER, deploymentsCondition } from '../queries/filters';
-import { readDeployments } from '../queries/read-models';
+import { readDeployments, readDeploymentsJson } from '../queries/read-models';
 import { flowRunFilterKeys } from './flow-runs-read';
 import { filterCountPaginate } from './read-support';
 
@@ -26,6 +26,7 @@ export const deploymentReadRoutes = new Hono<AppEnv>()
       table: deployment,
       condition: deploymentsCondition,
       read: readDeployments,
+      readJson: readDeploymentsJson,
     }),
   )
   .get(`/${uuidParam('id')}`, async (c) => {

@@ -43,6 +43,8 @@ export interface ReadFamily<F extends v.ObjectEntries, S extends string> {
   table: PgTable;
   condition: (body: v.InferOutput<v.ObjectSchema<F, undefined>>) => SQL | undefined;
   read: (db: DbOrTx, q: ReadQuery) => Promise<unknown[]>;
+  /** /filter's answer as JSON text built by Postgres, when the family has it (the Worker passes it through). */
+  readJson?: (db: DbOrTx, q: ReadQuery) => Promise<string>;
   /** The rows of /paginate, when Prefect returns another shape there than in /filter. */
   readPage?: (db: DbOrTx, q: ReadQuery) => Promise<unknown[]>;
 }
@@ -63,13 +65,9 @@ export function filterCountPaginate<F extends v.ObjectEntries, S extends string>
   return new Hono<AppEnv>()
     .post('/filter', describe({ body: FilterBody }), async (c) => {
       const body = await readBody(c, FilterBody);
-      const rows = await family.read(c.var.db, {
-        where: where(body),
-        orderBy: orderOf(body as { sort?: S }),
-        limit: body.limit ?? DEFAULT_LIMIT,
-        offset: body.offset ?? 0,
-      });
-      return c.json(rows);
+      const q = { where: where(body), orderBy: orderOf(body as { sort?: S }), limit: body.limit ?? DEFAULT_LIMIT, offset: body.offset ?? 0 };
+      if (family.readJson) return c.body(await family.readJson(c.var.db, q), 200, { 'Content-Type': 'application/json' });
+      return c.json(await family.read(c.var.db, q));
     })
     .post('/count', describe({ body: CountBody }), async (c) => {
       const body = await readBody(c, CountBody);

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client';
 import { concurrencyLimitV2, deployment, deploymentSchedule, workPool, workQueue } from '../../db/schema';
@@ -121,6 +121,82 @@ export function toDeploymentResponse(row: DeploymentRow): DeploymentResponse {
 
 /** The statement readDeployments runs, unexecuted (for EXPLAIN in tests). */
 export const deploymentsQuery = (db: DbOrTx, q: ReadQuery) => applyReadQuery(selectDeployments(db), q);
+
+/** Prefect's timestamp text (UTC, `Z`, a 6-digit fraction only when non-zero), as formatMicros writes it. */
+const isoSql = (column: string) =>
+  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') ||
+   CASE WHEN date_part('microseconds', ${column})::bigint % 1000000 = 0 THEN '' ELSE to_char(${column} AT TIME ZONE 'UTC', '.US') END || 'Z'`;
+
+/** serializeCreatedBy in SQL: null stays null; anything else gives the three fields (null when absent). */
+const createdBySql = (column: string) => `CASE WHEN ${column} IS NULL OR ${column} = 'null'::jsonb THEN NULL ELSE (
+    SELECT row_to_json(c) FROM (SELECT
+      CASE WHEN jsonb_typeof(${column}) = 'object' THEN ${column}->'id' END AS id,
+      CASE WHEN jsonb_typeof(${column}) = 'object' THEN ${column}->'type' END AS type,
+      CASE WHEN jsonb_typeof(${column}) = 'object' THEN ${column}->'display_value' END AS display_value) c) END`;
+
+/**
+ * One deployment as JSON text, built by Postgres: the keys and values of toDeploymentResponse, in
+ * its order (row_to_json keeps the column order and writes no spaces between keys). Values that are
+ * jsonb come out as Postgres writes jsonb (`{"a": 1}`: a space after `:` and `,`); numbers keep the
+ * digits they were stored with.
+ */
+const deploymentJson = sql.raw(`(SELECT row_to_json(r) FROM (SELECT
+    deployment.id,
+    ${isoSql('deployment.created')} AS created,
+    ${isoSql('deployment.updated')} AS updated,
+    deployment.name, deployment.version, deployment.description, deployment.flow_id, deployment.paused,
+    coalesce((
+      SELECT ('[' || string_agg(row_to_json(x)::text, ',' ORDER BY s.updated DESC, s.id) || ']')::json
+      FROM deployment_schedule s CROSS JOIN LATERAL (SELECT
+        s.id, ${isoSql('s.created')} AS created, ${isoSql('s.updated')} AS updated, s.deployment_id, s.schedule,
+        s.active, s.max_scheduled_runs, s.parameters, s.slug) x
+      WHERE s.deployment_id = deployment.id), '[]'::json) AS schedules,
+    NULL::int AS concurrency_limit,
+    CASE WHEN dep_limit.id IS NULL THEN NULL ELSE (SELECT row_to_json(l) FROM (SELECT
+      dep_limit.id, ${isoSql('dep_limit.created')} AS created, ${isoSql('dep_limit.updated')} AS updated,
+      dep_limit.active, dep_limit.name, dep_limit."limit", dep_limit.active_slots, dep_limit.slot_decay_per_second) l) END
+      AS global_concurrency_limit,
+    CASE WHEN deployment.concurrency_options IS NULL OR deployment.concurrency_options = 'null'::jsonb THEN NULL
+      ELSE (SELECT row_to_json(o) FROM (SELECT
+        deployment.concurrency_options->'collision_strategy' AS collision_strategy,
+        deployment.concurrency_options->'grace_period_seconds' AS grace_period_seconds) o) END AS concurrency_options,
+    deployment.infra_overrides AS job_variables,
+    deployment.parameters, deployment.tags,
+    CASE WHEN deployment.labels IS NULL OR deployment.labels = 'null'::jsonb THEN '{}'::jsonb ELSE deployment.labels END AS labels,
+    CASE WHEN dep_queue.id IS NOT NULL THEN dep_queue.name ELSE deployment.work_queue_name END AS work_queue_name,
+    coalesce(dep_queue.id, deployment.work_queue_id) AS work_queue_id,
+    ${isoSql('deployment.last_polled')} AS last_polled,
+    deployment.parameter_openapi_schema, deployment.path, deployment.pull_steps, deployment.entrypoint,
+    deployment.storage_document_id, deployment.infrastructure_document_id,
+    ${createdBySql('deployment.created_by')} AS created_by,
+    ${createdBySql('deployment.updated_by')} AS updated_by,
+    dep_pool.name AS work_pool_name, deployment.status, deployment.enforce_parameter_schema) r)::text`);
+
+/**
+ * The JSON text of readDeployments' answer, built by Postgres in the same single statement: the
+ * Worker passes it through instead of parsing rows and serialising them again (a 200-deployment
+ * page was about 290 KB and 8 ms of Worker CPU that way).
+ */
+export async function readDeploymentsJson(db: DbOrTx, q: ReadQuery = {}): Promise<string> {
+  const result = await db.execute(deploymentsJsonQuery(db, q));
+  return (result.rows[0] as { body: string }).body;
+}
+
+/** The statement readDeploymentsJson runs, unexecuted (for EXPLAIN in tests). */
+export function deploymentsJsonQuery(db: DbOrTx, q: ReadQuery): SQL {
+  const order = q.orderBy?.length ? sql`order by ${sql.join(q.orderBy, sql`, `)}` : sql``;
+  const page = applyReadQuery(
+    db
+      .select({ j: sql<string>`${deploymentJson}`.as('j'), n: sql<number>`row_number() over (${order})`.as('n') })
+      .from(deployment)
+      .leftJoin(depQueue, sql`${depQueue.id} = ${deployment.workQueueId}`)
+      .leftJoin(depPool, sql`${depPool.id} = ${depQueue.workPoolId}`)
+      .leftJoin(depLimit, sql`${depLimit.id} = ${deployment.concurrencyLimitId}`)
+      .$dynamic(),
+    q,
+  );
+  return sql`select '[' || coalesce(string_agg(page.j, ',' order by page.n), '') || ']' as body from (${page}) page`;
+}
 
 /** Deployments matching the query, with schedules, queue/pool names and concurrency limit, in one statement. */
 export async function readDeployments(db: DbOrTx, q: ReadQuery = {}): Promise<DeploymentResponse[]> {

@@ -3,7 +3,7 @@ export type { ReadQuery } from './query';
 export { readFlows, toFlowResponse } from './flows';
 export { readFlowRuns, flowRunsQuery } from './flow-runs';
 export { readTaskRuns, toReducedTaskRunResponse } from './task-runs';
-export { readDeployments, deploymentsQuery, toScheduleResponse } from './deployments';
+export { readDeployments, readDeploymentsJson, deploymentsQuery, deploymentsJsonQuery, toScheduleResponse } from './deployments';
 export { readWorkPools, readWorkQueues, type QueueSlotsMode } from './work-pools';
 export {
   serializeState,

@@ -8,7 +8,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { post, resetDb, withDb } from '../helpers';
 import { DeploymentFilter, FlowRunFilter } from '../../../src/schemas/filters';
 import { DEPLOYMENT_ORDER, FLOW_RUN_ORDER, deploymentsCondition, flowRunsCondition } from '../../../src/queries/filters';
-import { deploymentsQuery, flowRunsQuery } from '../../../src/queries/read-models';
+import { deploymentsJsonQuery, flowRunsQuery } from '../../../src/queries/read-models';
 import type { Db } from '../../../src/db/client';
 
 const RUNS = 40_000;
@@ -50,6 +50,9 @@ function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
 }
 
+/** /deployments/filter's statement (Postgres builds its JSON answer). */
+const deploymentsFilterSql = (db: Db, q: Parameters<typeof deploymentsJsonQuery>[1]) => ({ getSQL: () => deploymentsJsonQuery(db, q) });
+
 async function explain(build: (db: Db) => { getSQL: () => SQL }): Promise<PlanNode[]> {
   return withDb(async (db) => {
     const res = await db.execute(sql`explain (format json) ${build(db).getSQL()}`);
@@ -66,7 +69,7 @@ describe('query plans over 40k flow runs', () => {
   it('/deployments/filter with a selective flow_runs filter reaches flow_run through an index', async () => {
     const flowRuns = v.parse(FlowRunFilter, { name: { any_: ['run-1234'] } });
     const plan = await explain((db) =>
-      deploymentsQuery(db, { where: deploymentsCondition({ flow_runs: flowRuns }), orderBy: DEPLOYMENT_ORDER.NAME_ASC, limit: 200 }),
+      deploymentsFilterSql(db, { where: deploymentsCondition({ flow_runs: flowRuns }), orderBy: DEPLOYMENT_ORDER.NAME_ASC, limit: 200 }),
     );
     const scans = onFlowRun(plan);
     expect(scans.length, describePlan(plan)).toBeGreaterThan(0);
@@ -80,13 +83,22 @@ describe('query plans over 40k flow runs', () => {
     const flowRuns = v.parse(FlowRunFilter, { deployment_id: { any_: [targetDeployment] }, state: { type: { any_: ['FAILED'] } } });
     const deployments = v.parse(DeploymentFilter, { name: { like_: 'dep-' } });
     const plan = await explain((db) =>
-      deploymentsQuery(db, {
+      deploymentsFilterSql(db, {
         where: deploymentsCondition({ flow_runs: flowRuns, deployments }),
         orderBy: DEPLOYMENT_ORDER.NAME_ASC,
         limit: 200,
       }),
     );
     expect(onFlowRun(plan).every((n) => n['Node Type'] !== 'Seq Scan'), describePlan(plan)).toBe(true);
+  });
+
+  it('/deployments/filter with a flow_runs state and tags filter (the benchmark\'s) probes runs by deployment and state type', async () => {
+    const flowRuns = v.parse(FlowRunFilter, { state: { type: { any_: ['FAILED', 'CRASHED'] } }, tags: { all_: ['db'] } });
+    const plan = await explain((db) =>
+      deploymentsFilterSql(db, { where: deploymentsCondition({ flow_runs: flowRuns }), orderBy: DEPLOYMENT_ORDER.NAME_ASC, limit: 200 }),
+    );
+    expect(onFlowRun(plan).every((n) => n['Node Type'] !== 'Seq Scan'), describePlan(plan)).toBe(true);
+    expect(flowRunIndexes(plan).map((n) => n['Index Name']), describePlan(plan)).toContain('ix_flow_run__deployment_id_state_type');
   });
 
   it('/flow_runs/filter by deployment_id uses an index on flow_run', async () => {

@@ -6,7 +6,7 @@ import { datasetStatements } from '../../../bench/lib/dataset.mjs';
 import { bulkRunIds, uid } from '../../../bench/lib/ids.mjs';
 import { percentile } from '../../../bench/lib/load.mjs';
 import { isForeignKeyStatement, parsePlans, seqScans } from '../../../bench/lib/plans.mjs';
-import { comparisonTable, type ScenarioResult, type ServerResult } from '../../../bench/lib/report.mjs';
+import { bothTable, comparisonTable, type ScenarioResult, type ServerResult } from '../../../bench/lib/report.mjs';
 
 const datasetSql = fs.readFileSync(new URL('../../../bench/seed/dataset.sql', import.meta.url), 'utf8');
 
@@ -39,6 +39,13 @@ describe('benchConfig', () => {
     expect(benchConfig({ BENCH_SCALE: '0.01', BENCH_PLAN_CHECK: 'fail' }).planCheck).toBe('fail');
     expect(() => benchConfig({ BENCH_SCALE: 'abc' })).toThrow(/positive number/);
     expect(() => benchConfig({ BENCH_SCALE: '-1' })).toThrow(/positive number/);
+  });
+
+  it('BENCH_POOLER: none by default, pgbouncer, or both paths in one run; anything else is rejected', () => {
+    expect(benchConfig({}).pooler).toBe('none');
+    expect(benchConfig({ BENCH_POOLER: 'pgbouncer' }).pooler).toBe('pgbouncer');
+    expect(benchConfig({ BENCH_POOLER: 'both' }).pooler).toBe('both');
+    expect(() => benchConfig({ BENCH_POOLER: 'pgpool' })).toThrow(/"pgbouncer" or "both"/);
   });
 });
 
@@ -165,5 +172,20 @@ describe('comparisonTable', () => {
     expect(rows[0]).toBe('| A | 10.0 / 50.0 | 5.0× | 20.0 / 100 | 5.0× | 30.0 / 150 | 5.0× | 40.0 / 8.0 | 5.0× | 2 / 7.5 | yes |');
     expect(rows[1]).toBe('| B | – / 100 | n/a | – / 200 | n/a | – / 300 | n/a | – / 1.0 | n/a | – / 300 | n/a |');
     expect(rows[2]).toMatch(/\| 1\.0× \| 2 \/ 7 \| NO \|$/);
+  });
+
+  it('bothTable puts the direct and the pooled path beside one Prefect measurement, each with its floor ratio', () => {
+    const withFloor = (r: ServerResult, ms: number): ServerResult => ({
+      ...r,
+      floor: { healthP50: 5, byScenario: { a: { statements: 4, roundTrips: 4, ms, note: null } } },
+    });
+    const a = (p50: number) => ({ key: 'a', label: 'A', kind: 'bulk' as const, load: { ...load(p50, 1), sqlRoundTrips: 3 }, pgStatements: 4, summary: [], error: null });
+    const direct = withFloor(result('ours', [a(30)]), 10);
+    const pooled = withFloor(result('ours', [a(20)]), 5);
+    const prefect = result('prefect', [a(300)]);
+    const rows = bothTable(direct, pooled, prefect).split('\n');
+    expect(rows[0]).toBe('| Endpoint | p50 ms direct / pooled / Prefect | × direct | × pooled | ours ÷ floor direct | ours ÷ floor pooled | statements (round trips) |');
+    expect(rows[2]).toBe('| A | 30.0 / 20.0 / 300 | 10× | 15× | 2.0 | 2.0 | 2 (3) |');
+    expect(bothTable(direct, pooled, null).split('\n')[2]).toBe('| A | 30.0 / 20.0 | 2.0 | 2.0 | 2 (3) |');
   });
 });
