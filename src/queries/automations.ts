@@ -12,6 +12,7 @@ import { uuid7 } from '../orchestration/ids';
 import type { Action, AutomationCreate, AutomationFilter, AutomationUpdate, Trigger } from '../schemas/automations';
 import { formatMicros, formatTimestamp, nowMicros } from '../time';
 import { insertEvents } from './events';
+import { applyReadQuery, type ReadQuery } from './read/query';
 
 type AutomationRow = typeof automation.$inferSelect;
 
@@ -79,22 +80,10 @@ export const automationById = (id: string): SQL => eq(automation.id, id);
 
 export async function readAutomations(
   db: DbOrTx,
-  q: { where?: SQL; orderBy?: SQL[]; limit?: number; offset?: number },
+  q: ReadQuery,
 ): Promise<AutomationResponse[]> {
-  let select = db.select().from(automation).$dynamic();
-  if (q.where) select = select.where(q.where);
-  select = select.orderBy(...(q.orderBy ?? AUTOMATION_ORDER.NAME_ASC ?? []));
-  if (q.limit !== undefined) select = select.limit(q.limit);
-  if (q.offset) select = select.offset(q.offset);
-  return (await select).map(toAutomationResponse);
-}
-
-export async function countAutomations(db: DbOrTx, where: SQL | undefined): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(automation)
-    .where(where ?? sql`true`);
-  return row?.n ?? 0;
+  const rows = await applyReadQuery(db.select().from(automation).$dynamic(), { ...q, orderBy: q.orderBy ?? AUTOMATION_ORDER.NAME_ASC });
+  return rows.map(toAutomationResponse);
 }
 
 /** Prefect's lifecycle event of an automation: the automation itself is the payload. */
