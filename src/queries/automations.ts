@@ -139,19 +139,22 @@ async function relateToResource(tx: DbOrTx, automationId: string, resourceIds: s
     });
 }
 
+/** The columns a create (POST) or a replace (PUT) writes from its body. */
+const automationColumns = (body: AutomationCreate | AutomationUpdate) => ({
+  name: body.name,
+  description: body.description,
+  enabled: body.enabled,
+  tags: body.tags,
+  trigger: body.trigger as unknown as Record<string, unknown>,
+  actions: body.actions,
+  actionsOnTrigger: body.actions_on_trigger,
+  actionsOnResolve: body.actions_on_resolve,
+});
+
 export async function insertAutomation(tx: DbOrTx, body: AutomationCreate): Promise<AutomationResponse> {
   const [row] = await tx
     .insert(automation)
-    .values({
-      name: body.name,
-      description: body.description,
-      enabled: body.enabled,
-      tags: body.tags,
-      trigger: body.trigger as unknown as Record<string, unknown>,
-      actions: body.actions,
-      actionsOnTrigger: body.actions_on_trigger,
-      actionsOnResolve: body.actions_on_resolve,
-    })
+    .values(automationColumns(body))
     .returning();
   const created = toAutomationResponse(row as AutomationRow);
   await syncRelatedResources(tx, created.id, body.actions);
@@ -164,17 +167,7 @@ export async function insertAutomation(tx: DbOrTx, body: AutomationCreate): Prom
 export async function replaceAutomation(tx: DbOrTx, id: string, body: AutomationUpdate): Promise<boolean> {
   const [row] = await tx
     .update(automation)
-    .set({
-      name: body.name,
-      description: body.description,
-      enabled: body.enabled,
-      tags: body.tags,
-      trigger: body.trigger as unknown as Record<string, unknown>,
-      actions: body.actions,
-      actionsOnTrigger: body.actions_on_trigger,
-      actionsOnResolve: body.actions_on_resolve,
-      updated: sql`now()`,
-    })
+    .set({ ...automationColumns(body), updated: sql`now()` })
     .where(automationById(id))
     .returning();
   if (!row) return false;
