@@ -3,7 +3,7 @@
  * interfaces is the order the serializers emit, which is Prefect's.
  */
 import type { StateType } from '../../db/schema';
-import type { StateDetails } from '../../orchestration/states';
+import type { FlowRunPolicy, StateDetails } from '../../orchestration/states';
 
 export type Json = Record<string, unknown>;
 
@@ -26,15 +26,8 @@ export interface CreatedByResponse {
   display_value: string | null;
 }
 
-export interface FlowRunPolicyResponse {
-  max_retries: number;
-  retry_delay_seconds: number;
-  retries: number | null;
-  retry_delay: number | null;
-  pause_keys: string[];
-  resuming: boolean;
-  retry_type: 'in_process' | 'reschedule' | null;
-}
+/** A flow run's `empirical_policy` as the API returns it: the normalised policy itself. */
+export type FlowRunPolicyResponse = FlowRunPolicy;
 
 export interface TaskRunPolicyResponse {
   max_retries: number;
