@@ -386,7 +386,7 @@ async function main() {
     // The UIs' own actions, after the pages (they change what the pages show), each checked through the API.
     const actx = { base, seeded, api: actionApi(base) };
     for (const action of actions) {
-      if (cleaning) break;
+      if (stopping()) break;
       const label = `${action.ui} action: ${action.title}`;
       const started = performance.now();
       const r = await doAction(context, action, actx);
