@@ -4,16 +4,10 @@
  */
 import { serializeFlowRunState, type StateResponse } from '../queries/read-models';
 import { formatMicros, parseMicros } from '../time';
-import { completeStateDetails, type OrchState, type StateType } from './states';
+import { completeStateDetails, type OrchState } from './states';
 
-/** A `flow_run_state` / `task_run_state` row as `row_to_json` renders it. */
-export interface StateRowJson {
-  id: string;
-  type: StateType;
-  name: string;
-  timestamp: string;
-  message: string | null;
-  data: unknown;
+/** A `flow_run_state` / `task_run_state` row as `row_to_json` renders it: the API's keys, details as stored. */
+export interface StateRowJson extends Omit<StateResponse, 'state_details'> {
   state_details: unknown;
 }
 

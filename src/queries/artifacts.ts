@@ -11,6 +11,7 @@ import type { DbOrTx, Tx } from '../db/client';
 import { artifact, artifactCollection } from '../db/schema';
 import type { ArtifactCreate, ArtifactUpdate } from '../schemas/actions/artifacts';
 import { formatTimestamp } from '../time';
+import { applyReadQuery, type ReadQuery } from './read/query';
 
 type ArtifactRow = typeof artifact.$inferSelect;
 type CollectionRow = typeof artifactCollection.$inferSelect;
@@ -80,26 +81,16 @@ export async function insertArtifact(db: DbOrTx, body: ArtifactCreate): Promise<
 
 export async function readArtifacts(
   db: DbOrTx,
-  q: { where?: SQL; orderBy?: SQL[]; limit?: number; offset?: number },
+  q: ReadQuery,
 ): Promise<ArtifactResponse[]> {
-  let select = db.select().from(artifact).$dynamic();
-  if (q.where) select = select.where(q.where);
-  if (q.orderBy) select = select.orderBy(...q.orderBy);
-  if (q.limit !== undefined) select = select.limit(q.limit);
-  if (q.offset) select = select.offset(q.offset);
-  return (await select).map(toArtifactResponse);
+  return (await applyReadQuery(db.select().from(artifact).$dynamic(), q)).map(toArtifactResponse);
 }
 
 export async function readArtifactCollections(
   db: DbOrTx,
-  q: { where?: SQL; orderBy?: SQL[]; limit?: number; offset?: number },
+  q: ReadQuery,
 ): Promise<CollectionRow[]> {
-  let select = db.select().from(artifactCollection).$dynamic();
-  if (q.where) select = select.where(q.where);
-  if (q.orderBy) select = select.orderBy(...q.orderBy);
-  if (q.limit !== undefined) select = select.limit(q.limit);
-  if (q.offset) select = select.offset(q.offset);
-  return select;
+  return applyReadQuery(db.select().from(artifactCollection).$dynamic(), q);
 }
 
 /**

@@ -12,6 +12,7 @@ import { uuid7 } from '../orchestration/ids';
 import type { Action, AutomationCreate, AutomationFilter, AutomationUpdate, Trigger } from '../schemas/automations';
 import { formatMicros, formatTimestamp, nowMicros } from '../time';
 import { insertEvents } from './events';
+import { applyReadQuery, type ReadQuery } from './read/query';
 
 type AutomationRow = typeof automation.$inferSelect;
 
@@ -79,22 +80,10 @@ export const automationById = (id: string): SQL => eq(automation.id, id);
 
 export async function readAutomations(
   db: DbOrTx,
-  q: { where?: SQL; orderBy?: SQL[]; limit?: number; offset?: number },
+  q: ReadQuery,
 ): Promise<AutomationResponse[]> {
-  let select = db.select().from(automation).$dynamic();
-  if (q.where) select = select.where(q.where);
-  select = select.orderBy(...(q.orderBy ?? AUTOMATION_ORDER.NAME_ASC ?? []));
-  if (q.limit !== undefined) select = select.limit(q.limit);
-  if (q.offset) select = select.offset(q.offset);
-  return (await select).map(toAutomationResponse);
-}
-
-export async function countAutomations(db: DbOrTx, where: SQL | undefined): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(automation)
-    .where(where ?? sql`true`);
-  return row?.n ?? 0;
+  const rows = await applyReadQuery(db.select().from(automation).$dynamic(), { ...q, orderBy: q.orderBy ?? AUTOMATION_ORDER.NAME_ASC });
+  return rows.map(toAutomationResponse);
 }
 
 /** Prefect's lifecycle event of an automation: the automation itself is the payload. */
@@ -150,19 +139,22 @@ async function relateToResource(tx: DbOrTx, automationId: string, resourceIds: s
     });
 }
 
+/** The columns a create (POST) or a replace (PUT) writes from its body. */
+const automationColumns = (body: AutomationCreate | AutomationUpdate) => ({
+  name: body.name,
+  description: body.description,
+  enabled: body.enabled,
+  tags: body.tags,
+  trigger: body.trigger as unknown as Record<string, unknown>,
+  actions: body.actions,
+  actionsOnTrigger: body.actions_on_trigger,
+  actionsOnResolve: body.actions_on_resolve,
+});
+
 export async function insertAutomation(tx: DbOrTx, body: AutomationCreate): Promise<AutomationResponse> {
   const [row] = await tx
     .insert(automation)
-    .values({
-      name: body.name,
-      description: body.description,
-      enabled: body.enabled,
-      tags: body.tags,
-      trigger: body.trigger as unknown as Record<string, unknown>,
-      actions: body.actions,
-      actionsOnTrigger: body.actions_on_trigger,
-      actionsOnResolve: body.actions_on_resolve,
-    })
+    .values(automationColumns(body))
     .returning();
   const created = toAutomationResponse(row as AutomationRow);
   await syncRelatedResources(tx, created.id, body.actions);
@@ -175,17 +167,7 @@ export async function insertAutomation(tx: DbOrTx, body: AutomationCreate): Prom
 export async function replaceAutomation(tx: DbOrTx, id: string, body: AutomationUpdate): Promise<boolean> {
   const [row] = await tx
     .update(automation)
-    .set({
-      name: body.name,
-      description: body.description,
-      enabled: body.enabled,
-      tags: body.tags,
-      trigger: body.trigger as unknown as Record<string, unknown>,
-      actions: body.actions,
-      actionsOnTrigger: body.actions_on_trigger,
-      actionsOnResolve: body.actions_on_resolve,
-      updated: sql`now()`,
-    })
+    .set({ ...automationColumns(body), updated: sql`now()` })
     .where(automationById(id))
     .returning();
   if (!row) return false;

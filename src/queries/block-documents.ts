@@ -11,7 +11,7 @@ import { normalizeUuid } from '../schemas/common';
 import type { BlockDocumentCreate, BlockDocumentFilter, BlockDocumentSort, BlockDocumentUpdate, BlockSchemaFilter, BlockTypeFilter } from '../schemas/blocks';
 import { formatTimestamp } from '../time';
 import { readBlockSchemas, type BlockSchemaResponse } from './block-schemas';
-import { blockSchemaFilterSql, blockTypeFilterSql, toBlockTypeResponse, type BlockTypeResponse } from './block-types';
+import { blockSchemaFilterSql, blockTypeFilterSql, blockTypeRowFromJson, toBlockTypeResponse, type BlockTypeResponse } from './block-types';
 import { anyOf, combine, isBool, like, when } from './filter-sql/criteria';
 
 type Data = Record<string, unknown>;
@@ -295,19 +295,7 @@ export async function readBlockDocuments(
   });
 }
 
-const typeResponse = (j: Record<string, unknown>): BlockTypeResponse =>
-  toBlockTypeResponse({
-    id: j.id as string,
-    created: j.created as string,
-    updated: j.updated as string,
-    name: j.name as string,
-    slug: j.slug as string,
-    logoUrl: (j.logo_url as string | null) ?? null,
-    documentationUrl: (j.documentation_url as string | null) ?? null,
-    description: (j.description as string | null) ?? null,
-    codeExample: (j.code_example as string | null) ?? null,
-    isProtected: Boolean(j.is_protected),
-  });
+const typeResponse = (j: Record<string, unknown>): BlockTypeResponse => toBlockTypeResponse(blockTypeRowFromJson(j));
 
 export async function readBlockDocumentById(db: DbOrTx, id: string, includeSecrets = false) {
   const [found] = await readBlockDocuments(db, { where: eq(blockDocument.id, id), limit: 1, includeSecrets });

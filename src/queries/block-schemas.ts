@@ -9,7 +9,7 @@ import { detailError } from '../http/errors';
 import { DEFAULT_BLOCK_SCHEMA_VERSION } from '../schemas/blocks';
 import { formatTimestamp, parseMicros } from '../time';
 import { blockSchemaChecksum, nestedReferenceStrings, nonBlockDefinitions } from './block-checksum';
-import { toBlockTypeResponse, type BlockTypeResponse, type BlockTypeRow } from './block-types';
+import { blockTypeRowFromJson, toBlockTypeResponse, type BlockTypeResponse, type BlockTypeRow } from './block-types';
 
 type Fields = Record<string, unknown>;
 type SchemaRow = typeof blockSchema.$inferSelect;
@@ -139,7 +139,7 @@ async function loadNested(db: DbOrTx, roots: Loaded[]): Promise<{ loaded: Map<st
   const seen = new Set<string>();
   for (const row of result.rows as { ref_name: string; ref_parent: string; schema: Record<string, unknown>; type: Record<string, unknown> }[]) {
     const schema = schemaFromJson(row.schema);
-    if (!loaded.has(schema.id)) loaded.set(schema.id, { schema, type: typeFromJson(row.type) });
+    if (!loaded.has(schema.id)) loaded.set(schema.id, { schema, type: blockTypeRowFromJson(row.type) });
     const key = `${row.ref_parent}|${row.ref_name}|${schema.id}`;
     if (!seen.has(key)) {
       seen.add(key);
@@ -158,19 +158,6 @@ const schemaFromJson = (j: Record<string, unknown>): SchemaRow => ({
   capabilities: j.capabilities as string[],
   version: j.version as string,
   blockTypeId: j.block_type_id as string,
-});
-
-const typeFromJson = (j: Record<string, unknown>): BlockTypeRow => ({
-  id: j.id as string,
-  created: j.created as string,
-  updated: j.updated as string,
-  name: j.name as string,
-  slug: j.slug as string,
-  logoUrl: (j.logo_url as string | null) ?? null,
-  documentationUrl: (j.documentation_url as string | null) ?? null,
-  description: (j.description as string | null) ?? null,
-  codeExample: (j.code_example as string | null) ?? null,
-  isProtected: Boolean(j.is_protected),
 });
 
 export const blockSchemaById = (id: string) => eq(blockSchema.id, id);

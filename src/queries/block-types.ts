@@ -22,6 +22,20 @@ export interface BlockTypeResponse {
   is_protected: boolean;
 }
 
+/** A block_type row as Postgres JSON renders it (json_build_object / row_to_json in a larger read). */
+export const blockTypeRowFromJson = (j: Record<string, unknown>): BlockTypeRow => ({
+  id: j.id as string,
+  created: j.created as string,
+  updated: j.updated as string,
+  name: j.name as string,
+  slug: j.slug as string,
+  logoUrl: (j.logo_url as string | null) ?? null,
+  documentationUrl: (j.documentation_url as string | null) ?? null,
+  description: (j.description as string | null) ?? null,
+  codeExample: (j.code_example as string | null) ?? null,
+  isProtected: Boolean(j.is_protected),
+});
+
 export function toBlockTypeResponse(r: BlockTypeRow): BlockTypeResponse {
   return {
     id: r.id,

@@ -6,6 +6,7 @@ import { concurrencyLimitV2 } from '../db/schema';
 import type { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update } from '../schemas/actions/concurrency-limits';
 import { normalizeUuid } from '../schemas/common';
 import { formatTimestamp } from '../time';
+import type { GlobalConcurrencyLimitResponse } from './read/types';
 
 type LimitRow = typeof concurrencyLimitV2.$inferSelect;
 
@@ -23,17 +24,8 @@ export interface ConcurrencyLimitV2Response {
   avg_slot_occupancy_seconds: number;
 }
 
-/** What reads return: active slots after decay, no denied slots or occupancy. */
-export interface GlobalConcurrencyLimitResponse {
-  id: string;
-  created: string;
-  updated: string;
-  active: boolean;
-  name: string;
-  limit: number;
-  active_slots: number;
-  slot_decay_per_second: number;
-}
+/** What reads return (read/types.ts): active slots after decay, no denied slots or occupancy. */
+export type { GlobalConcurrencyLimitResponse };
 
 /** Slots decay at slot_decay_per_second since the row was last updated (rate limits). */
 export const activeSlotsAfterDecay = sql<number>`greatest(0, ${concurrencyLimitV2.activeSlots} - floor(

@@ -2,7 +2,7 @@
  * Reading events: a page of POST /events/filter (and its next pages), and POST /events/count-by/{countable}.
  * Each is one SQL statement.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import type { Countable, EventFilter, TimeUnit } from '../schemas/event-filters';
 import { formatMicros, formatTimestamp, nowMicros, parseMicros, type Micros } from '../time';
@@ -19,16 +19,17 @@ export interface EventResponse {
   received: string;
 }
 
-interface EventRowJson {
-  occurred: string;
-  event: string;
-  resource: Record<string, string>;
-  related: Record<string, string>[];
-  payload: Record<string, unknown>;
-  id: string;
-  follows: string | null;
-  received: string;
-}
+/** An event as eventsJson aggregates it: the response's keys, its times as Postgres prints them. */
+type EventRowJson = EventResponse;
+
+/** The events the subquery `rows` selects as one JSON array (`[]` for none) in `order` (over `p`): one value, one statement. */
+const eventsJson = (rows: SQL, order: SQL) => sql`coalesce((
+      SELECT json_agg(json_build_object('occurred', p.occurred, 'event', p.event, 'resource', p.resource, 'related', p.related,
+        'payload', p.payload, 'id', p.id, 'follows', p.follows, 'received', p.received) ORDER BY ${order})
+      FROM (${rows}) p
+    ), '[]'::json)`;
+
+const toEventResponse = (e: EventRowJson): EventResponse => ({ ...e, occurred: formatTimestamp(e.occurred)!, received: formatTimestamp(e.received)! });
 
 /**
  * One page, newest or oldest first (then by id, so pages never overlap), and the total when `total` is
@@ -54,15 +55,14 @@ export async function readEventPage(
         ? sql`(SELECT count(DISTINCT e.resource_id) FROM event e WHERE ${where})::int`
         : sql`(SELECT count(*) FROM event e WHERE ${where})::int`;
   const result = await db.execute<{ total: number; events: EventRowJson[] }>(sql`
-    SELECT ${total} AS total, coalesce((
-      SELECT json_agg(json_build_object('occurred', p.occurred, 'event', p.event, 'resource', p.resource, 'related', p.related,
-        'payload', p.payload, 'id', p.id, 'follows', p.follows, 'received', p.received) ORDER BY p.occurred ${dir}, p.id ${dir})
-      FROM (SELECT e.* FROM ${source} ORDER BY e.occurred ${dir}, e.id ${dir} LIMIT ${page.limit} OFFSET ${page.offset}) p
-    ), '[]'::json) AS events`);
+    SELECT ${total} AS total, ${eventsJson(
+      sql`SELECT e.* FROM ${source} ORDER BY e.occurred ${dir}, e.id ${dir} LIMIT ${page.limit} OFFSET ${page.offset}`,
+      sql`p.occurred ${dir}, p.id ${dir}`,
+    )} AS events`);
   const row = result.rows[0]!;
   return {
     total: Number(row.total),
-    events: row.events.map((e) => ({ ...e, occurred: formatTimestamp(e.occurred)!, received: formatTimestamp(e.received)! })),
+    events: row.events.map(toEventResponse),
   };
 }
 
@@ -166,7 +166,6 @@ export async function countEvents(
   }));
 }
 
-/** Events matching the filter received at or after `since`, oldest received first (the /events/out poll). */
 /**
  * What /events/out's cheap check compares between polls: how many events were received since `since`
  * and the latest `received`. A batch that commits late (with earlier `received` times) changes the
@@ -178,13 +177,12 @@ export async function receivedSinceMark(db: DbOrTx, since: string): Promise<stri
   return result.rows[0]!.mark;
 }
 
+/** Events matching the filter received at or after `since`, oldest received first (the /events/out poll). */
 export async function readEventsReceivedSince(db: DbOrTx, filter: EventFilter, since: string, limit: number): Promise<EventResponse[]> {
   const result = await db.execute<{ events: EventRowJson[] }>(sql`
-    SELECT coalesce((
-      SELECT json_agg(json_build_object('occurred', p.occurred, 'event', p.event, 'resource', p.resource, 'related', p.related,
-        'payload', p.payload, 'id', p.id, 'follows', p.follows, 'received', p.received) ORDER BY p.received, p.id)
-      FROM (SELECT e.* FROM event e WHERE e.received >= ${since}::timestamptz AND ${eventFilterSql(filter)}
-            ORDER BY e.received, e.id LIMIT ${limit}) p
-    ), '[]'::json) AS events`);
-  return result.rows[0]!.events.map((e) => ({ ...e, occurred: formatTimestamp(e.occurred)!, received: formatTimestamp(e.received)! }));
+    SELECT ${eventsJson(
+      sql`SELECT e.* FROM event e WHERE e.received >= ${since}::timestamptz AND ${eventFilterSql(filter)} ORDER BY e.received, e.id LIMIT ${limit}`,
+      sql`p.received, p.id`,
+    )} AS events`);
+  return result.rows[0]!.events.map(toEventResponse);
 }

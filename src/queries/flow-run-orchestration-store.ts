@@ -26,7 +26,8 @@ import type { DeploymentSnapshot, ParentTaskSync, RunSnapshot } from '../orchest
 import type { OrchestrationOutcome } from '../orchestration/engine';
 import { stateFromRow, type StateRowJson } from '../orchestration/state-json';
 import { isUnpersistedData, normalizePolicy, type OrchState, type StateType } from '../orchestration/states';
-import { applyTaskRunTransforms, type TaskRunBookkeeping } from '../orchestration/task-run-policy';
+import { applyTaskRunTransforms } from '../orchestration/task-run-policy';
+import { latestStateMicros, runTimesRecord, taskRunBookkeeping, taskRunBookkeepingColumns, type TaskRunBookkeepingRow } from './task-run-bookkeeping';
 import { parseMicros, toPgTimestamp, type Micros } from '../time';
 import { flowRunStateEvent } from '../events/flow-run-events';
 
@@ -282,12 +283,7 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
       state_type: r.state?.type ?? null,
       state_name: r.state?.name ?? null,
       state_timestamp: ts(r.state?.timestamp ?? null),
-      run_count: r.runCount,
-      start_time: ts(r.startTime),
-      end_time: ts(r.endTime),
-      total_run_time_us: r.totalRunTime,
-      expected_start_time: ts(r.expectedStartTime),
-      next_scheduled_start_time: ts(r.nextScheduledStartTime),
+      ...runTimesRecord(r),
       empirical_policy: r.empiricalPolicy,
     }));
     // The event builder above reads flow_run too: in one statement it sees the rows as they were
@@ -318,19 +314,9 @@ export async function applyOrchestration(tx: Tx, batch: OrchestrationBatch, outc
   await applyConcurrencyChanges(tx, batch.ledger);
 }
 
-interface ParentTaskRowJson {
-  id: string;
-  flow_run_id: string | null;
-  run_count: number;
-  flow_run_run_count: number;
-  start_time: string | null;
-  end_time: string | null;
-  total_run_time_us: string | number;
-  expected_start_time: string | null;
-  next_scheduled_start_time: string | null;
+interface ParentTaskRowJson extends TaskRunBookkeepingRow {
   state_type: StateType | null;
   state_timestamp: string | null;
-  latest_state: string | null;
 }
 
 /**
@@ -350,40 +336,22 @@ async function syncParentTaskRuns(tx: Tx, syncs: ParentTaskSync[]): Promise<void
   const ids = toUuidArray([...proposed.keys()]);
   await tx.execute(sql`SELECT id FROM task_run WHERE id = ANY(${ids}) ORDER BY id FOR NO KEY UPDATE`);
   const loaded = await tx.execute(sql`
-    SELECT id, flow_run_id, run_count, flow_run_run_count, start_time::text, end_time::text,
-           (extract(epoch FROM total_run_time) * 1000000)::bigint AS total_run_time_us,
-           expected_start_time::text, next_scheduled_start_time::text, state_type, state_timestamp::text,
-           (SELECT max(s.timestamp)::text FROM task_run_state s WHERE s.task_run_id = task_run.id) AS latest_state
+    SELECT ${taskRunBookkeepingColumns('task_run')}, state_type, state_timestamp::text
     FROM task_run WHERE id = ANY(${ids})`);
   const written = (loaded.rows as unknown as ParentTaskRowJson[]).map((row) => {
-    const before: TaskRunBookkeeping = {
-      id: row.id,
-      flowRunId: row.flow_run_id,
-      runCount: row.run_count,
-      flowRunRunCount: row.flow_run_run_count,
-      startTime: micros(row.start_time),
-      endTime: micros(row.end_time),
-      totalRunTime: Number(row.total_run_time_us),
-      expectedStartTime: micros(row.expected_start_time),
-      nextScheduledStartTime: micros(row.next_scheduled_start_time),
-    };
+    const before = taskRunBookkeeping(row);
     const initial = row.state_type === null ? null : ({ type: row.state_type, timestamp: micros(row.state_timestamp)! } as OrchState);
     const state = proposed.get(row.id)!;
     // The mirrored state is a copy made after the subflow's (Prefect stamps it anew), and a task's
     // states are unique per timestamp: one microsecond later, and past its latest state if needed.
-    const latest = micros(row.latest_state);
+    const latest = latestStateMicros(row);
     const timestamp = Math.max(state.timestamp + 1, latest !== null ? latest + 1 : 0);
     return applyTaskRunTransforms(before, initial, { ...state, timestamp });
   });
   if (written.length === 0) return;
   const rows = written.map(({ run, state }) => ({
     ...stateRecord(run.id, state),
-    run_count: run.runCount,
-    start_time: ts(run.startTime),
-    end_time: ts(run.endTime),
-    total_run_time_us: run.totalRunTime,
-    expected_start_time: ts(run.expectedStartTime),
-    next_scheduled_start_time: ts(run.nextScheduledStartTime),
+    ...runTimesRecord(run),
   }));
   await tx.execute(sql`
     WITH v AS (

@@ -5,6 +5,7 @@ import type { DbOrTx } from '../db/client';
 import { variable } from '../db/schema';
 import type { VariableCreate, VariableUpdate } from '../schemas/actions/variables';
 import { formatTimestamp } from '../time';
+import { applyReadQuery, type ReadQuery } from './read/query';
 
 type VariableRow = typeof variable.$inferSelect;
 
@@ -46,14 +47,9 @@ export async function insertVariable(db: DbOrTx, body: VariableCreate): Promise<
 
 export async function readVariables(
   db: DbOrTx,
-  q: { where?: SQL; orderBy?: SQL[]; limit?: number; offset?: number },
+  q: ReadQuery,
 ): Promise<VariableResponse[]> {
-  let select = db.select().from(variable).$dynamic();
-  if (q.where) select = select.where(q.where);
-  if (q.orderBy) select = select.orderBy(...q.orderBy);
-  if (q.limit !== undefined) select = select.limit(q.limit);
-  if (q.offset) select = select.offset(q.offset);
-  return (await select).map(toVariableResponse);
+  return (await applyReadQuery(db.select().from(variable).$dynamic(), q)).map(toVariableResponse);
 }
 
 /**

@@ -137,13 +137,7 @@ export interface FlowRunSlotSummary {
   time_in_current_state: number | null;
 }
 
-interface SlotHolderRow {
-  id: string;
-  name: string;
-  state_type: string | null;
-  state_name: string | null;
-  start_time: string | null;
-  state_timestamp: string | null;
+interface SlotHolderRow extends Omit<FlowRunSlotSummary, 'time_in_current_state'> {
   work_queue_id: string | null;
 }
 

@@ -6,7 +6,6 @@
  * `templates/validate` is served by ./templates.ts, mounted here too.
  */
 import { Hono, type Context } from 'hono';
-import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { detailError, objectNotFound, RequestValidationError } from '../http/errors';
 import { methodNotAllowed } from '../http/method-not-allowed';
@@ -18,7 +17,6 @@ import {
   AUTOMATION_ORDER,
   automationById,
   automationFilterSql,
-  countAutomations,
   deleteAutomations,
   insertAutomation,
   readAutomation,
@@ -37,19 +35,11 @@ import {
   AutomationUpdate,
   checkAutomationLoops,
 } from '../schemas/automations';
-import { enumOf, opt } from '../schemas/common';
+import { opt } from '../schemas/common';
 import { describe } from '../openapi/describe';
-import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
+import { filterCount } from './read-support';
 import { sql } from 'drizzle-orm';
 import { jobVariablesProblem } from '../queries/automation-deployments';
-
-const FilterBody = v.object({
-  sort: opt(enumOf(AUTOMATION_SORTS)),
-  limit: limitField(),
-  offset: offsetField(),
-  automations: opt(AutomationFilter),
-});
-const CountBody = v.object({ automations: opt(AutomationFilter) });
 
 const automationNotFound = () => objectNotFound('Automation not found');
 
@@ -74,21 +64,19 @@ export const automationRoutes = new Hono<AppEnv>()
     const created = await c.var.db.transaction((tx) => insertAutomation(tx, body));
     return c.json(created, 201);
   })
-  .post('/filter', describe({ body: FilterBody }), async (c) => {
-    const body = await readBody(c, FilterBody);
-    return c.json(
-      await readAutomations(c.var.db, {
-        where: body.automations ? automationFilterSql(body.automations) : undefined,
-        orderBy: AUTOMATION_ORDER[body.sort ?? 'NAME_ASC'],
-        limit: body.limit ?? DEFAULT_LIMIT,
-        offset: body.offset ?? 0,
-      }),
-    );
-  })
-  .post('/count', describe({ body: CountBody }), async (c) => {
-    const body = await readBody(c, CountBody);
-    return c.json(await countAutomations(c.var.db, body.automations ? automationFilterSql(body.automations) : undefined));
-  })
+  .route(
+    '/',
+    filterCount({
+      filters: { automations: opt(AutomationFilter) },
+      sorts: AUTOMATION_SORTS,
+      defaultSort: 'NAME_ASC',
+      order: AUTOMATION_ORDER,
+      table: automation,
+      condition: (body) => (body.automations ? automationFilterSql(body.automations) : undefined),
+      read: readAutomations,
+      pagingFirst: true, // Prefect's parameter order
+    }),
+  )
   .post('/actions/preview', describe({ body: ActionSchema }), async (c) => {
     const raw = await readJson(c);
     const action = validate(ActionSchema, raw ?? null);
@@ -145,6 +133,4 @@ export const automationRoutes = new Hono<AppEnv>()
     return c.json(null, 202);
   })
   .all('/', methodNotAllowed)
-  .all('/filter', methodNotAllowed)
-  .all('/count', methodNotAllowed)
   .all(ID, methodNotAllowed);

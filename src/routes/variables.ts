@@ -3,7 +3,6 @@
  */
 import { Hono, type Context } from 'hono';
 import type { SQL } from 'drizzle-orm';
-import * as v from 'valibot';
 import type { AppEnv } from '../env';
 import { variable } from '../db/schema';
 import { detailError, notFound } from '../http/errors';
@@ -11,9 +10,8 @@ import { methodNotAllowed } from '../http/method-not-allowed';
 import { pathUuid, uuidParam } from '../http/params';
 import { modelBody } from '../http/validation';
 import { VariableCreate, VariableUpdate } from '../schemas/actions/variables';
-import { enumOf, opt } from '../schemas/common';
+import { opt } from '../schemas/common';
 import { VARIABLE_SORTS, VariableFilter } from '../schemas/filters';
-import { DEFAULT_LIMIT, limitField, offsetField, readBody } from '../schemas/pagination';
 import { VARIABLE_ORDER, variableFilterSql } from '../queries/filters';
 import {
   deleteVariable,
@@ -23,16 +21,8 @@ import {
   variableById,
   variableByName,
 } from '../queries/variables';
-import { countWhere } from './read-support';
+import { filterCount } from './read-support';
 import { describe } from '../openapi/describe';
-
-const FilterBody = v.object({
-  variables: opt(VariableFilter),
-  sort: opt(enumOf(VARIABLE_SORTS)),
-  limit: limitField(),
-  offset: offsetField(),
-});
-const CountBody = v.object({ variables: opt(VariableFilter) });
 
 const variableNotFound = () => notFound('Variable not found.');
 /** Python's repr of a name (names are [a-z0-9_-] and at most one final newline). */
@@ -67,21 +57,18 @@ export const variableRoutes = new Hono<AppEnv>()
     if (!created) throw detailError(409, `A variable with the name ${pyRepr(body.name)} already exists.`);
     return c.json(created, 201);
   })
-  .post('/filter', describe({ body: FilterBody }), async (c) => {
-    const body = await readBody(c, FilterBody);
-    return c.json(
-      await readVariables(c.var.db, {
-        where: body.variables ? variableFilterSql(body.variables) : undefined,
-        orderBy: VARIABLE_ORDER[body.sort ?? 'NAME_ASC'],
-        limit: body.limit ?? DEFAULT_LIMIT,
-        offset: body.offset ?? 0,
-      }),
-    );
-  })
-  .post('/count', describe({ body: CountBody }), async (c) => {
-    const body = await readBody(c, CountBody);
-    return c.json(await countWhere(c.var.db, variable, body.variables ? variableFilterSql(body.variables) : undefined));
-  })
+  .route(
+    '/',
+    filterCount({
+      filters: { variables: opt(VariableFilter) },
+      sorts: VARIABLE_SORTS,
+      defaultSort: 'NAME_ASC',
+      order: VARIABLE_ORDER,
+      table: variable,
+      condition: (body) => (body.variables ? variableFilterSql(body.variables) : undefined),
+      read: readVariables,
+    }),
+  )
   .get(ID, (c) => readOne(c, byId(c)))
   .patch(ID, describe({ body: VariableUpdate }), (c) => update(c, byId(c)))
   .delete(ID, (c) => remove(c, byId(c)))
@@ -89,7 +76,5 @@ export const variableRoutes = new Hono<AppEnv>()
   .patch(NAME, describe({ body: VariableUpdate }), (c) => update(c, byName(c)))
   .delete(NAME, (c) => remove(c, byName(c)))
   .all('/', methodNotAllowed)
-  .all('/filter', methodNotAllowed)
-  .all('/count', methodNotAllowed)
   .all(ID, methodNotAllowed)
   .all(NAME, methodNotAllowed);

@@ -9,25 +9,14 @@
 import * as v from 'valibot';
 import { STATE_TYPES } from '../orchestration/states';
 import { validateTemplate } from '../events/automations/templating';
-import { parseIntervalSeconds } from './actions/schedules';
+import { parseIntervalSeconds, timedeltaSeconds } from './actions/schedules';
 import { dateTime, dict, enumOf, issueMessage, jsonObject, laxBool, laxInt, list, literalOf, model, opt, str, uuid } from './common';
 import { FlowRunFilter } from './filters';
 
 const valueError = (msg: string) => issueMessage('value_error', `Value error, ${msg}`, { error: {} });
 
 /** A timedelta given as seconds, ISO 8601 or a clock string; seconds out. */
-const duration = () =>
-  v.pipe(
-    v.unknown(),
-    v.rawTransform(({ dataset, addIssue, NEVER }) => {
-      const seconds = parseIntervalSeconds(dataset.value);
-      if (seconds === null) {
-        addIssue({ message: issueMessage('time_delta_parsing', 'Input should be a valid timedelta') });
-        return NEVER;
-      }
-      return seconds;
-    }),
-  );
+const duration = () => timedeltaSeconds();
 
 /** A Set[str]: a list (or a lone string is refused, as Pydantic refuses it) deduplicated in order. */
 const stringSet = () => v.pipe(list(str()), v.transform((xs) => [...new Set(xs)]));

@@ -18,6 +18,7 @@ import type { RunSnapshot } from '../orchestration/context';
 import { uuid7 } from '../orchestration/ids';
 import { completeStateDetails, type OrchState, type StateType } from '../orchestration/states';
 import { decideTaskRunTransition, type EnclosingFlowRun, type TaskRunBookkeeping, type TaskState } from '../orchestration/task-run-policy';
+import { latestStateMicros, runTimesRecord, taskRunBookkeeping, taskRunBookkeepingColumns, type TaskRunBookkeepingRow } from '../queries/task-run-bookkeeping';
 import { orchestrateFlowRuns, orchestrationSettings } from '../queries/flow-run-orchestration';
 import { buildProposedState } from '../schemas/states';
 import { parseMicros, toPgTimestamp, type Micros } from '../time';
@@ -89,24 +90,12 @@ export async function cancelOrphanedSubflows(ctx: ServiceContext): Promise<numbe
   return results.filter((r) => r.outcome?.wrote).length;
 }
 
-interface ChildTaskRunRow {
-  id: string;
-  flow_run_id: string | null;
-  run_count: number;
-  flow_run_run_count: number;
-  start_time: string | null;
-  end_time: string | null;
-  total_run_time_us: string | number;
-  expected_start_time: string | null;
-  next_scheduled_start_time: string | null;
-  latest: string | null;
+interface ChildTaskRunRow extends TaskRunBookkeepingRow {
   state: { id: string; type: StateType; name: string; timestamp: string; message: string | null; data: unknown; state_details: Record<string, unknown> } | null;
   flow_state_type: StateType | null;
   flow_run_count: number | null;
   flow_state_details: Record<string, unknown> | null;
 }
-
-const us = (t: string | null) => (t === null ? null : parseMicros(t));
 
 export interface TaskRunWrite {
   run: TaskRunBookkeeping;
@@ -117,25 +106,15 @@ export interface TaskRunWrite {
 export function childTaskRunCancellations(rows: ChildTaskRunRow[], now: Micros): TaskRunWrite[] {
   const writes: TaskRunWrite[] = [];
   for (const r of rows) {
-    const latest = us(r.latest);
+    const latest = latestStateMicros(r);
     const at = latest !== null && latest >= now ? latest + 1 : now;
-    const run: TaskRunBookkeeping = {
-      id: r.id,
-      flowRunId: r.flow_run_id,
-      runCount: r.run_count,
-      flowRunRunCount: r.flow_run_run_count,
-      startTime: us(r.start_time),
-      endTime: us(r.end_time),
-      totalRunTime: Number(r.total_run_time_us),
-      expectedStartTime: us(r.expected_start_time),
-      nextScheduledStartTime: us(r.next_scheduled_start_time),
-    };
+    const run = taskRunBookkeeping(r);
     const initial: TaskState | null = r.state
       ? {
           id: r.state.id,
           type: r.state.type,
           name: r.state.name,
-          timestamp: us(r.state.timestamp)!,
+          timestamp: parseMicros(r.state.timestamp)!,
           message: r.state.message,
           data: r.state.data,
           stateDetails: completeStateDetails(r.state.state_details),
@@ -160,7 +139,6 @@ export function childTaskRunCancellations(rows: ChildTaskRunRow[], now: Micros):
 }
 
 async function writeTaskRunStates(tx: Tx, writes: TaskRunWrite[]): Promise<void> {
-  const ts = (x: Micros | null) => (x === null ? null : toPgTimestamp(x));
   const states = writes.map((w) => ({
     id: w.state.id,
     task_run_id: w.run.id,
@@ -181,13 +159,8 @@ async function writeTaskRunStates(tx: Tx, writes: TaskRunWrite[]): Promise<void>
     state_type: w.state.type,
     state_name: w.state.name,
     state_timestamp: toPgTimestamp(w.state.timestamp),
-    run_count: w.run.runCount,
+    ...runTimesRecord(w.run),
     flow_run_run_count: w.run.flowRunRunCount,
-    start_time: ts(w.run.startTime),
-    end_time: ts(w.run.endTime),
-    total_run_time_us: w.run.totalRunTime,
-    expected_start_time: ts(w.run.expectedStartTime),
-    next_scheduled_start_time: ts(w.run.nextScheduledStartTime),
   }));
   await tx.execute(sql`
     UPDATE task_run t SET state_id = v.state_id, state_type = v.state_type, state_name = v.state_name,
@@ -210,10 +183,7 @@ export async function cancelChildTaskRuns(ctx: ServiceContext): Promise<number> 
           AND t.flow_run_id IN (SELECT id FROM flow_run WHERE state_type = 'CANCELLED' AND end_time IS NOT NULL
                                   AND end_time >= ${toPgTimestamp(since)}::timestamptz)
         ORDER BY t.id LIMIT ${ctx.settings.cancellationCleanup.batchSize} FOR UPDATE OF t SKIP LOCKED)
-      SELECT l.id, l.flow_run_id, l.run_count, l.flow_run_run_count, l.start_time::text, l.end_time::text,
-             (extract(epoch FROM l.total_run_time) * 1000000)::bigint AS total_run_time_us,
-             l.expected_start_time::text, l.next_scheduled_start_time::text,
-             (SELECT max(s.timestamp)::text FROM task_run_state s WHERE s.task_run_id = l.id) AS latest,
+      SELECT ${taskRunBookkeepingColumns('l')},
              (SELECT json_build_object('id', s.id, 'type', s.type, 'name', s.name, 'timestamp', s.timestamp::text,
                                        'message', s.message, 'data', s.data, 'state_details', s.state_details)
               FROM task_run_state s WHERE s.id = l.state_id) AS state,

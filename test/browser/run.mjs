@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { ensureUiAssets } from '../../scripts/ui-assets.mjs';
 import { PREFECT_VERSION, ensurePrefect, pythonProblem } from '../e2e/lib/python.mjs';
-import { run, stopAll, tail } from '../e2e/lib/processes.mjs';
+import { exitWith, run, suiteCleanup, tail } from '../e2e/lib/processes.mjs';
 import { startServer } from '../e2e/lib/server.mjs';
 import { ACTIONS, actionApi } from './actions.mjs';
 import { KNOWN_MISSING, PAGES, UIS, knownMissing } from './pages.mjs';
@@ -60,22 +60,7 @@ const SUITE_TIMEOUT_MS = Number(process.env.BROWSER_TIMEOUT_S || 600) * 1000;
 const t0 = performance.now();
 const log = (/** @type {string} */ msg) => console.log(`[browser ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
 
-/** @type {(() => Promise<void>)[]} */
-const cleanups = [];
-let cleaning = /** @type {Promise<void> | null} */ (null);
-function cleanUp() {
-  cleaning ??= (async () => {
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`[browser] while cleaning up: ${err.message ?? err}`));
-    await stopAll();
-  })();
-  return cleaning;
-}
-for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-  process.on(sig, () => {
-    console.error(`\n[browser] ${sig}: stopping everything the suite started`);
-    cleanUp().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanUp, stopping } = suiteCleanup('browser');
 
 /** An API call as the known-failure list spells it: ids and names in paths are not normalised, patterns use `*`. */
 const callOf = (/** @type {string} */ method, /** @type {string} */ url) => `${method} ${new URL(url).pathname}`;
@@ -371,7 +356,7 @@ async function main() {
       await sleep(wait);
     }
     for (const { ui, page } of targets) {
-      if (cleaning) break;
+      if (stopping()) break;
       const pagePath = `${ui === 'v2' ? '/v2' : ''}${page.path(seeded)}`;
       const shows = page.shows?.({ ...seeded });
       const label = `${ui} ${page.title} (${pagePath})`;
@@ -401,7 +386,7 @@ async function main() {
     // The UIs' own actions, after the pages (they change what the pages show), each checked through the API.
     const actx = { base, seeded, api: actionApi(base) };
     for (const action of actions) {
-      if (cleaning) break;
+      if (stopping()) break;
       const label = `${action.ui} action: ${action.title}`;
       const started = performance.now();
       const r = await doAction(context, action, actx);
@@ -416,7 +401,7 @@ async function main() {
     }
     // Our API docs page (/docs, not a Prefect UI page): it lists the operations of /api/openapi.json,
     // filters them, and sends a request from the page.
-    if (docsSelected() && !external && !cleaning) {
+    if (docsSelected() && !external && !stopping()) {
       const problems = await checkDocsPage(context, base);
       if (problems.length) {
         failed += 1;
@@ -456,11 +441,4 @@ async function main() {
 
 const indent = (/** @type {string} */ text) => text.split('\n').map((l) => `      ${l}`).join('\n');
 
-main().then(
-  (code) => process.exit(code),
-  async (err) => {
-    console.error(err);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+exitWith(main, cleanUp);

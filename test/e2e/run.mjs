@@ -26,7 +26,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { apiClient, waitForLog } from './lib/api.mjs';
 import { PREFECT_VERSION, ensurePrefect, pythonProblem } from './lib/python.mjs';
-import { run, start, stopAll, tail } from './lib/processes.mjs';
+import { exitWith, run, start, suiteCleanup, tail } from './lib/processes.mjs';
 import { notFoundRoutes, startServer } from './lib/server.mjs';
 import a from './scenarios/a-flow-with-tasks.mjs';
 import b from './scenarios/b-process-worker.mjs';
@@ -61,22 +61,7 @@ const flowsDir = fileURLToPath(new URL('./flows', import.meta.url));
 const t0 = performance.now();
 const log = (/** @type {string} */ msg) => console.log(`[e2e ${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${msg}`);
 
-/** @type {(() => Promise<void>)[]} */
-const cleanups = [];
-let cleaning = /** @type {Promise<void> | null} */ (null);
-function cleanUp() {
-  cleaning ??= (async () => {
-    await stopAll();
-    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`[e2e] while cleaning up: ${err.message ?? err}`));
-  })();
-  return cleaning;
-}
-for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
-  process.on(sig, () => {
-    console.error(`\n[e2e] ${sig}: stopping everything the suite started`);
-    cleanUp().finally(() => process.exit(130));
-  });
-}
+const { cleanups, cleanUp, stopping } = suiteCleanup('e2e', { processesFirst: true });
 
 /**
  * What a scenario gets: our API (for assertions), the Prefect client's binaries with the right
@@ -183,7 +168,7 @@ async function runAll(/** @type {Scenario[]} */ list, /** @type {Parameters<type
   const results = new Map();
   const queue = [...list];
   const lane = async () => {
-    for (let s = queue.shift(); s && !cleaning; s = queue.shift()) {
+    for (let s = queue.shift(); s && !stopping(); s = queue.shift()) {
       log(`${s.id}. started: ${s.title}`);
       const r = await runScenario(s, base);
       results.set(s.id, r);
@@ -316,11 +301,4 @@ async function main() {
   return failed ? 1 : 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err) => {
-    console.error(err);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+exitWith(main, cleanUp);

@@ -8,12 +8,11 @@
 // Without python3 it says so loudly and skips, exit 0, except under CI=true, where that is a failure.
 // Settings: FUZZ_EXAMPLES (examples per operation, default 12), FUZZ_SEED (default 20261204),
 // FUZZ_PHASES (default examples,fuzzing; add coverage for the exhaustive boundary cases).
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensurePrefect, lockFile, pythonProblem } from '../e2e/lib/python.mjs';
+import { cachedVenvDir, ensurePrefect, ensureVenv, pythonProblem } from '../e2e/lib/python.mjs';
 import { run, stopAll, tail } from '../e2e/lib/processes.mjs';
 import { startServer } from '../e2e/lib/server.mjs';
 
@@ -23,32 +22,9 @@ const log = (/** @type {string} */ msg) => console.log(`[fuzz] ${msg}`);
 
 /** Schemathesis in ${XDG_CACHE_HOME:-~/.cache}/prefect-edge/schemathesis-<version>, installed once. */
 async function ensureSchemathesis(/** @type {string} */ logFile) {
-  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const dir = path.join(cache, 'prefect-edge', `schemathesis-${SCHEMATHESIS_VERSION}`);
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const unlock = await lockFile(`${dir}.lock`, log);
-  try {
-    const mark = path.join(dir, '.prefect-edge-complete');
-    if (!fs.existsSync(mark)) {
-      log(`installing schemathesis ${SCHEMATHESIS_VERSION} into ${dir} (pip's output in ${logFile})`);
-      fs.rmSync(dir, { recursive: true, force: true });
-      const out = fs.openSync(logFile, 'a');
-      try {
-        execFileSync(process.env.E2E_PYTHON || 'python3', ['-m', 'venv', dir], { stdio: ['ignore', out, out] });
-        execFileSync(path.join(dir, 'bin', 'pip'), ['install', '--no-input', `schemathesis==${SCHEMATHESIS_VERSION}`], {
-          stdio: ['ignore', out, out],
-          env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
-          timeout: 15 * 60_000,
-        });
-      } finally {
-        fs.closeSync(out);
-      }
-      fs.writeFileSync(mark, `${SCHEMATHESIS_VERSION}\n`);
-    }
-    return path.join(dir, 'bin', 'schemathesis');
-  } finally {
-    unlock();
-  }
+  const dir = cachedVenvDir(`schemathesis-${SCHEMATHESIS_VERSION}`);
+  const bin = await ensureVenv({ dir, pkg: 'schemathesis', version: SCHEMATHESIS_VERSION, log, logFile });
+  return path.join(bin, 'schemathesis');
 }
 
 /**

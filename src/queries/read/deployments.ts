@@ -11,18 +11,8 @@ const depQueue = alias(workQueue, 'dep_queue');
 const depPool = alias(workPool, 'dep_pool');
 const depLimit = alias(concurrencyLimitV2, 'dep_limit');
 
-/** A deployment_schedule row as row_to_json renders it. */
-interface ScheduleJson {
-  id: string;
-  created: string;
-  updated: string;
-  deployment_id: string;
-  schedule: Json;
-  active: boolean;
-  max_scheduled_runs: number | null;
-  parameters: Json;
-  slug: string | null;
-}
+/** A deployment_schedule row as row_to_json renders it: the response's keys, times as Postgres prints them. */
+type ScheduleJson = DeploymentScheduleResponse;
 
 // One correlated subquery keeps the whole read a single statement, schedules newest-updated first.
 const schedulesJson = sql<ScheduleJson[]>`coalesce((

@@ -3,29 +3,12 @@
  * interfaces is the order the serializers emit, which is Prefect's.
  */
 import type { StateType } from '../../db/schema';
+import type { FlowRunPolicy, StateDetails } from '../../orchestration/states';
 
 export type Json = Record<string, unknown>;
 
-export interface StateDetails {
-  flow_run_id: string | null;
-  task_run_id: string | null;
-  child_flow_run_id: string | null;
-  scheduled_time: string | null;
-  cache_key: string | null;
-  cache_expiration: string | null;
-  deferred: boolean | null;
-  untrackable_result: boolean;
-  pause_timeout: string | null;
-  pause_reschedule: boolean;
-  pause_key: string | null;
-  run_input_keyset: Json | null;
-  refresh_cache: boolean | null;
-  retriable: boolean | null;
-  transition_id: string | null;
-  task_parameters_id: string | null;
-  traceparent: string | null;
-  deployment_concurrency_lease_id: string | null;
-}
+/** Every key a state's `state_details` carries (the orchestration's own record of them). */
+export type { StateDetails };
 
 export interface StateResponse {
   id: string;
@@ -43,15 +26,8 @@ export interface CreatedByResponse {
   display_value: string | null;
 }
 
-export interface FlowRunPolicyResponse {
-  max_retries: number;
-  retry_delay_seconds: number;
-  retries: number | null;
-  retry_delay: number | null;
-  pause_keys: string[];
-  resuming: boolean;
-  retry_type: 'in_process' | 'reschedule' | null;
-}
+/** A flow run's `empirical_policy` as the API returns it: the normalised policy itself. */
+export type FlowRunPolicyResponse = FlowRunPolicy;
 
 export interface TaskRunPolicyResponse {
   max_retries: number;

@@ -33,7 +33,7 @@ export function serializeStateDetails(stored: unknown): StateDetails {
     pause_timeout: timeOrNull(d.pause_timeout),
     pause_reschedule: d.pause_reschedule === true,
     pause_key: orNull(d.pause_key as string | null),
-    run_input_keyset: orNull(d.run_input_keyset as Json | null),
+    run_input_keyset: orNull(d.run_input_keyset as Record<string, string> | null),
     refresh_cache: orNull(d.refresh_cache as boolean | null),
     retriable: orNull(d.retriable as boolean | null),
     transition_id: orNull(d.transition_id as string | null),

@@ -45,7 +45,11 @@ export function parseIntervalSeconds(x: unknown): number | null {
   return null;
 }
 
-const positiveInterval = () =>
+/**
+ * A timedelta given as seconds, ISO 8601 or a clock string; seconds out. `refusal` may refuse a
+ * parsed value: the issue message, or null to accept it.
+ */
+export const timedeltaSeconds = (refusal?: (seconds: number) => string | null) =>
   v.pipe(
     v.unknown(),
     v.rawTransform(({ dataset, addIssue, NEVER }) => {
@@ -54,13 +58,16 @@ const positiveInterval = () =>
         addIssue({ message: issueMessage('time_delta_parsing', 'Input should be a valid timedelta') });
         return NEVER;
       }
-      if (seconds <= 0) {
-        addIssue({ message: valueError('interval must be positive') });
+      const refused = refusal?.(seconds) ?? null;
+      if (refused !== null) {
+        addIssue({ message: refused });
         return NEVER;
       }
       return seconds;
     }),
   );
+
+const positiveInterval = () => timedeltaSeconds((seconds) => (seconds <= 0 ? valueError('interval must be positive') : null));
 
 /** True when the runtime knows the IANA zone (Prefect checks its own tz list). */
 export function isKnownTimezone(tz: string): boolean {

@@ -181,3 +181,49 @@ export function tail(/** @type {string} */ text, lines = 40) {
   const all = text.trimEnd().split('\n');
   return (all.length > lines ? [`… (${all.length - lines} lines before)`, ...all.slice(-lines)] : all).join('\n');
 }
+
+/**
+ * A suite runner's clean-up: the functions pushed onto `cleanups` (last pushed first) and stopAll(),
+ * once however often `cleanUp` is called; also on SIGINT, SIGTERM and SIGHUP, then exit 130.
+ * `processesFirst`: stopAll() before the cleanups (the e2e suite's order) rather than after them (the
+ * browser suite's: its browser context closes first).
+ * @param {string} label the suite's name in messages ('e2e')
+ * @param {{ processesFirst?: boolean }} [options]
+ */
+export function suiteCleanup(label, { processesFirst = false } = {}) {
+  /** @type {(() => Promise<void>)[]} */
+  const cleanups = [];
+  let cleaning = /** @type {Promise<void> | null} */ (null);
+  const runCleanups = async () => {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => console.error(`[${label}] while cleaning up: ${err.message ?? err}`));
+  };
+  const cleanUp = () => {
+    cleaning ??= (async () => {
+      if (processesFirst) await stopAll();
+      await runCleanups();
+      if (!processesFirst) await stopAll();
+    })();
+    return cleaning;
+  };
+  for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
+    process.on(sig, () => {
+      console.error(`\n[${label}] ${sig}: stopping everything the suite started`);
+      cleanUp().finally(() => process.exit(130));
+    });
+  }
+  /** True once the clean-up has begun (a signal, the watchdog): long loops stop starting work. */
+  const stopping = () => cleaning !== null;
+  return { cleanups, cleanUp, stopping };
+}
+
+/** Runs a suite's main and exits with its code; when it throws: the error, the clean-up, exit 1. */
+export function exitWith(/** @type {() => Promise<number>} */ main, /** @type {() => Promise<void>} */ cleanUp) {
+  main().then(
+    (code) => process.exit(code),
+    async (err) => {
+      console.error(err);
+      await cleanUp();
+      process.exit(1);
+    },
+  );
+}

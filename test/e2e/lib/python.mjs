@@ -1,6 +1,7 @@
 // @ts-check
 // The Prefect client the suite drives: a virtualenv with exactly PREFECT_VERSION, made once with
-// `python3 -m venv` + pip in the user's cache folder and reused while it holds that version.
+// `python3 -m venv` + pip in the user's cache folder and reused while it holds that version. The fuzz
+// runner's Schemathesis is kept the same way (ensureVenv).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,11 +10,16 @@ import path from 'node:path';
 /** The one Prefect release the suite runs against. */
 export const PREFECT_VERSION = '3.9.1';
 
-/** Where the virtualenv lives: E2E_VENV, else ${XDG_CACHE_HOME:-~/.cache}/prefect-edge/prefect-<version>. */
+/** ${XDG_CACHE_HOME:-~/.cache}/prefect-edge/<name>: where the suites keep their virtualenvs. */
+export function cachedVenvDir(/** @type {string} */ name) {
+  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'prefect-edge', name);
+}
+
+/** Where Prefect's virtualenv lives: E2E_VENV, else ${XDG_CACHE_HOME:-~/.cache}/prefect-edge/prefect-<version>. */
 export function venvDir() {
   if (process.env.E2E_VENV) return path.resolve(process.env.E2E_VENV);
-  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'prefect-edge', `prefect-${PREFECT_VERSION}`);
+  return cachedVenvDir(`prefect-${PREFECT_VERSION}`);
 }
 
 /**
@@ -30,41 +36,54 @@ export function pythonProblem() {
   return null;
 }
 
-/** The Prefect version installed in the virtualenv, or null. */
-function installedVersion(/** @type {string} */ dir) {
+/** The version of `pkg` installed in the virtualenv, or null (also when its install never completed). */
+function installedVersion(/** @type {string} */ dir, /** @type {string} */ pkg) {
   const python = path.join(dir, 'bin', 'python');
   if (!fs.existsSync(python) || !fs.existsSync(path.join(dir, '.prefect-edge-complete'))) return null;
-  const r = spawnSync(python, ['-c', 'import importlib.metadata as m; print(m.version("prefect"))'], { encoding: 'utf8' });
+  const r = spawnSync(python, ['-c', `import importlib.metadata as m; print(m.version(${JSON.stringify(pkg)}))`], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
 /**
- * Returns the virtualenv's bin folder, installing Prefect first unless the cached one already has
- * PREFECT_VERSION. A half-made virtualenv (no completion mark) is made again from scratch.
- * @param {{ log: (msg: string) => void, logFile: string }} options
+ * @typedef {object} VenvOptions
+ * @property {string} dir the virtualenv's folder
+ * @property {string} pkg the one package pip installs (with its dependencies)
+ * @property {string} version its exact version
+ * @property {(msg: string) => void} log
+ * @property {string} logFile where pip's output goes
  */
-export async function ensurePrefect({ log, logFile }) {
-  const dir = venvDir();
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
-  const unlock = await lockFile(`${dir}.lock`, log);
+
+/**
+ * Returns the bin folder of the virtualenv in `dir`, installing `pkg==version` first unless the cached
+ * one already has that version. A half-made virtualenv (no completion mark) is made again from scratch.
+ * Under the lock `${dir}.lock`, so that two suites starting at once do not install into it together.
+ * @param {VenvOptions} options
+ */
+export async function ensureVenv(options) {
+  fs.mkdirSync(path.dirname(options.dir), { recursive: true });
+  const unlock = await lockFile(`${options.dir}.lock`, options.log);
   try {
-    return install(dir, { log, logFile });
+    return install(options);
   } finally {
     unlock();
   }
 }
 
-function install(/** @type {string} */ dir, /** @type {{ log: (msg: string) => void, logFile: string }} */ { log, logFile }) {
-  if (installedVersion(dir) === PREFECT_VERSION) {
-    log(`Prefect ${PREFECT_VERSION}: cached virtualenv ${dir}`);
+/** The Prefect client's virtualenv (see venvDir); returns its bin folder. */
+export const ensurePrefect = (/** @type {{ log: (msg: string) => void, logFile: string }} */ { log, logFile }) =>
+  ensureVenv({ dir: venvDir(), pkg: 'prefect', version: PREFECT_VERSION, log, logFile });
+
+function install(/** @type {VenvOptions} */ { dir, pkg, version, log, logFile }) {
+  if (installedVersion(dir, pkg) === version) {
+    log(`${pkg} ${version}: cached virtualenv ${dir}`);
     return path.join(dir, 'bin');
   }
-  log(`Prefect ${PREFECT_VERSION}: installing into ${dir} (about a minute; pip's output in ${logFile})`);
+  log(`${pkg} ${version}: installing into ${dir} (a minute or so; pip's output in ${logFile})`);
   fs.rmSync(dir, { recursive: true, force: true });
   const out = fs.openSync(logFile, 'a');
   try {
     execFileSync(process.env.E2E_PYTHON || 'python3', ['-m', 'venv', dir], { stdio: ['ignore', out, out] });
-    execFileSync(path.join(dir, 'bin', 'pip'), ['install', '--no-input', `prefect==${PREFECT_VERSION}`], {
+    execFileSync(path.join(dir, 'bin', 'pip'), ['install', '--no-input', `${pkg}==${version}`], {
       stdio: ['ignore', out, out],
       env: { ...process.env, PIP_DISABLE_PIP_VERSION_CHECK: '1' },
       timeout: 15 * 60_000,
@@ -72,18 +91,17 @@ function install(/** @type {string} */ dir, /** @type {{ log: (msg: string) => v
   } catch (e) {
     fs.closeSync(out);
     const pipLog = fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-25).join('\n');
-    throw new Error(`installing Prefect ${PREFECT_VERSION} failed: ${e instanceof Error ? e.message : e}\n${pipLog}`);
+    throw new Error(`installing ${pkg} ${version} failed: ${e instanceof Error ? e.message : e}\n${pipLog}`);
   }
   fs.closeSync(out);
-  fs.writeFileSync(path.join(dir, '.prefect-edge-complete'), `${PREFECT_VERSION}\n`);
-  const got = installedVersion(dir);
-  if (got !== PREFECT_VERSION) throw new Error(`the virtualenv in ${dir} reports Prefect ${got}, not ${PREFECT_VERSION}`);
+  fs.writeFileSync(path.join(dir, '.prefect-edge-complete'), `${version}\n`);
+  const got = installedVersion(dir, pkg);
+  if (got !== version) throw new Error(`the virtualenv in ${dir} reports ${pkg} ${got}, not ${version}`);
   return path.join(dir, 'bin');
 }
 
 /**
- * Takes an exclusive pid lock file, so that two suites starting at once do not install into one
- * folder together; waits (up to 15 minutes) while a live process holds it, takes over a stale one.
+ * Takes an exclusive pid lock file; waits (up to 15 minutes) while a live process holds it, takes over a stale one.
  * @returns {Promise<() => void>} the release
  */
 export async function lockFile(/** @type {string} */ lockPath, /** @type {(msg: string) => void} */ log) {
