@@ -1,0 +1,2 @@
+DROP INDEX "ix_deployment__work_queue_id";--> statement-breakpoint
+CREATE INDEX "ix_deployment__work_queue_id_name" ON "deployment" USING btree ("work_queue_id","name","id");
