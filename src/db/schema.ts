@@ -214,9 +214,11 @@ export const deployment = pgTable(
     uniqueIndex('uq_deployment__flow_id_name').on(t.flowId, t.name),
     index('ix_deployment__created').on(t.created),
     index('ix_deployment__updated').on(t.updated),
-    index('ix_deployment__name').on(t.name),
+    // With the id, a page sorted by name (ties by id) and a name.like_ filter are read from the index alone.
+    index('ix_deployment__name_id').on(t.name, t.id),
     index('ix_deployment__paused').on(t.paused),
-    index('ix_deployment__work_queue_id').on(t.workQueueId),
+    // Also the page of a work_pools/work_queues filter in name order, read from the index alone.
+    index('ix_deployment__work_queue_id_name').on(t.workQueueId, t.name, t.id),
     index('ix_deployment__work_queue_name').on(t.workQueueName),
     index('ix_deployment__concurrency_limit_id').on(t.concurrencyLimitId),
   ],
