@@ -39,8 +39,16 @@ const log = (/** @type {string} */ msg) => console.log(`[bench ${((performance.n
  * @typedef {import('./lib/db.mjs').BenchCluster} BenchCluster
  */
 
-/** Bulk request n of a phase: set 0 is the first pass, then the warm-up sets, then the measured ones. */
-const bulkOffset = { first: 0, warmup: 1, measured: (/** @type {BenchConfig} */ c) => 1 + c.warmup };
+/**
+ * Bulk request n of a phase: set 0 is the first pass, then the warm-up sets, then the measured ones,
+ * then the floor's replay passes (bench/lib/config.mjs reserves them).
+ */
+const bulkOffset = {
+  first: 0,
+  warmup: 1,
+  measured: (/** @type {BenchConfig} */ c) => 1 + c.warmup,
+  floor: (/** @type {BenchConfig} */ c) => 1 + c.warmup + c.bulkRequests,
+};
 
 /**
  * One request per scenario before anything is timed (on our side with auto_explain on: the plan
@@ -263,17 +271,23 @@ async function floorOf(direct, scenario, captured, config, reply) {
   // PgBouncer's connect_query (BENCH_POOLER) runs on the same backend: those SETs are not the Worker's.
   const own = captured.filter((s) => s.pid === pid && !POOLER_SETS.test(s.sql));
   const { statements, wrapped } = replayPlan(own);
-  /** @type {(v: string) => string} */
-  let mapParam = (v) => v;
+  /** @type {(pass: number) => (v: string) => string} */
+  let paramsFor = () => (v) => v;
   if (scenario.block) {
     const block = config.blocks[scenario.block];
-    const swap = new Map(bulkRunIds(block, bulkOffset.first).map((id, i) => [id, bulkRunIds(block, bulkOffset.warmup)[i] ?? id]));
-    // Rows the first request created (new states) exist now: their replayed inserts get fresh ids.
-    for (const id of reply?.body.toString('utf8').match(UUID) ?? []) if (!swap.has(id)) swap.set(id, crypto.randomUUID());
-    mapParam = (v) => v.replace(UUID, (id) => swap.get(id) ?? id);
+    const captured = bulkRunIds(block, bulkOffset.first);
+    const created = (reply?.body.toString('utf8').match(UUID) ?? []).filter((id) => !captured.includes(id));
+    // Each pass works on its own untouched set of runs, as each of the Worker's requests does; rows
+    // the first request created (new states) exist now, so their replayed inserts get fresh ids.
+    paramsFor = (pass) => {
+      const runs = bulkRunIds(block, bulkOffset.floor(config) + pass);
+      const swap = new Map(captured.map((id, i) => [id, runs[i] ?? id]));
+      for (const id of created) swap.set(id, crypto.randomUUID());
+      return (v) => v.replace(UUID, (id) => swap.get(id) ?? id);
+    };
   }
   try {
-    const ms = await replay(direct, statements, config.floorRepeats, mapParam);
+    const ms = await replay(direct, statements, config.floorRepeats, paramsFor);
     log(`floor ${scenario.key}: ${own.length} statements captured, replayed on one warm pg connection: ${ms} ms${wrapped ? ' (wrapped in BEGIN/ROLLBACK)' : ''}`);
     return { statements: own.length, roundTrips: own.length, ms, note: wrapped ? 'writes wrapped in BEGIN/ROLLBACK' : null };
   } catch (e) {

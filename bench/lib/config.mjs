@@ -17,6 +17,8 @@ export const WORK_QUEUES = ['default', 'high', 'low', 'backfill'];
 export const BULK_SIZE = 50;
 /** The bulk scenarios, each with its own block of reserved runs at the end of the run range. */
 export const BULK_BLOCKS = /** @type {const} */ (['delete', 'cancel', 'reschedule']);
+/** Unmeasured passes before the floor's timed ones (bench/lib/floor.mjs), all on one set of runs. */
+export const FLOOR_WARM_PASSES = 3;
 /** The reserved blocks may take at most this share of all runs (they are also part of the dataset). */
 const MAX_RESERVED_SHARE = 0.3;
 
@@ -48,11 +50,15 @@ export function benchConfig(env = process.env) {
   const deployments = Math.max(50, Math.round(FULL_SCALE.deployments * scale));
   const flowRuns = Math.max(5_000, Math.round(FULL_SCALE.flowRuns * scale));
   const warmup = Math.round(num(env.BENCH_WARMUP, 5));
-  // One extra bulk request per scenario is the plan-capture pass.
-  const perScenarioMax = Math.floor((flowRuns * MAX_RESERVED_SHARE) / (BULK_BLOCKS.length * BULK_SIZE)) - 1 - warmup;
-  const bulkRequests = Math.min(Math.round(num(env.BENCH_BULK_REQUESTS, 60)), perScenarioMax);
+  // Sets of 50 runs per bulk scenario after the plan-capture pass and the warm-up: the measured
+  // requests, then the floor's replay (one set for its warm-up passes, one per timed pass), so the
+  // floor never touches runs the Worker's requests use. The floor takes at most a quarter of them.
+  const sets = Math.floor((flowRuns * MAX_RESERVED_SHARE) / (BULK_BLOCKS.length * BULK_SIZE)) - 1 - warmup;
+  const floorRepeats = Math.min(Math.round(num(env.BENCH_FLOOR_REPEATS, 20)), Math.max(1, Math.floor(sets / 4)));
+  const floorSets = 1 + floorRepeats;
+  const bulkRequests = Math.min(Math.round(num(env.BENCH_BULK_REQUESTS, 60)), sets - floorSets);
   if (bulkRequests < 1) throw new Error(`BENCH_SCALE=${scale} leaves no runs for the bulk scenarios`);
-  const blockSize = (1 + warmup + bulkRequests) * BULK_SIZE;
+  const blockSize = (1 + warmup + bulkRequests + floorSets) * BULK_SIZE;
   /** @type {Record<string, Block>} */
   const blocks = {};
   let next = flowRuns - BULK_BLOCKS.length * blockSize;
@@ -78,6 +84,6 @@ export function benchConfig(env = process.env) {
     planCheck,
     blocks: /** @type {BenchConfig['blocks']} */ (blocks),
     pooler: pooler === 'pgbouncer' || pooler === 'both' ? pooler : 'none',
-    floorRepeats: Math.round(num(env.BENCH_FLOOR_REPEATS, 20)),
+    floorRepeats,
   };
 }

@@ -4,11 +4,16 @@
 // parameters: log_statement=all, switched on for our database only, like auto_explain), replays them
 // in order on one warm `pg` connection straight to Postgres (no proxy, no new backend), and times the
 // sequence. Nothing is re-typed: the SQL and the parameter values come from the log. Writes are
-// replayed inside their own transaction with ROLLBACK instead of COMMIT, so the data do not change;
-// a bulk scenario's run ids are swapped for the next untouched set of its reserved block (its first
-// request already deleted or moved the captured ones), which the warm-up then uses for real.
+// replayed inside their own transaction with ROLLBACK instead of COMMIT, so the data do not change
+// (on the bench cluster, synchronous_commit=off, the two cost the same: ~0.3 ms). A bulk scenario's
+// run ids are swapped, on every timed pass, for a set of its reserved block that nothing touched
+// before (sets kept for the floor, after the measured ones): replaying the same 50 runs again and again
+// would time them with their pages already in shared buffers, while each of the Worker's requests
+// reads runs, states and task runs nobody read since the seed (for bulk_delete that made the floor
+// about a third too low: docs/benchmarks.md).
 import { performance } from 'node:perf_hooks';
 import { createRequire } from 'node:module';
+import { FLOOR_WARM_PASSES } from './config.mjs';
 
 /** @typedef {{ pid: string, sql: string, params: (string | null)[] }} LoggedStatement */
 
@@ -97,15 +102,17 @@ export async function directClient(/** @type {string} */ url) {
 }
 
 /**
- * Replays `statements` `repeats` times (after 3 unmeasured passes that warm the connection and the
- * caches) and returns the median time of one pass in ms.
+ * Replays `statements` `repeats` times (after FLOOR_WARM_PASSES unmeasured passes that warm the
+ * connection and the catalog caches) and returns the median time of one pass in ms.
  * @param {{ query: (text: string, values?: unknown[]) => Promise<unknown> }} client
  * @param {LoggedStatement[]} statements
  * @param {number} repeats
- * @param {(value: string) => string} [mapParam] e.g. swaps run ids
+ * @param {(pass: number) => (value: string) => string} [paramsFor] the parameter mapping of a pass,
+ *   e.g. swaps run ids for that pass's own set: 0 for every warm-up pass, 1…repeats for the timed ones
  */
-export async function replay(client, statements, repeats, mapParam = (v) => v) {
-  const run = async () => {
+export async function replay(client, statements, repeats, paramsFor = () => (v) => v) {
+  const run = async (/** @type {number} */ pass) => {
+    const mapParam = paramsFor(pass);
     const t = performance.now();
     try {
       for (const s of statements) {
@@ -118,9 +125,9 @@ export async function replay(client, statements, repeats, mapParam = (v) => v) {
     }
     return performance.now() - t;
   };
-  for (let i = 0; i < 3; i += 1) await run();
+  for (let i = 0; i < FLOOR_WARM_PASSES; i += 1) await run(0);
   const times = [];
-  for (let i = 0; i < repeats; i += 1) times.push(await run());
+  for (let i = 1; i <= repeats; i += 1) times.push(await run(i));
   times.sort((a, b) => a - b);
   return Math.round((times[Math.floor(times.length / 2)] ?? NaN) * 100) / 100;
 }

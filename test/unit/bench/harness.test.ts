@@ -24,12 +24,16 @@ describe('benchConfig', () => {
       expect(blocks[blocks.length - 1]!.to).toBe(c.flowRuns);
       for (let i = 0; i < blocks.length; i += 1) {
         const b = blocks[i]!;
-        // first pass + warm-up + measured requests, 50 runs each
-        expect(b.to - b.from).toBe((1 + c.warmup + c.bulkRequests) * BULK_SIZE);
+        // first pass + warm-up + measured requests + the floor's sets (warm-up, timed passes), 50 runs each
+        expect(b.to - b.from).toBe((1 + c.warmup + c.bulkRequests + 1 + c.floorRepeats) * BULK_SIZE);
         if (i > 0) expect(b.from).toBe(blocks[i - 1]!.to);
       }
       expect(blocks[0]!.from).toBeGreaterThanOrEqual(c.flowRuns * 0.7);
+      expect(c.bulkRequests).toBeGreaterThanOrEqual(1);
+      expect(c.floorRepeats).toBeGreaterThanOrEqual(1);
     }
+    // At the scale nothing is capped.
+    expect([benchConfig({}).bulkRequests, benchConfig({}).floorRepeats]).toEqual([60, 20]);
   });
 
   it('caps the bulk requests at small scales, warns instead of failing on plans below 0.1, rejects nonsense', () => {
