@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { execFileSync } from 'node:child_process';
 /* global AbortSignal */
+import { exitWith } from '../test/e2e/lib/processes.mjs';
 import { startServer } from '../test/e2e/lib/server.mjs';
 import { stopAll } from '../test/e2e/lib/processes.mjs';
 
@@ -321,11 +322,4 @@ async function main() {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err) => {
-    console.error(err);
-    await cleanUp();
-    process.exit(1);
-  },
-);
+exitWith(main, cleanUp);

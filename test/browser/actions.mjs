@@ -59,6 +59,21 @@ async function activeSchedule(/** @type {ActionContext} */ ctx) {
 const scheduleActive = async (/** @type {ActionContext} */ ctx, /** @type {string} */ id) =>
   (await ctx.api.get(`/deployments/${ctx.seeded.deployment_id}/schedules`)).find((/** @type {any} */ s) => s.id === id)?.active;
 
+/** Waits until the run is CANCELLING or CANCELLED through the API (either UI's cancel), and returns it. */
+const runCancelled = (/** @type {ActionContext} */ ctx, /** @type {string} */ id) =>
+  effect(
+    'the run to be CANCELLING or CANCELLED',
+    async () => {
+      const r = await ctx.api.get(`/flow_runs/${id}`);
+      return ['CANCELLING', 'CANCELLED'].includes(r.state_type) && r;
+    },
+    async () => `its state is ${(await ctx.api.get(`/flow_runs/${id}`)).state_type}`,
+  );
+
+/** Waits until the schedule reads as inactive through the API (either UI's switch). */
+const scheduleInactive = (/** @type {ActionContext} */ ctx, /** @type {string} */ id) =>
+  effect('the schedule to be inactive', async () => (await scheduleActive(ctx, id)) === false, async () => `active is ${await scheduleActive(ctx, id)}`);
+
 /** Replaces the text of the CodeMirror editor inside `scope` (the UIs' JSON fields). */
 async function setEditorText(/** @type {import('playwright-core').Locator} */ editor, /** @type {Page} */ page, /** @type {string} */ text) {
   await editor.click();
@@ -119,14 +134,7 @@ export const ACTIONS = [
       await page.getByRole('button', { name: 'Open menu' }).first().click({ timeout: CONTROL_MS });
       await page.getByRole('menuitem', { name: 'Cancel', exact: true }).click({ timeout: CONTROL_MS });
       await page.getByRole('button', { name: 'Cancel Flow Run' }).click({ timeout: CONTROL_MS });
-      const run = await effect(
-        'the run to be CANCELLING or CANCELLED',
-        async () => {
-          const r = await ctx.api.get(`/flow_runs/${target.id}`);
-          return ['CANCELLING', 'CANCELLED'].includes(r.state_type) && r;
-        },
-        async () => `its state is ${(await ctx.api.get(`/flow_runs/${target.id}`)).state_type}`,
-      );
+      const run = await runCancelled(ctx, target.id);
       return `run ${target.name}: ${run.state_type}`;
     },
   },
@@ -141,7 +149,7 @@ export const ACTIONS = [
       await toggle.waitFor({ timeout: CONTROL_MS });
       if ((await toggle.getAttribute('aria-checked')) !== 'true') throw new Error('the schedule made active through the API shows as paused');
       await toggle.click();
-      await effect('the schedule to be inactive', async () => (await scheduleActive(ctx, id)) === false, async () => `active is ${await scheduleActive(ctx, id)}`);
+      await scheduleInactive(ctx, id);
       return `schedule ${id}: active false`;
     },
   },
@@ -230,14 +238,7 @@ export const ACTIONS = [
       await page.goto(`${ctx.base}/runs/flow-run/${target.id}`);
       await page.getByRole('button', { name: 'Cancel', exact: true }).click({ timeout: CONTROL_MS });
       await page.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click({ timeout: CONTROL_MS });
-      const run = await effect(
-        'the run to be CANCELLING or CANCELLED',
-        async () => {
-          const r = await ctx.api.get(`/flow_runs/${target.id}`);
-          return ['CANCELLING', 'CANCELLED'].includes(r.state_type) && r;
-        },
-        async () => `its state is ${(await ctx.api.get(`/flow_runs/${target.id}`)).state_type}`,
-      );
+      const run = await runCancelled(ctx, target.id);
       return `run ${target.name}: ${run.state_type}`;
     },
   },
@@ -252,7 +253,7 @@ export const ACTIONS = [
       await toggle.waitFor({ timeout: CONTROL_MS });
       if ((await toggle.getAttribute('aria-checked')) !== 'true') throw new Error('the schedule made active through the API shows as paused');
       await toggle.click();
-      await effect('the schedule to be inactive', async () => (await scheduleActive(ctx, id)) === false, async () => `active is ${await scheduleActive(ctx, id)}`);
+      await scheduleInactive(ctx, id);
       return `schedule ${id}: active false`;
     },
   },
