@@ -1,4 +1,4 @@
-import type { Db } from './db/client';
+import type { Db, StatementCounter } from './db/client';
 
 /** Worker bindings: vars and secrets from wrangler.toml, `wrangler secret put`, or `.dev.vars`. */
 export interface Env {
@@ -71,6 +71,8 @@ export interface Env {
 /** Per-request values that middleware puts on the Hono context. */
 export interface Vars {
   db: Db;
+  /** The request's statement counter (src/db/client.ts): what it sent, and whether any of it wrote. */
+  statements: StatementCounter;
   /** The X-Prefect-API-Version header, parsed; null when absent (meaning "latest"). */
   apiVersion: [number, number, number] | null;
   /** The Prefect client version from the User-Agent header, or null when unknown. */

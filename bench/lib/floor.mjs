@@ -74,6 +74,28 @@ export function parseStatements(text, database) {
   return out;
 }
 
+// What PgBouncer itself sends on a server connection it hands out: its connect_query
+// (scripts/pgbouncer.mjs) and the client's application_name (a startup parameter it SETs).
+const POOLER_SETS = /^(?:\s*SET (?:(?:statement_timeout|idle_in_transaction_session_timeout) = \d+|application_name\s*=\s*'(?:[^']|'')*')\s*;?)+\s*$/i;
+
+/** @param {string} sql */
+export const isPoolerStatement = (sql) => POOLER_SETS.test(sql);
+
+/**
+ * One request's statements among those captured around it: the first backend that logged a
+ * statement of the Worker's (a new connection per request), without PgBouncer's own SETs, and at most
+ * the `x-sql-statements` the Worker reported (through PgBouncer in transaction mode a later
+ * connection, such as an automation pass after the response, can get the same backend).
+ * @param {LoggedStatement[]} captured
+ * @param {number} [sent] the reply's x-sql-statements, when known
+ */
+export function requestStatements(captured, sent) {
+  const own = captured.filter((s) => !isPoolerStatement(s.sql));
+  const pid = own[0]?.pid;
+  const mine = own.filter((s) => s.pid === pid);
+  return sent !== undefined && Number.isInteger(sent) && sent > 0 ? mine.slice(0, sent) : mine;
+}
+
 const isBegin = (/** @type {string} */ s) => /^\s*(begin|start transaction)\b/i.test(s);
 const isCommit = (/** @type {string} */ s) => /^\s*(commit|end)\s*;?\s*$/i.test(s);
 const writes = (/** @type {string} */ s) => /^\s*(with[\s\S]*\b(insert|update|delete)\b|insert|update|delete|merge)\b/i.test(s);

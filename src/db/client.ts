@@ -24,10 +24,19 @@ export class StatementCounter implements Logger {
   count = 0;
   /** Round trips to the server: fewer than statements when statements are pipelined (./pipeline.ts). */
   roundTrips = 0;
-  logQuery(): void {
+  /**
+   * Statements that may have written (or locked rows to write): any INSERT, UPDATE or DELETE word,
+   * CTEs and `FOR UPDATE` included. Conservative on purpose: a read counted here only costs an
+   * automation pass (src/services/automations.ts), a write missed here would delay one.
+   */
+  writes = 0;
+  logQuery(query: string): void {
     this.count += 1;
+    if (MAY_WRITE.test(query)) this.writes += 1;
   }
 }
+
+const MAY_WRITE = /\b(?:insert|update|delete)\b/i;
 
 export interface DbHandle {
   db: Db;

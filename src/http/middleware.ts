@@ -11,6 +11,7 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.env.DATABASE_URL) return next();
   const handle = createDb(c.env);
   c.set('db', handle.db);
+  c.set('statements', handle.counter);
   try {
     await next();
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatements, replayPlan } from '../../../bench/lib/floor.mjs';
+import { isPoolerStatement, parseStatements, replayPlan, requestStatements } from '../../../bench/lib/floor.mjs';
 
 const LOG = [
   "2026-12-04 17:00:00.001 UTC [101] db=edge LOG:  statement: begin",
@@ -28,5 +28,28 @@ describe('the floor: statements captured from the Postgres log', () => {
     expect(lone.wrapped).toBe(true);
     expect(lone.statements.map((x) => x.sql)).toEqual(['BEGIN', 'delete from flow_run where id = $1', 'ROLLBACK']);
     expect(replayPlan([{ pid: '1', sql: 'select 1', params: [] }]).wrapped).toBe(false);
+  });
+});
+
+describe('the floor: one request among the captured statements', () => {
+  const st = (pid: string, sql: string) => ({ pid, sql, params: [] });
+  const captured = [
+    st('7', 'SET statement_timeout = 10000; SET idle_in_transaction_session_timeout = 10000'),
+    st('7', "SET application_name='pkg:npm/%40neondatabase/serverless@1.2.0';"),
+    st('7', 'select row_to_json(r) from deployment r'),
+    st('8', 'select 1'),
+    st('7', 'select id from automation where enabled'),
+  ];
+
+  it("leaves out PgBouncer's own SETs, and other backends", () => {
+    expect(isPoolerStatement(captured[0]!.sql)).toBe(true);
+    expect(isPoolerStatement(captured[1]!.sql)).toBe(true);
+    expect(isPoolerStatement('SET search_path = x')).toBe(false);
+    expect(requestStatements(captured).map((s) => s.sql)).toEqual(['select row_to_json(r) from deployment r', 'select id from automation where enabled']);
+  });
+
+  it("keeps the Worker's reported count: a later connection on the same backend is not the request's", () => {
+    expect(requestStatements(captured, 1).map((s) => s.sql)).toEqual(['select row_to_json(r) from deployment r']);
+    expect(requestStatements(captured, Number.NaN)).toHaveLength(2);
   });
 });
