@@ -20,12 +20,20 @@ export function eventCases() {
     body: { flow_id: '{{EF}}', name, tags: ['ev'], state: { type: 'PENDING' }, ...extra },
     save: { [name.toUpperCase().replace(/-/g, '_')]: 'id' },
   });
-  // The pool, queues and deployment below (and so the flow runs of the deployment). Not the flow: its
-  // own lifecycle events (prefect.flow.created) are not emitted here yet, see the last case.
+  // The pool, queues and deployment below (and so the flow runs of the deployment). Not the flows: their
+  // lifecycle events (prefect.flow.created, …) are read by the lifecycle cases at the end.
   const anyResource = { id: ['prefect.work-pool.{{EP}}', 'prefect.work-queue.{{EQ}}', 'prefect.work-queue.{{EPQ}}', 'prefect.deployment.{{ED}}'] };
   const since = { since: '{{NOW_MINUS_5M}}', until: '{{NOW_PLUS_1D}}' };
   const filter = { occurred: since, any_resource: anyResource, order: 'ASC' };
   const flowRuns = { occurred: since, related: { id: ['prefect.flow.{{EF}}'] }, event: { prefix: ['prefect.flow-run.'] }, order: 'ASC' };
+  /** @type {(what: string, ids: string[]) => Case} */
+  const lifecycleRead = (what, ids) => ({
+    id: `ev lifecycle: ${what} events`,
+    path: '/events/filter',
+    body: { filter: { occurred: since, resource: { id: ids }, order: 'ASC' } },
+    order: 'list',
+    settle: true,
+  });
   return [
     { id: 'ev setup: flow', path: '/flows/', body: { name: 'events-flow' }, save: { EF: 'id' } },
     { id: 'ev pool created', path: '/work_pools/', body: { name: 'events-pool', type: 'process' }, save: { EP: 'id', EPQ: 'default_queue_id' } },
@@ -96,7 +104,20 @@ export function eventCases() {
     { id: 'ev count-by resource', path: '/events/count-by/resource', body: { filter }, order: 'set' },
     { id: 'ev count-by day', path: '/events/count-by/day', body: { filter }, order: 'list' },
     { id: 'ev count-by time (hours)', path: '/events/count-by/time', body: { filter, time_unit: 'hour', time_interval: 1 }, order: 'list' },
-    { id: 'ev filter: flow lifecycle events', path: '/events/filter', body: { filter: { occurred: since, resource: { id: ['prefect.flow.{{EF}}'] } } }, order: 'list' },
     { id: 'ev count-by time (minutes)', path: '/events/count-by/time', body: { filter, time_unit: 'minute', time_interval: 15 }, order: 'list' },
+    { id: 'ev filter: flow lifecycle events', path: '/events/filter', body: { filter: { occurred: since, resource: { id: ['prefect.flow.{{EF}}'] } } }, order: 'list' },
+
+    // Lifecycle events: created (not when the name exists), updated, deleted.
+    { id: 'ev lifecycle: flow created', path: '/flows/', body: { name: 'events-flow-2', tags: ['a'], labels: { team: 't' } }, save: { EF2: 'id' } },
+    { id: 'ev lifecycle: flow upserted', path: '/flows/', body: { name: 'events-flow-2', tags: ['b'] } },
+    { id: 'ev lifecycle: flow updated', method: 'PATCH', path: '/flows/{{EF2}}', body: { tags: ['c'] } },
+    { id: 'ev lifecycle: flow deleted', method: 'DELETE', path: '/flows/{{EF2}}' },
+    lifecycleRead('flow', ['prefect.flow.{{EF2}}']),
+    { id: 'ev lifecycle: variable created', path: '/variables/', body: { name: 'events_var', value: { a: [1, 'x'] }, tags: ['t'] }, save: { EVAR: 'id' } },
+    { id: 'ev lifecycle: variable name taken', path: '/variables/', body: { name: 'events_var', value: 1 } },
+    { id: 'ev lifecycle: variable updated', method: 'PATCH', path: '/variables/{{EVAR}}', body: { value: 'two' } },
+    { id: 'ev lifecycle: variable updated by name', method: 'PATCH', path: '/variables/name/events_var', body: { name: 'events_var_2', tags: [] } },
+    { id: 'ev lifecycle: variable deleted', method: 'DELETE', path: '/variables/name/events_var_2' },
+    lifecycleRead('variable', ['prefect.variable.{{EVAR}}']),
   ];
 }

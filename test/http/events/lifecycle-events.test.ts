@@ -1,0 +1,116 @@
+/**
+ * Prefect 3.9.1's lifecycle events of flows, variables, concurrency limits and artifact collections
+ * (`prefect.<kind>.created|updated|deleted`), read back through /events/filter; each is written by the
+ * statement that makes the change.
+ */
+import { describe, expect, it } from 'vitest';
+import { del, patch, post, randomName } from '../helpers';
+
+interface StoredEvent {
+  event: string;
+  resource: Record<string, string>;
+  related: Record<string, string>[];
+  payload: Record<string, unknown>;
+}
+
+const statements = (res: { headers: Headers }) => Number(res.headers.get('x-sql-statements'));
+
+const eventsAbout = async (id: string) =>
+  (await post('/events/filter', { filter: { resource: { id: [id] }, order: 'ASC' }, limit: 50 })).body.events as StoredEvent[];
+
+describe('flow events', () => {
+  it('created (only for a new flow), updated, deleted: the flow named, its name, tags and labels as payload, in one statement each', async () => {
+    const name = randomName('flow');
+    const created = await post('/flows/', { name, tags: ['a'], labels: { team: 'x' } });
+    expect(statements(created)).toBe(1);
+    const id = created.body.id as string;
+    // An existing name answers the flow and emits nothing.
+    expect((await post('/flows/', { name, tags: ['other'] })).status).toBe(200);
+    const updated = await patch(`/flows/${id}`, { tags: ['b', 'c'] });
+    expect(statements(updated)).toBe(1);
+    const deleted = await del(`/flows/${id}`);
+    expect(statements(deleted)).toBe(1);
+    // Nothing to delete or update: no event.
+    expect((await del(`/flows/${id}`)).status).toBe(404);
+    expect((await patch(`/flows/${id}`, { tags: [] })).status).toBe(404);
+
+    const events = await eventsAbout(`prefect.flow.${id}`);
+    expect(events.map((e) => e.event)).toEqual(['prefect.flow.created', 'prefect.flow.updated', 'prefect.flow.deleted']);
+    for (const e of events) {
+      expect(e.resource).toEqual({ 'prefect.resource.id': `prefect.flow.${id}`, 'prefect.resource.name': name });
+      expect(e.related).toEqual([]);
+    }
+    expect(events.map((e) => e.payload)).toEqual([
+      { name, tags: ['a'], labels: { team: 'x' } },
+      { name, tags: ['b', 'c'], labels: { team: 'x' } },
+      { name, tags: ['b', 'c'], labels: { team: 'x' } },
+    ]);
+  });
+
+  it('a PATCH without fields is an update; a new flow without labels has {} in its payload', async () => {
+    const name = randomName('flow');
+    const id = (await post('/flows/', { name })).body.id as string;
+    expect((await patch(`/flows/${id}`, {})).status).toBe(204);
+    const events = await eventsAbout(`prefect.flow.${id}`);
+    expect(events.map((e) => [e.event, e.payload])).toEqual([
+      ['prefect.flow.created', { name, tags: [], labels: {} }],
+      ['prefect.flow.updated', { name, tags: [], labels: {} }],
+    ]);
+  });
+
+  it('bulk delete emits one deleted event per flow deleted', async () => {
+    const tag = randomName('bulk');
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await post('/flows/', { name: randomName('flow'), tags: [tag] })).body.id as string);
+    const res = await post('/flows/bulk_delete', { flows: { tags: { all_: [tag] } } });
+    expect([...res.body.deleted].sort()).toEqual([...ids].sort());
+    for (const id of ids) expect((await eventsAbout(`prefect.flow.${id}`)).map((e) => e.event)).toEqual(['prefect.flow.created', 'prefect.flow.deleted']);
+  });
+});
+
+describe('variable events', () => {
+  it('created, updated (by id and by name), deleted: the variable named, its name, value and tags as payload, in one statement each', async () => {
+    const name = randomName('var').replace(/-/g, '_');
+    const created = await post('/variables/', { name, value: { a: [1, 'x'] }, tags: ['t'] });
+    expect(created.status).toBe(201);
+    expect(statements(created)).toBe(1);
+    const id = created.body.id as string;
+    // A taken name is a 409 and no event.
+    expect((await post('/variables/', { name, value: 1 })).status).toBe(409);
+    const byId = await patch(`/variables/${id}`, { value: 'two' });
+    expect(byId.status).toBe(204);
+    expect(statements(byId)).toBe(1);
+    expect((await patch(`/variables/name/${name}`, { tags: ['u'] })).status).toBe(204);
+    const deleted = await del(`/variables/name/${name}`);
+    expect(deleted.status).toBe(204);
+    expect(statements(deleted)).toBe(1);
+    expect((await del(`/variables/${id}`)).status).toBe(404);
+
+    const events = await eventsAbout(`prefect.variable.${id}`);
+    expect(events.map((e) => e.event)).toEqual(['prefect.variable.created', 'prefect.variable.updated', 'prefect.variable.updated', 'prefect.variable.deleted']);
+    for (const e of events) {
+      expect(e.resource).toEqual({ 'prefect.resource.id': `prefect.variable.${id}`, 'prefect.resource.name': name });
+      expect(e.related).toEqual([]);
+    }
+    expect(events.map((e) => e.payload)).toEqual([
+      { name, value: { a: [1, 'x'] }, tags: ['t'] },
+      { name, value: 'two', tags: ['t'] },
+      { name, value: 'two', tags: ['u'] },
+      { name, value: 'two', tags: ['u'] },
+    ]);
+  });
+
+  it('an update that fails (a taken name) emits nothing; a rename names the variable by its new name', async () => {
+    const [a, b] = [randomName('var'), randomName('var')].map((n) => n.replace(/-/g, '_'));
+    const id = (await post('/variables/', { name: a, value: null })).body.id as string;
+    await post('/variables/', { name: b, value: null });
+    expect((await patch(`/variables/${id}`, { name: b })).status).toBe(409);
+    const renamed = `${a}_x`;
+    expect((await patch(`/variables/${id}`, { name: renamed })).status).toBe(204);
+    const events = await eventsAbout(`prefect.variable.${id}`);
+    expect(events.map((e) => [e.event, e.resource['prefect.resource.name'], e.payload])).toEqual([
+      ['prefect.variable.created', a, { name: a, value: null, tags: [] }],
+      ['prefect.variable.updated', renamed, { name: renamed, value: null, tags: [] }],
+    ]);
+  });
+});
