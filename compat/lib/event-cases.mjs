@@ -119,5 +119,14 @@ export function eventCases() {
     { id: 'ev lifecycle: variable updated by name', method: 'PATCH', path: '/variables/name/events_var', body: { name: 'events_var_2', tags: [] } },
     { id: 'ev lifecycle: variable deleted', method: 'DELETE', path: '/variables/name/events_var_2' },
     lifecycleRead('variable', ['prefect.variable.{{EVAR}}']),
+    { id: 'ev lifecycle: global limit created', path: '/v2/concurrency_limits/', body: { name: 'events-gcl', limit: 5, slot_decay_per_second: 0.5 }, save: { EGCL: 'id' } },
+    { id: 'ev lifecycle: global limit name taken', path: '/v2/concurrency_limits/', body: { name: 'events-gcl', limit: 1 } },
+    { id: 'ev lifecycle: global limit updated', method: 'PATCH', path: '/v2/concurrency_limits/{{EGCL}}', body: { limit: 7 } },
+    { id: 'ev lifecycle: global limit updated by name', method: 'PATCH', path: '/v2/concurrency_limits/events-gcl', body: { active: false } },
+    { id: 'ev lifecycle: global limit deleted', method: 'DELETE', path: '/v2/concurrency_limits/events-gcl' },
+    { id: 'ev lifecycle: tag limit created', path: '/concurrency_limits/', body: { tag: 'events-tag', concurrency_limit: 2 }, save: { ETCL: 'id' } },
+    { id: 'ev lifecycle: tag limit updated', path: '/concurrency_limits/', body: { tag: 'events-tag', concurrency_limit: 3 } },
+    { id: 'ev lifecycle: tag limit deleted', method: 'DELETE', path: '/concurrency_limits/tag/events-tag' },
+    lifecycleRead('concurrency limit', ['prefect.concurrency-limit.{{EGCL}}', 'prefect.concurrency-limit.{{ETCL}}']),
   ];
 }

@@ -38,6 +38,18 @@ export const CONCURRENCY_LIMIT_EVENTS: LifecycleKind = {
   payload: sql`jsonb_build_object('name', c.name, 'limit', c."limit", 'active', c.active, 'slot_decay_per_second', c.slot_decay_per_second)`,
 };
 
+/** The related resources are the collection's latest artifact, then its flow run and task run when it has them. */
+export const ARTIFACT_COLLECTION_EVENTS: LifecycleKind = {
+  kind: 'artifact-collection',
+  name: sql`c.key`,
+  payload: sql`jsonb_build_object('key', c.key, 'type', c.type, 'data', c.data, 'description', c.description)`,
+  related: sql`jsonb_build_array(jsonb_build_object('prefect.resource.id', 'prefect.artifact.' || c.latest_id, 'prefect.resource.role', 'latest'))
+    || CASE WHEN c.flow_run_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
+      'prefect.resource.id', 'prefect.flow-run.' || c.flow_run_id, 'prefect.resource.role', 'flow-run')) END
+    || CASE WHEN c.task_run_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
+      'prefect.resource.id', 'prefect.task-run.' || c.task_run_id, 'prefect.resource.role', 'task-run')) END`,
+};
+
 /**
  * Event rows (the shape `insertEvents` takes) for the rows of `changed`, aliased `c`. `verb` may be an
  * SQL expression over `c` (an upsert's rows are created or updated).

@@ -114,3 +114,76 @@ describe('variable events', () => {
     ]);
   });
 });
+
+describe('concurrency limit events', () => {
+  const limitPayload = (name: string, limit: number, active = true, decay = 0) => ({ name, limit, active, slot_decay_per_second: decay });
+
+  it('global limits: created, updated (by id and by name), deleted, in one statement each; a taken name emits nothing', async () => {
+    const name = randomName('gcl');
+    const created = await post('/v2/concurrency_limits/', { name, limit: 5, slot_decay_per_second: 0.5 });
+    expect(created.status).toBe(201);
+    expect(statements(created)).toBe(1);
+    const id = created.body.id as string;
+    expect((await post('/v2/concurrency_limits/', { name, limit: 1 })).status).toBe(409);
+    const updated = await patch(`/v2/concurrency_limits/${id}`, { limit: 7 });
+    expect(updated.status).toBe(204);
+    expect(statements(updated)).toBe(1);
+    expect((await patch(`/v2/concurrency_limits/${name}`, { active: false })).status).toBe(204);
+    const deleted = await del(`/v2/concurrency_limits/${name}`);
+    expect(deleted.status).toBe(204);
+    expect(statements(deleted)).toBe(1);
+    expect((await del(`/v2/concurrency_limits/${id}`)).status).toBe(404);
+
+    const events = await eventsAbout(`prefect.concurrency-limit.${id}`);
+    expect(events.map((e) => e.event)).toEqual([
+      'prefect.concurrency-limit.created',
+      'prefect.concurrency-limit.updated',
+      'prefect.concurrency-limit.updated',
+      'prefect.concurrency-limit.deleted',
+    ]);
+    for (const e of events) {
+      expect(e.resource).toEqual({ 'prefect.resource.id': `prefect.concurrency-limit.${id}`, 'prefect.resource.name': name });
+      expect(e.related).toEqual([]);
+    }
+    expect(events.map((e) => e.payload)).toEqual([
+      limitPayload(name, 5, true, 0.5),
+      limitPayload(name, 7, true, 0.5),
+      limitPayload(name, 7, false, 0.5),
+      limitPayload(name, 7, false, 0.5),
+    ]);
+  });
+
+  it('tag limits are global limits named tag:<tag>: created, then updated by a second POST, deleted by id or by tag', async () => {
+    const tag = randomName('tag');
+    const created = await post('/concurrency_limits/', { tag, concurrency_limit: 2 });
+    expect(created.status).toBe(201);
+    // The upsert with its event, then the read of the answer.
+    expect(statements(created)).toBe(2);
+    const again = await post('/concurrency_limits/', { tag, concurrency_limit: 3 });
+    expect(again.status).toBe(200);
+    expect(statements(again)).toBe(2);
+    expect((await del(`/concurrency_limits/tag/${tag}`)).status).toBe(200);
+    const id = created.body.id as string;
+    const events = await eventsAbout(`prefect.concurrency-limit.${id}`);
+    expect(events.map((e) => [e.event, e.resource['prefect.resource.name'], e.payload])).toEqual([
+      ['prefect.concurrency-limit.created', `tag:${tag}`, limitPayload(`tag:${tag}`, 2)],
+      ['prefect.concurrency-limit.updated', `tag:${tag}`, limitPayload(`tag:${tag}`, 3)],
+      ['prefect.concurrency-limit.deleted', `tag:${tag}`, limitPayload(`tag:${tag}`, 3)],
+    ]);
+
+    const other = (await post('/concurrency_limits/', { tag: `${tag}-b`, concurrency_limit: 1 })).body.id as string;
+    expect((await del(`/concurrency_limits/${other}`)).status).toBe(200);
+    expect((await eventsAbout(`prefect.concurrency-limit.${other}`)).map((e) => e.event)).toEqual([
+      'prefect.concurrency-limit.created',
+      'prefect.concurrency-limit.deleted',
+    ]);
+  });
+
+  it("a deployment's own limit emits no concurrency-limit events", async () => {
+    const flowId = (await post('/flows/', { name: randomName('flow') })).body.id as string;
+    const dep = await post('/deployments/', { name: randomName('dep'), flow_id: flowId, concurrency_limit: 2 });
+    expect(dep.status).toBe(201);
+    const limitId = dep.body.global_concurrency_limit.id as string;
+    expect(await eventsAbout(`prefect.concurrency-limit.${limitId}`)).toEqual([]);
+  });
+});
