@@ -128,5 +128,17 @@ export function eventCases() {
     { id: 'ev lifecycle: tag limit updated', path: '/concurrency_limits/', body: { tag: 'events-tag', concurrency_limit: 3 } },
     { id: 'ev lifecycle: tag limit deleted', method: 'DELETE', path: '/concurrency_limits/tag/events-tag' },
     lifecycleRead('concurrency limit', ['prefect.concurrency-limit.{{EGCL}}', 'prefect.concurrency-limit.{{ETCL}}']),
+    { id: 'ev lifecycle: artifact created', path: '/artifacts/', body: { key: 'events-art', type: 'markdown', data: '# one', description: 'd1' }, save: { EA1: 'id' } },
+    { id: 'ev lifecycle: artifact collection read', method: 'GET', path: '/artifacts/events-art/latest', save: { EAC: 'id' } },
+    {
+      id: 'ev lifecycle: artifact of a run',
+      path: '/artifacts/',
+      body: { key: 'events-art', type: 'table', data: { a: [1, 2] }, flow_run_id: '{{EV_DEP_RUN}}' },
+      save: { EA2: 'id' },
+    },
+    { id: 'ev lifecycle: artifact updated', method: 'PATCH', path: '/artifacts/{{EA2}}', body: { description: 'changed' } },
+    { id: 'ev lifecycle: latest artifact deleted', method: 'DELETE', path: '/artifacts/{{EA2}}' },
+    { id: 'ev lifecycle: last artifact deleted', method: 'DELETE', path: '/artifacts/{{EA1}}' },
+    lifecycleRead('artifact collection', ['prefect.artifact-collection.{{EAC}}']),
   ];
 }

@@ -187,3 +187,53 @@ describe('concurrency limit events', () => {
     expect(await eventsAbout(`prefect.concurrency-limit.${limitId}`)).toEqual([]);
   });
 });
+
+describe('artifact collection events', () => {
+  const latest = (id: string) => ({ 'prefect.resource.id': `prefect.artifact.${id}`, 'prefect.resource.role': 'latest' });
+
+  it('created by the first artifact of a key, updated by the next; the latest artifact and its runs related', async () => {
+    const key = randomName('key');
+    const flowId = (await post('/flows/', { name: randomName('flow') })).body.id as string;
+    const runId = (await post('/flow_runs/', { flow_id: flowId })).body.id as string;
+    const first = await post('/artifacts/', { key, type: 'markdown', data: '# one', description: 'd1' });
+    expect(first.status).toBe(201);
+    // The insert with its collection row and event, then the read of the answer, as before.
+    expect(statements(first)).toBe(2);
+    const second = await post('/artifacts/', { key, type: 'table', data: { a: [1, 2] }, flow_run_id: runId });
+    // A PATCH emits nothing, nor does an artifact without a key.
+    expect((await patch(`/artifacts/${second.body.id}`, { description: 'changed' })).status).toBe(204);
+    expect((await post('/artifacts/', { type: 'markdown', data: 'no key' })).status).toBe(201);
+
+    const collection = (await post('/artifacts/latest/filter', { artifacts: { key: { any_: [key] } } })).body[0];
+    const events = await eventsAbout(`prefect.artifact-collection.${collection.id}`);
+    expect(events.map((e) => e.event)).toEqual(['prefect.artifact-collection.created', 'prefect.artifact-collection.updated']);
+    for (const e of events) expect(e.resource).toEqual({ 'prefect.resource.id': `prefect.artifact-collection.${collection.id}`, 'prefect.resource.name': key });
+    expect(events.map((e) => e.related)).toEqual([
+      [latest(first.body.id)],
+      [latest(second.body.id), { 'prefect.resource.id': `prefect.flow-run.${runId}`, 'prefect.resource.role': 'flow-run' }],
+    ]);
+    expect(events.map((e) => e.payload)).toEqual([
+      { key, type: 'markdown', data: '# one', description: 'd1' },
+      { key, type: 'table', data: { a: [1, 2] }, description: null },
+    ]);
+  });
+
+  it('deleting the latest artifact moves the collection (updated) or removes it (deleted); an older one emits nothing', async () => {
+    const key = randomName('key');
+    const a = (await post('/artifacts/', { key, data: 1 })).body.id as string;
+    const b = (await post('/artifacts/', { key, data: 2 })).body.id as string;
+    const c = (await post('/artifacts/', { key, data: 3 })).body.id as string;
+    const collectionId = (await post('/artifacts/latest/filter', { artifacts: { key: { any_: [key] } } })).body[0].id as string;
+    expect((await del(`/artifacts/${b}`)).status).toBe(204);
+    expect((await del(`/artifacts/${c}`)).status).toBe(204);
+    expect((await del(`/artifacts/${a}`)).status).toBe(204);
+    const events = await eventsAbout(`prefect.artifact-collection.${collectionId}`);
+    expect(events.map((e) => [e.event, e.related, e.payload.data])).toEqual([
+      ['prefect.artifact-collection.created', [latest(a)], 1],
+      ['prefect.artifact-collection.updated', [latest(b)], 2],
+      ['prefect.artifact-collection.updated', [latest(c)], 3],
+      ['prefect.artifact-collection.updated', [latest(a)], 1],
+      ['prefect.artifact-collection.deleted', [latest(a)], 1],
+    ]);
+  });
+});
