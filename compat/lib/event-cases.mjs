@@ -20,12 +20,20 @@ export function eventCases() {
     body: { flow_id: '{{EF}}', name, tags: ['ev'], state: { type: 'PENDING' }, ...extra },
     save: { [name.toUpperCase().replace(/-/g, '_')]: 'id' },
   });
-  // The pool, queues and deployment below (and so the flow runs of the deployment). Not the flow: its
-  // own lifecycle events (prefect.flow.created) are not emitted here yet, see the last case.
+  // The pool, queues and deployment below (and so the flow runs of the deployment). Not the flows: their
+  // lifecycle events (prefect.flow.created, …) are read by the lifecycle cases at the end.
   const anyResource = { id: ['prefect.work-pool.{{EP}}', 'prefect.work-queue.{{EQ}}', 'prefect.work-queue.{{EPQ}}', 'prefect.deployment.{{ED}}'] };
   const since = { since: '{{NOW_MINUS_5M}}', until: '{{NOW_PLUS_1D}}' };
   const filter = { occurred: since, any_resource: anyResource, order: 'ASC' };
   const flowRuns = { occurred: since, related: { id: ['prefect.flow.{{EF}}'] }, event: { prefix: ['prefect.flow-run.'] }, order: 'ASC' };
+  /** @type {(what: string, ids: string[]) => Case} */
+  const lifecycleRead = (what, ids) => ({
+    id: `ev lifecycle: ${what} events`,
+    path: '/events/filter',
+    body: { filter: { occurred: since, resource: { id: ids }, order: 'ASC' } },
+    order: 'list',
+    settle: true,
+  });
   return [
     { id: 'ev setup: flow', path: '/flows/', body: { name: 'events-flow' }, save: { EF: 'id' } },
     { id: 'ev pool created', path: '/work_pools/', body: { name: 'events-pool', type: 'process' }, save: { EP: 'id', EPQ: 'default_queue_id' } },
@@ -96,7 +104,41 @@ export function eventCases() {
     { id: 'ev count-by resource', path: '/events/count-by/resource', body: { filter }, order: 'set' },
     { id: 'ev count-by day', path: '/events/count-by/day', body: { filter }, order: 'list' },
     { id: 'ev count-by time (hours)', path: '/events/count-by/time', body: { filter, time_unit: 'hour', time_interval: 1 }, order: 'list' },
-    { id: 'ev filter: flow lifecycle events', path: '/events/filter', body: { filter: { occurred: since, resource: { id: ['prefect.flow.{{EF}}'] } } }, order: 'list' },
     { id: 'ev count-by time (minutes)', path: '/events/count-by/time', body: { filter, time_unit: 'minute', time_interval: 15 }, order: 'list' },
+    { id: 'ev filter: flow lifecycle events', path: '/events/filter', body: { filter: { occurred: since, resource: { id: ['prefect.flow.{{EF}}'] } } }, order: 'list' },
+
+    // Lifecycle events: created (not when the name exists), updated, deleted.
+    { id: 'ev lifecycle: flow created', path: '/flows/', body: { name: 'events-flow-2', tags: ['a'], labels: { team: 't' } }, save: { EF2: 'id' } },
+    { id: 'ev lifecycle: flow upserted', path: '/flows/', body: { name: 'events-flow-2', tags: ['b'] } },
+    { id: 'ev lifecycle: flow updated', method: 'PATCH', path: '/flows/{{EF2}}', body: { tags: ['c'] } },
+    { id: 'ev lifecycle: flow deleted', method: 'DELETE', path: '/flows/{{EF2}}' },
+    lifecycleRead('flow', ['prefect.flow.{{EF2}}']),
+    { id: 'ev lifecycle: variable created', path: '/variables/', body: { name: 'events_var', value: { a: [1, 'x'] }, tags: ['t'] }, save: { EVAR: 'id' } },
+    { id: 'ev lifecycle: variable name taken', path: '/variables/', body: { name: 'events_var', value: 1 } },
+    { id: 'ev lifecycle: variable updated', method: 'PATCH', path: '/variables/{{EVAR}}', body: { value: 'two' } },
+    { id: 'ev lifecycle: variable updated by name', method: 'PATCH', path: '/variables/name/events_var', body: { name: 'events_var_2', tags: [] } },
+    { id: 'ev lifecycle: variable deleted', method: 'DELETE', path: '/variables/name/events_var_2' },
+    lifecycleRead('variable', ['prefect.variable.{{EVAR}}']),
+    { id: 'ev lifecycle: global limit created', path: '/v2/concurrency_limits/', body: { name: 'events-gcl', limit: 5, slot_decay_per_second: 0.5 }, save: { EGCL: 'id' } },
+    { id: 'ev lifecycle: global limit name taken', path: '/v2/concurrency_limits/', body: { name: 'events-gcl', limit: 1 } },
+    { id: 'ev lifecycle: global limit updated', method: 'PATCH', path: '/v2/concurrency_limits/{{EGCL}}', body: { limit: 7 } },
+    { id: 'ev lifecycle: global limit updated by name', method: 'PATCH', path: '/v2/concurrency_limits/events-gcl', body: { active: false } },
+    { id: 'ev lifecycle: global limit deleted', method: 'DELETE', path: '/v2/concurrency_limits/events-gcl' },
+    { id: 'ev lifecycle: tag limit created', path: '/concurrency_limits/', body: { tag: 'events-tag', concurrency_limit: 2 }, save: { ETCL: 'id' } },
+    { id: 'ev lifecycle: tag limit updated', path: '/concurrency_limits/', body: { tag: 'events-tag', concurrency_limit: 3 } },
+    { id: 'ev lifecycle: tag limit deleted', method: 'DELETE', path: '/concurrency_limits/tag/events-tag' },
+    lifecycleRead('concurrency limit', ['prefect.concurrency-limit.{{EGCL}}', 'prefect.concurrency-limit.{{ETCL}}']),
+    { id: 'ev lifecycle: artifact created', path: '/artifacts/', body: { key: 'events-art', type: 'markdown', data: '# one', description: 'd1' }, save: { EA1: 'id' } },
+    { id: 'ev lifecycle: artifact collection read', method: 'GET', path: '/artifacts/events-art/latest', save: { EAC: 'id' } },
+    {
+      id: 'ev lifecycle: artifact of a run',
+      path: '/artifacts/',
+      body: { key: 'events-art', type: 'table', data: { a: [1, 2] }, flow_run_id: '{{EV_DEP_RUN}}' },
+      save: { EA2: 'id' },
+    },
+    { id: 'ev lifecycle: artifact updated', method: 'PATCH', path: '/artifacts/{{EA2}}', body: { description: 'changed' } },
+    { id: 'ev lifecycle: latest artifact deleted', method: 'DELETE', path: '/artifacts/{{EA2}}' },
+    { id: 'ev lifecycle: last artifact deleted', method: 'DELETE', path: '/artifacts/{{EA1}}' },
+    lifecycleRead('artifact collection', ['prefect.artifact-collection.{{EAC}}']),
   ];
 }

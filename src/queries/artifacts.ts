@@ -12,6 +12,8 @@ import { artifact, artifactCollection } from '../db/schema';
 import type { ArtifactCreate, ArtifactUpdate } from '../schemas/actions/artifacts';
 import { formatTimestamp } from '../time';
 import { applyReadQuery, type ReadQuery } from './read/query';
+import { insertEventResources, insertEvents } from '../events/status-events';
+import { ARTIFACT_COLLECTION_EVENTS, lifecycleEventRows } from './lifecycle-events';
 
 type ArtifactRow = typeof artifact.$inferSelect;
 type CollectionRow = typeof artifactCollection.$inferSelect;
@@ -55,7 +57,8 @@ const jsonOrNull = (x: unknown) => (x === undefined || x === null ? sql`null` : 
 
 /**
  * One statement: the artifact, and (when it has a key) the collection row of its key pointed at it,
- * created or overwritten with the artifact's fields. Both get the transaction's now().
+ * created or overwritten with the artifact's fields, with Prefect's `prefect.artifact-collection.created`
+ * or `.updated` event. Both rows get the transaction's now().
  */
 export async function insertArtifact(db: DbOrTx, body: ArtifactCreate): Promise<ArtifactResponse> {
   const result = await db.execute(sql`
@@ -70,8 +73,10 @@ export async function insertArtifact(db: DbOrTx, body: ArtifactCreate): Promise<
       ON CONFLICT (key) DO UPDATE SET
         latest_id = excluded.latest_id, updated = now(), type = excluded.type, description = excluded.description,
         data = excluded.data, metadata_ = excluded.metadata_, flow_run_id = excluded.flow_run_id, task_run_id = excluded.task_run_id
-      RETURNING id
-    )
+      RETURNING *, (xmax = 0) AS inserted
+    ),
+    events AS (${insertEvents(lifecycleEventRows(ARTIFACT_COLLECTION_EVENTS, sql`CASE WHEN c.inserted THEN 'created' ELSE 'updated' END`, sql`c`))}),
+    event_resources AS (${insertEventResources})
     SELECT a.id FROM a`);
   const id = (result.rows[0] as { id: string } | undefined)?.id;
   const [created] = await readArtifacts(db, { where: sql`${artifact.id} = ${id}` });
@@ -112,7 +117,9 @@ export async function updateArtifact(db: DbOrTx, id: string, body: ArtifactUpdat
 
 /**
  * Deletes an artifact. When it is its key's latest, the collection row moves to the next newest
- * artifact of the key (taking its fields, created and updated), or goes when there is none. The
+ * artifact of the key (taking its fields, created and updated), or goes when there is none: Prefect's
+ * `prefect.artifact-collection.updated` or `.deleted` event (none for an artifact that is not the latest,
+ * nor for a PATCH). The
  * collection row is locked first, so concurrent creates and deletes of one key apply one at a time.
  */
 export async function deleteArtifact(tx: Tx, id: string): Promise<boolean> {
@@ -128,13 +135,16 @@ export async function deleteArtifact(tx: Tx, id: string): Promise<boolean> {
       UPDATE artifact_collection c SET latest_id = n.id, type = n.type, description = n.description, data = n.data,
         metadata_ = n.metadata_, flow_run_id = n.flow_run_id, task_run_id = n.task_run_id, created = n.created, updated = n.updated
       FROM next n, target t WHERE c.key = t.key AND c.latest_id = t.id
-      RETURNING c.id
+      RETURNING c.*
     ),
     gone AS (
       DELETE FROM artifact_collection c USING target t
       WHERE c.key = t.key AND c.latest_id = t.id AND NOT EXISTS (SELECT 1 FROM next)
-      RETURNING c.id
-    )
+      RETURNING c.*
+    ),
+    events AS (${insertEvents(sql`${lifecycleEventRows(ARTIFACT_COLLECTION_EVENTS, 'updated', sql`moved`)}
+      UNION ALL ${lifecycleEventRows(ARTIFACT_COLLECTION_EVENTS, 'deleted', sql`gone`)}`)}),
+    event_resources AS (${insertEventResources})
     SELECT (SELECT count(*) FROM target) AS n, (SELECT count(*) FROM moved) + (SELECT count(*) FROM gone) AS c`);
   return Number((result.rows[0] as { n: number | string } | undefined)?.n ?? 0) > 0;
 }

@@ -7,6 +7,7 @@ import type { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update } from '../sche
 import { normalizeUuid } from '../schemas/common';
 import { formatTimestamp } from '../time';
 import type { GlobalConcurrencyLimitResponse } from './read/types';
+import { CONCURRENCY_LIMIT_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
 
 type LimitRow = typeof concurrencyLimitV2.$inferSelect;
 
@@ -65,8 +66,25 @@ export function byIdOrName(idOrName: string): SQL {
   return id ? eq(concurrencyLimitV2.id, id) : eq(concurrencyLimitV2.name, idOrName);
 }
 
+/**
+ * Runs `change` (… RETURNING *) with a `prefect.concurrency-limit.<verb>` event per row it returns
+ * (Prefect's for global limits, tag limits included); the rows.
+ */
+async function withLimitEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<LimitRow[]> {
+  const result = await db.execute(
+    lifecycleStatement(
+      change,
+      lifecycleEventRows(CONCURRENCY_LIMIT_EVENTS, verb, sql`changed`),
+      sql`SELECT id, created, updated, active, name, "limit", active_slots AS "activeSlots", denied_slots AS "deniedSlots",
+        slot_decay_per_second AS "slotDecayPerSecond", avg_slot_occupancy_seconds AS "avgSlotOccupancySeconds" FROM changed`,
+    ),
+  );
+  return result.rows as LimitRow[];
+}
+
+/** One INSERT with its `prefect.concurrency-limit.created` (a taken name fails it: 409, no event). */
 export async function insertConcurrencyLimit(db: DbOrTx, body: ConcurrencyLimitV2Create): Promise<ConcurrencyLimitV2Response> {
-  const [row] = await db
+  const insert = db
     .insert(concurrencyLimitV2)
     .values({
       active: body.active,
@@ -75,8 +93,8 @@ export async function insertConcurrencyLimit(db: DbOrTx, body: ConcurrencyLimitV
       activeSlots: body.active_slots,
       deniedSlots: body.denied_slots,
       slotDecayPerSecond: body.slot_decay_per_second,
-    })
-    .returning();
+    });
+  const [row] = await withLimitEvents(db, 'created', sql`${insert.getSQL()} RETURNING *`);
   if (!row) throw new Error('concurrency limit insert returned no row');
   return toConcurrencyLimitV2Response(row);
 }
@@ -94,7 +112,7 @@ export async function readGlobalConcurrencyLimits(
   return rows.map((r) => toGlobalResponse(r.row, r.activeSlots));
 }
 
-/** Updates the fields sent; false when no limit matches. */
+/** Updates the fields sent, with a `prefect.concurrency-limit.updated` (any PATCH); false when no limit matches. */
 export async function updateConcurrencyLimit(db: DbOrTx, where: SQL, body: ConcurrencyLimitV2Update): Promise<boolean> {
   const set: PgUpdateSetSource<typeof concurrencyLimitV2> = { updated: sql`now()` };
   if (body.active != null) set.active = body.active;
@@ -103,11 +121,10 @@ export async function updateConcurrencyLimit(db: DbOrTx, where: SQL, body: Concu
   if (body.active_slots != null) set.activeSlots = body.active_slots;
   if (body.denied_slots != null) set.deniedSlots = body.denied_slots;
   if (body.slot_decay_per_second != null) set.slotDecayPerSecond = body.slot_decay_per_second;
-  const rows = await db.update(concurrencyLimitV2).set(set).where(where).returning({ id: concurrencyLimitV2.id });
-  return rows.length > 0;
+  return (await withLimitEvents(db, 'updated', sql`${db.update(concurrencyLimitV2).set(set).where(where).getSQL()} RETURNING *`)).length > 0;
 }
 
+/** Deletes the limit with its `prefect.concurrency-limit.deleted`; false when none matches. */
 export async function deleteConcurrencyLimit(db: DbOrTx, where: SQL): Promise<boolean> {
-  const rows = await db.delete(concurrencyLimitV2).where(where).returning({ id: concurrencyLimitV2.id });
-  return rows.length > 0;
+  return (await withLimitEvents(db, 'deleted', sql`${db.delete(concurrencyLimitV2).where(where).getSQL()} RETURNING *`)).length > 0;
 }

@@ -10,6 +10,7 @@ import { detailError } from '../http/errors';
 import { activeSlotsAfterDecay } from './concurrency-limits';
 import { deniedSlotsAfterDecay, type MinimalLimit } from './concurrency-slots';
 import { formatTimestamp } from '../time';
+import { CONCURRENCY_LIMIT_EVENTS, lifecycleEventRows, lifecycleStatement } from './lifecycle-events';
 
 export const TAG_PREFIX = 'tag:';
 /** PREFECT_TASK_RUN_TAG_CONCURRENCY_SLOT_WAIT_SECONDS' default, as Prefect renders it in Retry-After. */
@@ -59,12 +60,17 @@ export async function readTagLimits(db: DbOrTx, q: { where: SQL; limit?: number;
 
 export const allTagLimits = like(l.name, `${TAG_PREFIX}%`);
 
-/** Creates `tag:<tag>` or sets its limit; `created` says which (201 or 200). */
+/**
+ * Creates `tag:<tag>` or sets its limit; `created` says which (201 or 200). Either way the global limit's
+ * `prefect.concurrency-limit.created` or `.updated` event is written by the same statement, as Prefect emits.
+ */
 export async function upsertTagLimit(db: DbOrTx, tag: string, limit: number): Promise<{ created: boolean }> {
-  const result = await db.execute(sql`
+  const upsert = sql`
     INSERT INTO concurrency_limit_v2 (name, "limit", active) VALUES (${`${TAG_PREFIX}${tag}`}, ${limit}, true)
     ON CONFLICT (name) DO UPDATE SET "limit" = excluded."limit", updated = now()
-    RETURNING (xmax = 0) AS inserted`);
+    RETURNING *, (xmax = 0) AS inserted`;
+  const verb = sql`CASE WHEN c.inserted THEN 'created' ELSE 'updated' END`;
+  const result = await db.execute(lifecycleStatement(upsert, lifecycleEventRows(CONCURRENCY_LIMIT_EVENTS, verb, sql`changed`), sql`SELECT inserted FROM changed`));
   return { created: (result.rows[0] as { inserted: boolean }).inserted };
 }
 
@@ -87,7 +93,8 @@ export async function deleteTagLimit(tx: Tx, where: SQL): Promise<boolean> {
   const id = await lockLimit(tx, where);
   if (!id) return false;
   await dropFromLeases(tx, id);
-  await tx.delete(l).where(eq(l.id, id));
+  const remove = sql`${tx.delete(l).where(eq(l.id, id)).getSQL()} RETURNING *`;
+  await tx.execute(lifecycleStatement(remove, lifecycleEventRows(CONCURRENCY_LIMIT_EVENTS, 'deleted', sql`changed`), sql`SELECT 1`));
   return true;
 }
 

@@ -6,6 +6,7 @@ import { variable } from '../db/schema';
 import type { VariableCreate, VariableUpdate } from '../schemas/actions/variables';
 import { formatTimestamp } from '../time';
 import { applyReadQuery, type ReadQuery } from './read/query';
+import { VARIABLE_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
 
 type VariableRow = typeof variable.$inferSelect;
 
@@ -32,16 +33,22 @@ export function toVariableResponse(r: VariableRow): VariableResponse {
 export const variableById = (id: string): SQL => sql`${variable.id} = ${id}`;
 export const variableByName = (name: string): SQL => sql`${variable.name} = ${name}`;
 
+/** Runs `change` (… RETURNING *) with a `prefect.variable.<verb>` event per row it returns; the rows (all one-word columns). */
+async function withVariableEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<VariableRow[]> {
+  const result = await db.execute(lifecycleStatement(change, lifecycleEventRows(VARIABLE_EVENTS, verb, sql`changed`), sql`SELECT * FROM changed`));
+  return result.rows as VariableRow[];
+}
+
 /**
- * One INSERT; null when the name is taken. The response carries the value as sent (Prefect answers
+ * One INSERT, with its `prefect.variable.created`; null (and no event) when the name is taken. The response carries the value as sent (Prefect answers
  * from its input model; reads then show jsonb's key order).
  */
 export async function insertVariable(db: DbOrTx, body: VariableCreate): Promise<VariableResponse | null> {
-  const [row] = await db
+  const insert = db
     .insert(variable)
     .values({ name: body.name, value: sql`${JSON.stringify(body.value ?? null)}::jsonb`, tags: body.tags })
-    .onConflictDoNothing({ target: variable.name })
-    .returning();
+    .onConflictDoNothing({ target: variable.name });
+  const [row] = await withVariableEvents(db, 'created', sql`${insert.getSQL()} RETURNING *`);
   return row ? { ...toVariableResponse(row), value: body.value ?? null } : null;
 }
 
@@ -53,7 +60,7 @@ export async function readVariables(
 }
 
 /**
- * Writes the keys sent (and `updated`); false when no variable matches. An explicit null name or
+ * Writes the keys sent (and `updated`), with a `prefect.variable.updated` (any PATCH); false when no variable matches. An explicit null name or
  * tags fails on the NOT NULL column (409), a taken name on the unique one (409), as in Prefect.
  */
 export async function updateVariable(db: DbOrTx, where: SQL, body: VariableUpdate): Promise<boolean> {
@@ -61,11 +68,10 @@ export async function updateVariable(db: DbOrTx, where: SQL, body: VariableUpdat
   if (body.name !== undefined) set.name = body.name as string;
   if (body.value !== undefined) set.value = sql`${JSON.stringify(body.value)}::jsonb`;
   if (body.tags !== undefined) set.tags = body.tags as string[];
-  const rows = await db.update(variable).set(set).where(where).returning({ id: variable.id });
-  return rows.length > 0;
+  return (await withVariableEvents(db, 'updated', sql`${db.update(variable).set(set).where(where).getSQL()} RETURNING *`)).length > 0;
 }
 
+/** Deletes the variable with its `prefect.variable.deleted`; false when none matches. */
 export async function deleteVariable(db: DbOrTx, where: SQL): Promise<boolean> {
-  const rows = await db.delete(variable).where(where).returning({ id: variable.id });
-  return rows.length > 0;
+  return (await withVariableEvents(db, 'deleted', sql`${db.delete(variable).where(where).getSQL()} RETURNING *`)).length > 0;
 }

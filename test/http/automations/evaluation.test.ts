@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { evaluateProactiveTriggers, evaluateQueuedEvents, runTriggeredActions } from '../../../src/events/automations/engine';
 import { nowMicros, formatMicros } from '../../../src/time';
-import { post, resetDb, withDb } from '../helpers';
+import { del, post, resetDb, withDb } from '../helpers';
 
 beforeEach(async () => {
   await resetDb();
@@ -115,6 +115,20 @@ describe('reactive triggers', () => {
     await withDb((db) => db.execute(sql`UPDATE automation SET enabled = false`));
     await post('/events', [event('app.x', 'r')]);
     expect((await evaluate()).fired).toBe(0);
+  });
+
+  it("fires on the server's own lifecycle events (a variable created, its flow's deletion)", async () => {
+    const a = await automation({ posture: 'Reactive', expect: ['prefect.variable.created', 'prefect.flow.deleted'], threshold: 1, within: 0 });
+    expect((await post('/variables/', { name: 'watched_var', value: 1 })).status).toBe(201);
+    const flowId = (await post('/flows/', { name: 'watched-flow' })).body.id as string;
+    expect((await evaluate()).fired).toBe(1);
+    await del(`/flows/${flowId}`);
+    expect((await evaluate()).fired).toBe(1);
+    const actions = await triggered();
+    expect(actions.map((t) => [t.automation_id, t.triggered_action.triggering_event.event])).toEqual([
+      [a.id, 'prefect.variable.created'],
+      [a.id, 'prefect.flow.deleted'],
+    ]);
   });
 });
 
