@@ -261,8 +261,9 @@ export const flowRun = pgTable(
       .notNull()
       .references(() => flow.id, { onDelete: 'cascade' }),
     name: varchar('name').notNull(),
-    // No FK, as task_run.state_id: a state is only ever deleted with its run (by cascade), so a
-    // SET NULL probe per deleted state found nothing and cost ~150 index probes per bulk_delete(50).
+    // No FK (Prefect's is ON DELETE SET NULL), as task_run.state_id: a state is only ever deleted with
+    // its run (by cascade), so the SET NULL probe per deleted state never found a row and cost ~150
+    // index probes per bulk_delete of 50 runs (docs/benchmarks.md, issue 17, fourth pass).
     stateId: uuid('state_id'),
     stateType: stateType('state_type'),
     stateName: varchar('state_name'),

@@ -80,7 +80,7 @@ export function selectionSql(selection: RunSelection, columns: SQL = sql`*`): SQ
   return sql`SELECT ${columns} FROM flow_run ${where} ORDER BY id DESC LIMIT ${selection.limit} FOR UPDATE`;
 }
 
-export const toUuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
+const toUuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 
 async function load(tx: Tx, selection: RunSelection): Promise<LoadedJson> {
   // Scalar subqueries run left to right, so rows are locked runs → leases → limits.
