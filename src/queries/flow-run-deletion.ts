@@ -36,10 +36,6 @@ interface LoadedJson {
   stale: boolean;
 }
 
-/**
- * Locks and loads the runs; with `remove`, the same statement also deletes them and their logs,
- * unless a slot holder's current state is not visible to it (see `stale`).
- */
 // Data-modifying CTEs the main query does not read run after it, so after the locks it takes; the
 // foreign-key cascades run at the end of the statement. The ids go in as one array (an InitPlan), so
 // both DELETEs probe their index as the separate DELETE did.
@@ -48,6 +44,10 @@ const removal = sql`,
     run_logs AS (DELETE FROM log WHERE flow_run_id = ANY((SELECT ids FROM doomed)::uuid[])),
     runs_deleted AS (DELETE FROM flow_run WHERE id = ANY((SELECT ids FROM doomed)::uuid[]))`;
 
+/**
+ * Locks and loads the runs; with `remove`, the same statement also deletes them and their logs,
+ * unless a slot holder's current state is not visible to it (see `stale`).
+ */
 async function load(tx: Tx, selection: RunSelection, remove: boolean): Promise<LoadedJson> {
   // Lock order as orchestration's: runs (id DESC) → leases (id) → limits (id); scalar subqueries run
   // left to right. The run's own state_type (written with state_id) picks the slot holders: the
