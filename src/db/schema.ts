@@ -261,7 +261,10 @@ export const flowRun = pgTable(
       .notNull()
       .references(() => flow.id, { onDelete: 'cascade' }),
     name: varchar('name').notNull(),
-    stateId: uuid('state_id').references((): AnyPgColumn => flowRunState.id, { onDelete: 'set null' }),
+    // No FK (Prefect's is ON DELETE SET NULL), as task_run.state_id: a state is only ever deleted with
+    // its run (by cascade), so the SET NULL probe per deleted state never found a row and cost ~150
+    // index probes per bulk_delete of 50 runs (docs/benchmarks.md, issue 17, fourth pass).
+    stateId: uuid('state_id'),
     stateType: stateType('state_type'),
     stateName: varchar('state_name'),
     stateTimestamp: ts('state_timestamp'),

@@ -71,12 +71,13 @@ interface LoadedJson {
 
 const micros = (t: string | null): Micros | null => (t === null ? null : parseMicros(t));
 
-function selectionSql(selection: RunSelection): SQL {
+/** The statement that locks the selected runs, id DESC, and returns `columns` of them. */
+export function selectionSql(selection: RunSelection, columns: SQL = sql`*`): SQL {
   if ('ids' in selection) {
-    return sql`SELECT * FROM flow_run WHERE id = ANY(${toUuidArray(selection.ids)}) ORDER BY id DESC FOR UPDATE`;
+    return sql`SELECT ${columns} FROM flow_run WHERE id = ANY(${toUuidArray(selection.ids)}) ORDER BY id DESC FOR UPDATE`;
   }
   const where = selection.where ? sql`WHERE ${selection.where}` : sql``;
-  return sql`SELECT * FROM flow_run ${where} ORDER BY id DESC LIMIT ${selection.limit} FOR UPDATE`;
+  return sql`SELECT ${columns} FROM flow_run ${where} ORDER BY id DESC LIMIT ${selection.limit} FOR UPDATE`;
 }
 
 const toUuidArray = (ids: string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import { get, isPglite, post, randomName, withDb, type ApiResponse } from '../helpers';
-import { runIn, runRow, setState } from './fixtures';
+import { createDeployment, leasesOn, limitRow, runIn, runRow, setState } from './fixtures';
 
 describe('row locks', () => {
   it.skipIf(isPglite())('set_state blocked on a run sees the state another transaction committed', async () => {
@@ -24,6 +24,40 @@ describe('row locks', () => {
     const res = await pending!;
     expect([res.status, res.body.status, res.body.state.type]).toEqual([200, 'REJECT', 'CANCELLING']);
     expect((await runRow(id)).state_type).toBe('CANCELLING');
+  });
+});
+
+describe('deletion row locks', () => {
+  // bulk_delete locks, loads and deletes in one statement, whose snapshot predates a state committed
+  // while it waited: it must not delete then, but load again and give back the slot that state took.
+  it.skipIf(isPglite())('bulk_delete blocked on a run gives back the slot and lease of the state committed meanwhile', async () => {
+    const dep = await createDeployment({ limit: 5 });
+    const id = await runIn({ type: 'SCHEDULED' }, { deploymentId: dep.id, flowId: dep.flowId });
+    let pending: Promise<any> | undefined;
+    await withDb((db) =>
+      db.transaction(async (tx) => {
+        await tx.execute(sql`SELECT id FROM flow_run WHERE id = ${id} FOR UPDATE`);
+        pending = post('/flow_runs/bulk_delete', { flow_runs: { id: { any_: [id] } } });
+        await lockWaiters(1);
+        // Meanwhile this transaction moves the run to PENDING, taking a slot under a lease.
+        const lease = await tx.execute(sql`
+          INSERT INTO concurrency_lease (resource_ids, expiration, metadata)
+          VALUES (ARRAY[${dep.limitId}]::uuid[], now() + interval '1 hour', '{"slots": 1}'::jsonb) RETURNING id`);
+        const leaseId = (lease.rows[0] as { id: string }).id;
+        await tx.execute(sql`UPDATE concurrency_limit_v2 SET active_slots = 1 WHERE id = ${dep.limitId}`);
+        const details = { flow_run_id: id, deployment_concurrency_lease_id: leaseId };
+        const s = await tx.execute(sql`
+          INSERT INTO flow_run_state (flow_run_id, type, name, timestamp, state_details)
+          VALUES (${id}, 'PENDING', 'Pending', clock_timestamp(), ${JSON.stringify(details)}::jsonb) RETURNING id`);
+        const stateId = (s.rows[0] as any).id;
+        await tx.execute(sql`UPDATE flow_run SET state_id = ${stateId}, state_type = 'PENDING', state_name = 'Pending' WHERE id = ${id}`);
+      }),
+    );
+    const res = await pending!;
+    expect([res.status, res.body]).toEqual([200, { deleted: [id] }]);
+    expect((await get(`/flow_runs/${id}`)).status).toBe(404);
+    expect((await limitRow(dep.limitId!)).active_slots).toBe(0);
+    expect(await leasesOn(dep.limitId!)).toEqual([]);
   });
 });
 
