@@ -115,8 +115,7 @@ export const deploymentsQuery = (db: DbOrTx, q: ReadQuery) => applyReadQuery(sel
 /**
  * Prefect's timestamp text (UTC, `Z`, a 6-digit fraction only when non-zero), as formatMicros writes it:
  * one to_char with the fraction, which is dropped when it is all zeros (`.000000Z` can only be the end).
- * to_char is the dear part; one call instead of two and a date_part cut the statement's CPU by about
- * a tenth (docs/benchmarks.md).
+ * One to_char per value instead of two (a stored fraction is the usual case) and no date_part.
  */
 const isoSql = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')`;
 
