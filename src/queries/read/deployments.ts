@@ -112,10 +112,12 @@ export function toDeploymentResponse(row: DeploymentRow): DeploymentResponse {
 /** The statement readDeployments runs, unexecuted (for EXPLAIN in tests). */
 export const deploymentsQuery = (db: DbOrTx, q: ReadQuery) => applyReadQuery(selectDeployments(db), q);
 
-/** Prefect's timestamp text (UTC, `Z`, a 6-digit fraction only when non-zero), as formatMicros writes it. */
-const isoSql = (column: string) =>
-  `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS') ||
-   CASE WHEN date_part('microseconds', ${column})::bigint % 1000000 = 0 THEN '' ELSE to_char(${column} AT TIME ZONE 'UTC', '.US') END || 'Z'`;
+/**
+ * Prefect's timestamp text (UTC, `Z`, a 6-digit fraction only when non-zero), as formatMicros writes it:
+ * one to_char with the fraction, which is dropped when it is all zeros (`.000000Z` can only be the end).
+ * One to_char per value instead of two (a stored fraction is the usual case) and no date_part.
+ */
+const isoSql = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')`;
 
 /** serializeCreatedBy in SQL: null stays null; anything else gives the three fields (null when absent). */
 const createdBySql = (column: string) => `CASE WHEN ${column} IS NULL OR ${column} = 'null'::jsonb THEN NULL ELSE (
