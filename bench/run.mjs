@@ -184,7 +184,7 @@ async function benchEdge(cluster, config, mode, database, seed) {
     databaseUrl: pooled ?? url,
     wsproxy: cluster.wsproxy,
     logDir: LOGS,
-    pipelineConnect: pooled ? 'false' : 'password',
+    pipelineConnect: 'password',
   });
   log(`prefect-edge: wrangler dev listening at ${worker.baseUrl}${pooled ? ', reaching Postgres through PgBouncer (transaction mode)' : ''}`);
   const admin = await sqlClient(cluster.urlFor('postgres'), cluster.wsproxy);

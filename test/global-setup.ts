@@ -53,7 +53,9 @@ export default async function setup(project: TestProject) {
   if (process.env.TEST_POOLER === 'pgbouncer') {
     if (db.kind.startsWith('pglite')) throw new Error('TEST_POOLER=pgbouncer needs PostgreSQL, not PGlite');
     try {
-      pooler = await startPgBouncer({ upstreamUrl: db.url });
+      // A cleartext password, as Neon's pooled endpoint asks for, so the Worker pipelines it with the
+      // startup message as in production (pipelineConnect 'password').
+      pooler = await startPgBouncer({ upstreamUrl: db.url, clientPassword: 'test-pooled' });
     } catch (e) {
       await db.close();
       throw e;
@@ -84,7 +86,7 @@ export default async function setup(project: TestProject) {
   project.provide('databaseUrl', pooler ? pooler.urlFor(database) : db.url);
   project.provide('wsproxy', proxy.url);
   // PgBouncer here trusts loopback clients: the driver must not pipeline a password it never asks for.
-  project.provide('pipelineConnect', pooler || db.pipelineConnect === false ? 'false' : 'password');
+  project.provide('pipelineConnect', pooler || db.pipelineConnect === 'password' ? 'password' : 'false');
   project.provide('dbKind', pooler ? `${db.kind} via pgbouncer` : db.kind);
   project.provide('proxyControl', `http://127.0.0.1:${controlPort}`);
   return async () => {

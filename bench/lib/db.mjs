@@ -48,7 +48,8 @@ export async function startBenchCluster(/** @type {string} */ logDir, /** @type 
   if (pooler === 'pgbouncer') {
     try {
       // Timeouts as the Worker's default (the driver's startup parameters cannot pass a pooler).
-      bouncer = await startPgBouncer({ upstreamUrl: cluster.url, logFile: path.join(logDir, 'pgbouncer.log') });
+      // A cleartext password, as Neon's pooled endpoint asks for: the Worker pipelines it (pipelineConnect 'password').
+      bouncer = await startPgBouncer({ upstreamUrl: cluster.url, logFile: path.join(logDir, 'pgbouncer.log'), clientPassword: 'bench-pooled' });
     } catch (e) {
       await cluster.close();
       throw e;
