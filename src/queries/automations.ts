@@ -1,17 +1,16 @@
 /**
  * Automations: reads and writes for /automations (Prefect's server/events/models/automations.py).
  * Each write also keeps `automation_related_resource` in step (the deployments that run-deployment
- * actions select; the owner) and stores Prefect's `prefect.automation.{created,updated,deleted}` event,
- * in the caller's transaction.
+ * actions select; the owner), in the caller's transaction. The statement that creates, replaces, enables
+ * or deletes an automation also stores Prefect's `prefect.automation.{created,updated,deleted}` event
+ * (lifecycle-events.ts); deleting the automations a resource owns stores none, as in Prefect.
  */
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { automation, automationRelatedResource } from '../db/schema';
-import type { ReceivedEvent } from '../events/received';
-import { uuid7 } from '../orchestration/ids';
 import type { Action, AutomationCreate, AutomationFilter, AutomationUpdate, Trigger } from '../schemas/automations';
-import { formatMicros, formatTimestamp, nowMicros } from '../time';
-import { insertEvents } from './events';
+import { formatTimestamp } from '../time';
+import { AUTOMATION_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
 import { applyReadQuery, type ReadQuery } from './read/query';
 
 type AutomationRow = typeof automation.$inferSelect;
@@ -86,19 +85,14 @@ export async function readAutomations(
   return rows.map(toAutomationResponse);
 }
 
-/** Prefect's lifecycle event of an automation: the automation itself is the payload. */
-function lifecycleEvent(action: 'created' | 'updated' | 'deleted', a: AutomationResponse): ReceivedEvent {
-  const now = formatMicros(nowMicros());
-  return {
-    id: uuid7(nowMicros()),
-    occurred: now,
-    event: `prefect.automation.${action}`,
-    resource: { 'prefect.resource.id': `prefect.automation.${a.id}`, 'prefect.resource.name': a.name },
-    related: [],
-    payload: a as unknown as Record<string, unknown>,
-    follows: null,
-    received: now,
-  };
+/** The changed rows as Drizzle selects them (the two multi-word columns renamed). */
+const changedRows = sql`SELECT id, created, updated, name, description, enabled, tags, trigger, actions,
+  actions_on_trigger AS "actionsOnTrigger", actions_on_resolve AS "actionsOnResolve" FROM changed`;
+
+/** Runs `change` (… RETURNING *) with a `prefect.automation.<verb>` event per row it returns, in one statement; the rows. */
+async function withAutomationEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<AutomationRow[]> {
+  const result = await db.execute(lifecycleStatement(change, lifecycleEventRows(AUTOMATION_EVENTS, verb, sql`changed`), changedRows));
+  return result.rows as AutomationRow[];
 }
 
 /** The deployments that `run-deployment` actions with a selected deployment name. */
@@ -152,36 +146,31 @@ const automationColumns = (body: AutomationCreate | AutomationUpdate) => ({
 });
 
 export async function insertAutomation(tx: DbOrTx, body: AutomationCreate): Promise<AutomationResponse> {
-  const [row] = await tx
-    .insert(automation)
-    .values(automationColumns(body))
-    .returning();
+  const insert = tx.insert(automation).values(automationColumns(body));
+  const [row] = await withAutomationEvents(tx, 'created', sql`${insert.getSQL()} RETURNING *`);
   const created = toAutomationResponse(row as AutomationRow);
   await syncRelatedResources(tx, created.id, body.actions);
   if (body.owner_resource) await relateToResource(tx, created.id, [body.owner_resource], true);
-  await insertEvents(tx, [lifecycleEvent('created', created)]);
   return created;
 }
 
 /** Replaces an automation (PUT); false when there is none. */
 export async function replaceAutomation(tx: DbOrTx, id: string, body: AutomationUpdate): Promise<boolean> {
-  const [row] = await tx
+  const update = tx
     .update(automation)
     .set({ ...automationColumns(body), updated: sql`now()` })
-    .where(automationById(id))
-    .returning();
+    .where(automationById(id));
+  const [row] = await withAutomationEvents(tx, 'updated', sql`${update.getSQL()} RETURNING *`);
   if (!row) return false;
   await syncRelatedResources(tx, id, body.actions);
-  await insertEvents(tx, [lifecycleEvent('updated', toAutomationResponse(row))]);
   return true;
 }
 
 /** Turns an automation on or off (PATCH, and the pause/resume-automation actions). */
 export async function setAutomationEnabled(tx: DbOrTx, id: string, enabled: boolean): Promise<boolean> {
-  const [row] = await tx.update(automation).set({ enabled, updated: sql`now()` }).where(automationById(id)).returning();
-  if (!row) return false;
-  await insertEvents(tx, [lifecycleEvent('updated', toAutomationResponse(row))]);
-  return true;
+  const update = tx.update(automation).set({ enabled, updated: sql`now()` }).where(automationById(id));
+  const [row] = await withAutomationEvents(tx, 'updated', sql`${update.getSQL()} RETURNING *`);
+  return row !== undefined;
 }
 
 export async function readAutomation(db: DbOrTx, id: string, lock = false): Promise<AutomationResponse | null> {
@@ -190,15 +179,14 @@ export async function readAutomation(db: DbOrTx, id: string, lock = false): Prom
   return row ? toAutomationResponse(row) : null;
 }
 
-/** Deletes automations (their buckets, relations and child firings go by cascade); returns what was deleted. */
-export async function deleteAutomations(tx: DbOrTx, where: SQL): Promise<AutomationResponse[]> {
-  const rows = await tx.delete(automation).where(where).returning();
-  const deleted = rows.map(toAutomationResponse);
-  await insertEvents(
-    tx,
-    deleted.map((a) => lifecycleEvent('deleted', a)),
-  );
-  return deleted;
+/**
+ * Deletes automations (their buckets, relations and child firings go by cascade); returns how many.
+ * `events` stores a `prefect.automation.deleted` per automation (DELETE /automations/{id}); Prefect's
+ * DELETE /automations/owned-by/{resource} stores none.
+ */
+export async function deleteAutomations(tx: DbOrTx, where: SQL, events: boolean): Promise<number> {
+  if (!events) return (await tx.delete(automation).where(where).returning({ id: automation.id })).length;
+  return (await withAutomationEvents(tx, 'deleted', sql`${tx.delete(automation).where(where).getSQL()} RETURNING *`)).length;
 }
 
 /** Automations related to a resource (optionally only those it owns). */

@@ -1,6 +1,6 @@
 /**
- * Prefect 3.9.1's lifecycle events of flows, variables, concurrency limits and artifact collections
- * (its events/schemas/lifecycle.py): `prefect.<kind>.created|updated|deleted`, the object as resource
+ * Prefect 3.9.1's lifecycle events of flows, variables, concurrency limits, artifact collections and
+ * automations (its events/schemas/lifecycle.py): `prefect.<kind>.created|updated|deleted`, the object as resource
  * (`prefect.<kind>.<id>`, named), its own payload, and no related resources but an artifact collection's.
  *
  * Each is inserted by CTEs of the statement that makes the change, from the rows that statement
@@ -48,6 +48,20 @@ export const ARTIFACT_COLLECTION_EVENTS: LifecycleKind = {
       'prefect.resource.id', 'prefect.flow-run.' || c.flow_run_id, 'prefect.resource.role', 'flow-run')) END
     || CASE WHEN c.task_run_id IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(jsonb_build_object(
       'prefect.resource.id', 'prefect.task-run.' || c.task_run_id, 'prefect.resource.role', 'task-run')) END`,
+};
+
+/** A timestamptz as Prefect writes it in JSON: UTC, microseconds unless they are zero. */
+const jsonTimestamp = (t: SQL) => sql`CASE WHEN extract(microseconds FROM ${t})::bigint % 1000000 = 0
+    THEN to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    ELSE to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END`;
+
+/** The payload is the whole automation, as the API answers it. */
+export const AUTOMATION_EVENTS: LifecycleKind = {
+  kind: 'automation',
+  name: sql`c.name`,
+  payload: sql`jsonb_build_object('name', c.name, 'description', c.description, 'enabled', c.enabled, 'tags', c.tags,
+    'trigger', c.trigger, 'actions', c.actions, 'actions_on_trigger', c.actions_on_trigger, 'actions_on_resolve', c.actions_on_resolve,
+    'id', c.id, 'created', ${jsonTimestamp(sql`c.created`)}, 'updated', ${jsonTimestamp(sql`c.updated`)})`,
 };
 
 /**

@@ -118,8 +118,8 @@ export const automationRoutes = new Hono<AppEnv>()
   })
   .delete(ID, async (c) => {
     const id = pathUuid(c, 'id');
-    const deleted = await c.var.db.transaction((tx) => deleteAutomations(tx, automationById(id)));
-    if (deleted.length === 0) throw automationNotFound();
+    const deleted = await c.var.db.transaction((tx) => deleteAutomations(tx, automationById(id), true));
+    if (deleted === 0) throw automationNotFound();
     return c.body(null, 204);
   })
   .get('/related-to/:resource_id{.+}', async (c) => {
@@ -129,7 +129,7 @@ export const automationRoutes = new Hono<AppEnv>()
   .delete('/owned-by/:resource_id{.+}', async (c) => {
     const resourceId = c.req.param('resource_id');
     // Only automations created before this request, as Prefect filters them.
-    await c.var.db.transaction((tx) => deleteAutomations(tx, sql`${relatedToResource(resourceId, true)} AND ${automation.created} <= now()`));
+    await c.var.db.transaction((tx) => deleteAutomations(tx, sql`${relatedToResource(resourceId, true)} AND ${automation.created} <= now()`, false));
     return c.json(null, 202);
   })
   .all('/', methodNotAllowed)

@@ -4,7 +4,7 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { evaluateQueuedEvents, runTriggeredActions } from '../../../src/events/automations/engine';
 import { formatMicros, nowMicros } from '../../../src/time';
-import { get, post, resetDb, withDb } from '../helpers';
+import { call, get, post, resetDb, withDb } from '../helpers';
 
 beforeEach(async () => {
   await resetDb();
@@ -149,5 +149,34 @@ describe('call-webhook', () => {
     await resetDb();
     const notHook = await webhookAction('secret', { value: 's' });
     expect(notHook.payload.reason).toBe('The referenced block was not a webhook block');
+  });
+});
+
+describe('an automation and its own lifecycle events', () => {
+  it('reacts to its own prefect.automation.updated like any event (as Prefect does); pausing itself ends there', async () => {
+    const created = (await post('/automations/', { name: 'self', trigger: { posture: 'Reactive', expect: ['nothing'] }, actions: [{ type: 'do-nothing' }] })).body;
+    const id = created.id as string;
+    // The replace is itself a prefect.automation.updated of this automation, so it fires on it.
+    const replaced = await call('PUT', `/automations/${id}`, {
+      name: 'self',
+      trigger: { posture: 'Reactive', expect: ['prefect.automation.updated'], match: { 'prefect.resource.id': `prefect.automation.${id}` } },
+      actions: [{ type: 'pause-automation', source: 'selected', automation_id: id }],
+    });
+    expect(replaced.status).toBe(204);
+    expect((await evaluate()).fired).toBe(1);
+    expect(await runActions()).toEqual({ executed: 1, failed: 0, retrying: 0 });
+    // Pausing stored another prefect.automation.updated; a disabled automation does not fire on it.
+    expect((await get(`/automations/${id}`)).body.enabled).toBe(false);
+    expect((await evaluate()).fired).toBe(0);
+    expect(await runActions()).toEqual({ executed: 0, failed: 0, retrying: 0 });
+    const events = await post('/events/filter', { filter: { resource: { id: [`prefect.automation.${id}`] }, order: 'ASC' } });
+    expect(events.body.events.map((e: { event: string }) => e.event)).toEqual([
+      'prefect.automation.created',
+      'prefect.automation.updated',
+      'prefect.automation.triggered',
+      'prefect.automation.action.triggered',
+      'prefect.automation.updated',
+      'prefect.automation.action.executed',
+    ]);
   });
 });

@@ -1,10 +1,10 @@
 /**
- * Prefect 3.9.1's lifecycle events of flows, variables, concurrency limits and artifact collections
- * (`prefect.<kind>.created|updated|deleted`), read back through /events/filter; each is written by the
+ * Prefect 3.9.1's lifecycle events of flows, variables, concurrency limits, artifact collections and
+ * automations (`prefect.<kind>.created|updated|deleted`), read back through /events/filter; each is written by the
  * statement that makes the change.
  */
 import { describe, expect, it } from 'vitest';
-import { del, patch, post, randomName } from '../helpers';
+import { call, del, get, patch, post, randomName } from '../helpers';
 
 interface StoredEvent {
   event: string;
@@ -235,5 +235,67 @@ describe('artifact collection events', () => {
       ['prefect.artifact-collection.updated', [latest(a)], 1],
       ['prefect.artifact-collection.deleted', [latest(a)], 1],
     ]);
+  });
+});
+
+describe('automation events', () => {
+  const trigger = { posture: 'Reactive', expect: ['prefect.flow-run.Failed'], match: { 'prefect.resource.id': 'prefect.flow-run.*' } };
+  const createAutomation = (name: string, extra: Record<string, unknown> = {}) =>
+    post('/automations/', { name, trigger, actions: [{ type: 'do-nothing' }], ...extra });
+
+  it('created, updated by PUT and by PATCH, deleted: the automation named, the whole automation as payload, each in the statement that makes the change', async () => {
+    const name = randomName('auto');
+    const created = await createAutomation(name, { tags: ['t'] });
+    expect(created.status).toBe(201);
+    // BEGIN, the insert with its event, the deployment relations, COMMIT: the event costs no statement.
+    expect(statements(created)).toBe(4);
+    const id = created.body.id as string;
+    const renamed = `${name}-2`;
+    const replaced = await call('PUT', `/automations/${id}`, { name: renamed, description: 'd', trigger, actions: [{ type: 'do-nothing' }] });
+    expect(replaced.status).toBe(204);
+    expect(statements(replaced)).toBe(4); // BEGIN, update + event, relations, COMMIT
+    const afterPut = (await get(`/automations/${id}`)).body;
+    const disabled = await patch(`/automations/${id}`, { enabled: false });
+    expect(disabled.status).toBe(204);
+    expect(statements(disabled)).toBe(4); // BEGIN, the locked read, update + event, COMMIT
+    const afterPatch = (await get(`/automations/${id}`)).body;
+    expect(afterPatch.enabled).toBe(false);
+    // A PATCH that changes nothing is still an update, as in Prefect.
+    expect((await patch(`/automations/${id}`, { enabled: false })).status).toBe(204);
+    const deleted = await del(`/automations/${id}`);
+    expect(deleted.status).toBe(204);
+    expect(statements(deleted)).toBe(3); // BEGIN, delete + event, COMMIT
+    // Nothing to replace, patch or delete: no event.
+    expect((await del(`/automations/${id}`)).status).toBe(404);
+    expect((await patch(`/automations/${id}`, { enabled: true })).status).toBe(404);
+    expect((await call('PUT', `/automations/${id}`, { name, trigger, actions: [{ type: 'do-nothing' }] })).status).toBe(404);
+
+    const events = await eventsAbout(`prefect.automation.${id}`);
+    expect(events.map((e) => e.event)).toEqual([
+      'prefect.automation.created',
+      'prefect.automation.updated',
+      'prefect.automation.updated',
+      'prefect.automation.updated',
+      'prefect.automation.deleted',
+    ]);
+    expect(events.map((e) => e.resource['prefect.resource.name'])).toEqual([name, renamed, renamed, renamed, renamed]);
+    for (const e of events) {
+      expect(e.resource['prefect.resource.id']).toBe(`prefect.automation.${id}`);
+      expect(e.related).toEqual([]);
+    }
+    // The payload is the automation as the API answers it after the change (before it, for a delete).
+    expect(events.map((e) => e.payload)).toEqual([created.body, afterPut, afterPatch, events[3]!.payload, events[3]!.payload]);
+    expect(events[3]!.payload).toEqual({ ...afterPatch, updated: events[3]!.payload.updated });
+    expect(created.body.tags).toEqual(['t']);
+    expect(afterPut).toMatchObject({ name: renamed, description: 'd', tags: [] });
+  });
+
+  it('deleting the automations a resource owns emits nothing, as in Prefect', async () => {
+    const owner = `prefect.deployment.${crypto.randomUUID()}`;
+    const owned = (await createAutomation(randomName('owned'), { owner_resource: owner })).body.id as string;
+    const deleted = await del(`/automations/owned-by/${owner}`);
+    expect(deleted.status).toBe(202);
+    expect((await get(`/automations/${owned}`)).status).toBe(404);
+    expect((await eventsAbout(`prefect.automation.${owned}`)).map((e) => e.event)).toEqual(['prefect.automation.created']);
   });
 });
