@@ -15,7 +15,7 @@ import { benchConfig } from './lib/config.mjs';
 import { createDatabase, sqlClient, startBenchCluster, statementCounter } from './lib/db.mjs';
 import { startEdgeWorker } from './lib/edge-worker.mjs';
 import { runLoad, send } from './lib/load.mjs';
-import { directClient, disableStatementLog, enableStatementLog, parseStatements, replay, replayPlan, requestStatements, isPoolerStatement } from './lib/floor.mjs';
+import { directClient, disableStatementLog, enableStatementLog, parseStatements, replay, replayPlan, requestStatements } from './lib/floor.mjs';
 import { bulkRunIds } from './lib/ids.mjs';
 import { disableAutoExplain, enableAutoExplain, isForeignKeyStatement, logSize, parsePlans, readLogSince, seqScans } from './lib/plans.mjs';
 import { ensurePrefectInstalled, migratePrefect, startPrefectServer } from './lib/prefect-server.mjs';
@@ -274,9 +274,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
  */
 async function floorOf(direct, scenario, captured, config, reply) {
   if (!scenario || !captured.length) return { statements: 0, roundTrips: 0, ms: null, note: 'no statements captured' };
-  const pid = captured.find((s) => !isPoolerStatement(s.sql))?.pid;
   const own = requestStatements(captured, Number(reply?.headers['x-sql-statements']));
-  if (process.env.BENCH_DEBUG_FLOOR) for (const c of captured) log(`  ${scenario.key} [${c.pid}${c.pid === pid ? '*' : ''}] ${c.sql.replace(/\s+/g, ' ').slice(0, 120)}`);
+  if (process.env.BENCH_DEBUG_FLOOR) for (const c of captured) log(`  ${scenario.key} [${c.pid}${own.includes(c) ? '*' : ''}] ${c.sql.replace(/\s+/g, ' ').slice(0, 120)}`);
   const { statements, wrapped } = replayPlan(own);
   /** @type {(pass: number) => (v: string) => string} */
   let paramsFor = () => (v) => v;

@@ -10,7 +10,7 @@ import type { DbOrTx } from '../db/client';
 import { automation, automationRelatedResource } from '../db/schema';
 import type { Action, AutomationCreate, AutomationFilter, AutomationUpdate, Trigger } from '../schemas/automations';
 import { formatTimestamp } from '../time';
-import { AUTOMATION_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
+import { AUTOMATION_EVENTS, withLifecycleEvents, type LifecycleVerb } from './lifecycle-events';
 import { applyReadQuery, type ReadQuery } from './read/query';
 
 type AutomationRow = typeof automation.$inferSelect;
@@ -89,11 +89,9 @@ export async function readAutomations(
 const changedRows = sql`SELECT id, created, updated, name, description, enabled, tags, trigger, actions,
   actions_on_trigger AS "actionsOnTrigger", actions_on_resolve AS "actionsOnResolve" FROM changed`;
 
-/** Runs `change` (… RETURNING *) with a `prefect.automation.<verb>` event per row it returns, in one statement; the rows. */
-async function withAutomationEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<AutomationRow[]> {
-  const result = await db.execute(lifecycleStatement(change, lifecycleEventRows(AUTOMATION_EVENTS, verb, sql`changed`), changedRows));
-  return result.rows as AutomationRow[];
-}
+/** `change` with a `prefect.automation.<verb>` per row, in one statement; the rows. */
+const withAutomationEvents = (db: DbOrTx, verb: LifecycleVerb, change: SQL) =>
+  withLifecycleEvents<AutomationRow>(db, AUTOMATION_EVENTS, verb, change, changedRows);
 
 /** The deployments that `run-deployment` actions with a selected deployment name. */
 const selectedDeployments = (actions: readonly Action[]) =>

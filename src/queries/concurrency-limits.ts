@@ -7,7 +7,7 @@ import type { ConcurrencyLimitV2Create, ConcurrencyLimitV2Update } from '../sche
 import { normalizeUuid } from '../schemas/common';
 import { formatTimestamp } from '../time';
 import type { GlobalConcurrencyLimitResponse } from './read/types';
-import { CONCURRENCY_LIMIT_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
+import { CONCURRENCY_LIMIT_EVENTS, withLifecycleEvents, type LifecycleVerb } from './lifecycle-events';
 
 type LimitRow = typeof concurrencyLimitV2.$inferSelect;
 
@@ -70,17 +70,15 @@ export function byIdOrName(idOrName: string): SQL {
  * Runs `change` (… RETURNING *) with a `prefect.concurrency-limit.<verb>` event per row it returns
  * (Prefect's for global limits, tag limits included); the rows.
  */
-async function withLimitEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<LimitRow[]> {
-  const result = await db.execute(
-    lifecycleStatement(
-      change,
-      lifecycleEventRows(CONCURRENCY_LIMIT_EVENTS, verb, sql`changed`),
-      sql`SELECT id, created, updated, active, name, "limit", active_slots AS "activeSlots", denied_slots AS "deniedSlots",
-        slot_decay_per_second AS "slotDecayPerSecond", avg_slot_occupancy_seconds AS "avgSlotOccupancySeconds" FROM changed`,
-    ),
+const withLimitEvents = (db: DbOrTx, verb: LifecycleVerb, change: SQL) =>
+  withLifecycleEvents<LimitRow>(
+    db,
+    CONCURRENCY_LIMIT_EVENTS,
+    verb,
+    change,
+    sql`SELECT id, created, updated, active, name, "limit", active_slots AS "activeSlots", denied_slots AS "deniedSlots",
+      slot_decay_per_second AS "slotDecayPerSecond", avg_slot_occupancy_seconds AS "avgSlotOccupancySeconds" FROM changed`,
   );
-  return result.rows as LimitRow[];
-}
 
 /** One INSERT with its `prefect.concurrency-limit.created` (a taken name fails it: 409, no event). */
 export async function insertConcurrencyLimit(db: DbOrTx, body: ConcurrencyLimitV2Create): Promise<ConcurrencyLimitV2Response> {

@@ -17,21 +17,27 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Tx } from '../db/client';
-import { ConcurrencyLedger, type LeaseMetadata } from '../orchestration/concurrency';
 import type { StateType } from '../orchestration/states';
-import { parseMicros } from '../time';
-import { applyConcurrencyChanges, selectionSql, type RunSelection } from './flow-run-orchestration-store';
+import {
+  applyConcurrencyChanges,
+  ledgerFromRows,
+  lockLeasesAndLimits,
+  LEASE_ID_PATTERN,
+  selectionSql,
+  type LeaseRowJson,
+  type LimitRowJson,
+  type RunSelection,
+} from './flow-run-orchestration-store';
 
 const SLOT_HOLDING: StateType[] = ['PENDING', 'RUNNING', 'CANCELLING'];
-const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
 interface LoadedJson {
   /** Locked runs, id DESC; `holding` when the run's current state holds a deployment slot. */
   runs: { id: string; state_id: string | null; holding: boolean }[];
   /** The current state of each slot-holding run, as far as this statement's snapshot sees it. */
   states: { id: string; flow_run_id: string; lease_id: string | null; limit_id: string | null }[] | null;
-  leases: { id: string; resource_ids: string[]; expiration: string; metadata: LeaseMetadata | null }[] | null;
-  limits: { id: string; limit: number; active_slots: number; active: boolean }[] | null;
+  leases: LeaseRowJson[] | null;
+  limits: LimitRowJson[] | null;
   /** A slot holder's current state was not visible to the statement (nothing was deleted). */
   stale: boolean;
 }
@@ -58,14 +64,7 @@ async function load(tx: Tx, selection: RunSelection, remove: boolean): Promise<L
       SELECT s.id, s.flow_run_id, s.state_details->>'deployment_concurrency_lease_id' AS lease_id, d.concurrency_limit_id AS limit_id
       FROM locked r JOIN flow_run_state s ON s.id = r.state_id LEFT JOIN deployment d ON d.id = r.deployment_id
       WHERE r.holding),
-    leases AS (
-      SELECT id, resource_ids, expiration, metadata FROM concurrency_lease
-      WHERE id IN (SELECT lease_id::uuid FROM states WHERE lease_id ~* ${UUID})
-      ORDER BY id FOR UPDATE),
-    limits AS (
-      SELECT id, "limit", active_slots, active FROM concurrency_limit_v2
-      WHERE id IN (SELECT limit_id FROM states UNION ALL SELECT unnest(resource_ids) FROM leases)
-      ORDER BY id FOR UPDATE),
+    ${lockLeasesAndLimits(sql`SELECT lease_id::uuid FROM states WHERE lease_id ~* ${LEASE_ID_PATTERN}`, sql`SELECT limit_id FROM states`)},
     stale AS (
       SELECT 1 FROM locked r WHERE r.holding AND r.state_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM states s WHERE s.id = r.state_id))
     ${remove ? removal : sql``}
@@ -87,10 +86,7 @@ export async function deleteFlowRuns(tx: Tx, selection: RunSelection, opts: { dr
   if (loaded.stale) loaded = await load(tx, { ids: loaded.runs.map((r) => r.id) }, remove);
   if (loaded.stale) throw new Error('flow-run deletion: a locked run\'s state is still not visible');
   if (loaded.runs.length === 0) return [];
-  const ledger = new ConcurrencyLedger(
-    (loaded.limits ?? []).map((l) => ({ id: l.id, limit: l.limit, activeSlots: l.active_slots, active: l.active })),
-    (loaded.leases ?? []).map((l) => ({ id: l.id, resourceIds: l.resource_ids, expiration: parseMicros(l.expiration)!, metadata: l.metadata })),
-  );
+  const ledger = ledgerFromRows(loaded.limits, loaded.leases);
   for (const state of loaded.states ?? []) {
     if (state.limit_id) ledger.releaseSlots(state.limit_id, 1);
     // Prefect leaves the lease for the reaper, which releases the slot a second time (clamped);

@@ -65,8 +65,47 @@ interface LoadedJson {
   states: (StateRowJson & { flow_run_id: string })[];
   recent: { flow_run_id: string; ts: string[] }[] | null;
   deps: { id: string; concurrency_limit_id: string | null; concurrency_options: DeploymentSnapshot['concurrencyOptions'] }[] | null;
-  leases: { id: string; resource_ids: string[]; expiration: string; metadata: LeaseMetadata | null }[] | null;
-  limits: { id: string; limit: number; active_slots: number; active: boolean }[] | null;
+  leases: LeaseRowJson[] | null;
+  limits: LimitRowJson[] | null;
+}
+
+/** What `lockLeasesAndLimits` returns per lease and per limit (json_agg of its CTEs). */
+export interface LeaseRowJson {
+  id: string;
+  resource_ids: string[];
+  expiration: string;
+  metadata: LeaseMetadata | null;
+}
+export interface LimitRowJson {
+  id: string;
+  limit: number;
+  active_slots: number;
+  active: boolean;
+}
+
+/** A state's `deployment_concurrency_lease_id` is only looked up when it is a UUID. */
+export const LEASE_ID_PATTERN = sql.raw(`'^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`);
+
+/**
+ * CTEs `leases` and `limits` (after the runs' lock, in this order, each by id): the leases with ids
+ * `leaseIds` and the limits with ids `limitIds` or held by those leases, locked FOR UPDATE.
+ */
+export const lockLeasesAndLimits = (leaseIds: SQL, limitIds: SQL) => sql`
+    leases AS (
+      SELECT id, resource_ids, expiration, metadata FROM concurrency_lease
+      WHERE id IN (${leaseIds})
+      ORDER BY id FOR UPDATE),
+    limits AS (
+      SELECT id, "limit", active_slots, active FROM concurrency_limit_v2
+      WHERE id IN (${limitIds} UNION ALL SELECT unnest(resource_ids) FROM leases)
+      ORDER BY id FOR UPDATE)`;
+
+/** The ledger of the limits and leases a lock statement loaded. */
+export function ledgerFromRows(limits: LimitRowJson[] | null, leases: LeaseRowJson[] | null): ConcurrencyLedger {
+  return new ConcurrencyLedger(
+    (limits ?? []).map((l): ConcurrencyLimit => ({ id: l.id, limit: l.limit, activeSlots: l.active_slots, active: l.active })),
+    (leases ?? []).map((l): Lease => ({ id: l.id, resourceIds: l.resource_ids, expiration: parseMicros(l.expiration)!, metadata: l.metadata })),
+  );
 }
 
 const micros = (t: string | null): Micros | null => (t === null ? null : parseMicros(t));
@@ -103,16 +142,11 @@ async function load(tx: Tx, selection: RunSelection): Promise<LoadedJson> {
     deps AS (
       SELECT id, concurrency_limit_id, concurrency_options FROM deployment
       WHERE id IN (SELECT deployment_id FROM runs)),
-    leases AS (
-      SELECT id, resource_ids, expiration, metadata FROM concurrency_lease
-      WHERE id IN (
-        SELECT (state_details->>'deployment_concurrency_lease_id')::uuid FROM states
-        WHERE state_details->>'deployment_concurrency_lease_id' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$')
-      ORDER BY id FOR UPDATE),
-    limits AS (
-      SELECT id, "limit", active_slots, active FROM concurrency_limit_v2
-      WHERE id IN (SELECT concurrency_limit_id FROM deps UNION ALL SELECT unnest(resource_ids) FROM leases)
-      ORDER BY id FOR UPDATE)
+    ${lockLeasesAndLimits(
+      sql`SELECT (state_details->>'deployment_concurrency_lease_id')::uuid FROM states
+        WHERE state_details->>'deployment_concurrency_lease_id' ~* ${LEASE_ID_PATTERN}`,
+      sql`SELECT concurrency_limit_id FROM deps`,
+    )}
     SELECT (SELECT now FROM clock)::text AS now,
            (SELECT coalesce(json_agg(r ORDER BY r.id DESC), '[]') FROM runs r) AS runs,
            (SELECT coalesce(json_agg(s), '[]') FROM states s) AS states,
@@ -160,13 +194,7 @@ export async function lockRunsForOrchestration(tx: Tx, selection: RunSelection):
       { id: d.id, concurrencyLimitId: d.concurrency_limit_id, concurrencyOptions: d.concurrency_options },
     ]),
   );
-  const limits = (loaded.limits ?? []).map(
-    (l): ConcurrencyLimit => ({ id: l.id, limit: l.limit, activeSlots: l.active_slots, active: l.active }),
-  );
-  const leases = (loaded.leases ?? []).map(
-    (l): Lease => ({ id: l.id, resourceIds: l.resource_ids, expiration: parseMicros(l.expiration)!, metadata: l.metadata }),
-  );
-  return { now, runs, deployments, ledger: new ConcurrencyLedger(limits, leases) };
+  return { now, runs, deployments, ledger: ledgerFromRows(loaded.limits, loaded.leases) };
 }
 
 /** The deployment argument the engine expects: undefined (none), null (deleted) or the snapshot. */

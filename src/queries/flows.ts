@@ -3,15 +3,12 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client';
 import { deployment, flow } from '../db/schema';
 import type { FlowCreate } from '../schemas/actions/flows';
-import { FLOW_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
+import { FLOW_EVENTS, withLifecycleEvents, type LifecycleVerb } from './lifecycle-events';
 
 export type FlowRow = typeof flow.$inferSelect;
 
-/** Runs `change` (… RETURNING *) with a `prefect.flow.<verb>` event per row it returns; the rows (all one-word columns). */
-async function withFlowEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<FlowRow[]> {
-  const result = await db.execute(lifecycleStatement(change, lifecycleEventRows(FLOW_EVENTS, verb, sql`changed`), sql`SELECT * FROM changed`));
-  return result.rows as FlowRow[];
-}
+/** `change` with a `prefect.flow.<verb>` per row (a flow's columns are one word each). */
+const withFlowEvents = (db: DbOrTx, verb: LifecycleVerb, change: SQL) => withLifecycleEvents<FlowRow>(db, FLOW_EVENTS, verb, change);
 
 /**
  * Creates a flow unless one of that name exists, in which case the existing one is returned

@@ -8,7 +8,9 @@
  * Usage: `lifecycleStatement(sql\`insert … returning *\`, lifecycleEventRows(FLOW_EVENTS, 'created', sql\`changed\`), sql\`select * from changed\`)`.
  */
 import { sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client';
 import { insertEventResources, insertEvents, sqlUuid7 } from '../events/status-events';
+import { isoTimestampSql } from './read/query';
 
 export type LifecycleVerb = 'created' | 'updated' | 'deleted';
 
@@ -50,18 +52,13 @@ export const ARTIFACT_COLLECTION_EVENTS: LifecycleKind = {
       'prefect.resource.id', 'prefect.task-run.' || c.task_run_id, 'prefect.resource.role', 'task-run')) END`,
 };
 
-/** A timestamptz as Prefect writes it in JSON: UTC, microseconds unless they are zero. */
-const jsonTimestamp = (t: SQL) => sql`CASE WHEN extract(microseconds FROM ${t})::bigint % 1000000 = 0
-    THEN to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-    ELSE to_char(${t} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END`;
-
 /** The payload is the whole automation, as the API answers it. */
 export const AUTOMATION_EVENTS: LifecycleKind = {
   kind: 'automation',
   name: sql`c.name`,
   payload: sql`jsonb_build_object('name', c.name, 'description', c.description, 'enabled', c.enabled, 'tags', c.tags,
     'trigger', c.trigger, 'actions', c.actions, 'actions_on_trigger', c.actions_on_trigger, 'actions_on_resolve', c.actions_on_resolve,
-    'id', c.id, 'created', ${jsonTimestamp(sql`c.created`)}, 'updated', ${jsonTimestamp(sql`c.updated`)})`,
+    'id', c.id, 'created', ${sql.raw(isoTimestampSql('c.created'))}, 'updated', ${sql.raw(isoTimestampSql('c.updated'))})`,
 };
 
 /**
@@ -84,3 +81,13 @@ export const lifecycleStatement = (change: SQL, rows: SQL, select: SQL) => sql`
   events AS (${insertEvents(rows)}),
   event_resources AS (${insertEventResources})
   ${select}`;
+
+/**
+ * Runs `change` (an INSERT, UPDATE or DELETE … RETURNING *) with a `prefect.<kind>.<verb>` event per
+ * row it returns, in one statement, and returns those rows as `select` (over `changed`) gives them:
+ * by default as stored, which is Drizzle's shape when every column name is one word.
+ */
+export async function withLifecycleEvents<Row>(db: DbOrTx, k: LifecycleKind, verb: LifecycleVerb, change: SQL, select: SQL = sql`SELECT * FROM changed`): Promise<Row[]> {
+  const result = await db.execute(lifecycleStatement(change, lifecycleEventRows(k, verb, sql`changed`), select));
+  return result.rows as Row[];
+}

@@ -6,7 +6,7 @@ import { variable } from '../db/schema';
 import type { VariableCreate, VariableUpdate } from '../schemas/actions/variables';
 import { formatTimestamp } from '../time';
 import { applyReadQuery, type ReadQuery } from './read/query';
-import { VARIABLE_EVENTS, lifecycleEventRows, lifecycleStatement, type LifecycleVerb } from './lifecycle-events';
+import { VARIABLE_EVENTS, withLifecycleEvents, type LifecycleVerb } from './lifecycle-events';
 
 type VariableRow = typeof variable.$inferSelect;
 
@@ -33,11 +33,8 @@ export function toVariableResponse(r: VariableRow): VariableResponse {
 export const variableById = (id: string): SQL => sql`${variable.id} = ${id}`;
 export const variableByName = (name: string): SQL => sql`${variable.name} = ${name}`;
 
-/** Runs `change` (… RETURNING *) with a `prefect.variable.<verb>` event per row it returns; the rows (all one-word columns). */
-async function withVariableEvents(db: DbOrTx, verb: LifecycleVerb, change: SQL): Promise<VariableRow[]> {
-  const result = await db.execute(lifecycleStatement(change, lifecycleEventRows(VARIABLE_EVENTS, verb, sql`changed`), sql`SELECT * FROM changed`));
-  return result.rows as VariableRow[];
-}
+/** `change` with a `prefect.variable.<verb>` per row (a variable's columns are one word each). */
+const withVariableEvents = (db: DbOrTx, verb: LifecycleVerb, change: SQL) => withLifecycleEvents<VariableRow>(db, VARIABLE_EVENTS, verb, change);
 
 /**
  * One INSERT, with its `prefect.variable.created`; null (and no event) when the name is taken. The response carries the value as sent (Prefect answers

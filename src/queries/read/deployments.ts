@@ -3,7 +3,7 @@ import { alias } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../../db/client';
 import { concurrencyLimitV2, deployment, deploymentSchedule, workPool, workQueue } from '../../db/schema';
 import { formatTimestamp } from '../../time';
-import { applyReadQuery, type ReadQuery } from './query';
+import { applyReadQuery, isoTimestampSql, type ReadQuery } from './query';
 import type { ConcurrencyOptionsResponse, DeploymentResponse, DeploymentScheduleResponse, Json } from './types';
 import { serializeCreatedBy } from './values';
 
@@ -112,12 +112,6 @@ export function toDeploymentResponse(row: DeploymentRow): DeploymentResponse {
 /** The statement readDeployments runs, unexecuted (for EXPLAIN in tests). */
 export const deploymentsQuery = (db: DbOrTx, q: ReadQuery) => applyReadQuery(selectDeployments(db), q);
 
-/**
- * Prefect's timestamp text (UTC, `Z`, a 6-digit fraction only when non-zero), as formatMicros writes it:
- * one to_char with the fraction, which is dropped when it is all zeros (`.000000Z` can only be the end).
- * One to_char per value instead of two (a stored fraction is the usual case) and no date_part.
- */
-const isoSql = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')`;
 
 /** serializeCreatedBy in SQL: null stays null; anything else gives the three fields (null when absent). */
 const createdBySql = (column: string) => `CASE WHEN ${column} IS NULL OR ${column} = 'null'::jsonb THEN NULL ELSE (
@@ -134,18 +128,18 @@ const createdBySql = (column: string) => `CASE WHEN ${column} IS NULL OR ${colum
  */
 const deploymentJson = sql.raw(`(SELECT row_to_json(r) FROM (SELECT
     deployment.id,
-    ${isoSql('deployment.created')} AS created,
-    ${isoSql('deployment.updated')} AS updated,
+    ${isoTimestampSql('deployment.created')} AS created,
+    ${isoTimestampSql('deployment.updated')} AS updated,
     deployment.name, deployment.version, deployment.description, deployment.flow_id, deployment.paused,
     coalesce((
       SELECT ('[' || string_agg(row_to_json(x)::text, ',' ORDER BY s.updated DESC, s.id) || ']')::json
       FROM deployment_schedule s CROSS JOIN LATERAL (SELECT
-        s.id, ${isoSql('s.created')} AS created, ${isoSql('s.updated')} AS updated, s.deployment_id, s.schedule,
+        s.id, ${isoTimestampSql('s.created')} AS created, ${isoTimestampSql('s.updated')} AS updated, s.deployment_id, s.schedule,
         s.active, s.max_scheduled_runs, s.parameters, s.slug) x
       WHERE s.deployment_id = deployment.id), '[]'::json) AS schedules,
     NULL::int AS concurrency_limit,
     CASE WHEN dep_limit.id IS NULL THEN NULL ELSE (SELECT row_to_json(l) FROM (SELECT
-      dep_limit.id, ${isoSql('dep_limit.created')} AS created, ${isoSql('dep_limit.updated')} AS updated,
+      dep_limit.id, ${isoTimestampSql('dep_limit.created')} AS created, ${isoTimestampSql('dep_limit.updated')} AS updated,
       dep_limit.active, dep_limit.name, dep_limit."limit", dep_limit.active_slots, dep_limit.slot_decay_per_second) l) END
       AS global_concurrency_limit,
     CASE WHEN deployment.concurrency_options IS NULL OR deployment.concurrency_options = 'null'::jsonb THEN NULL
@@ -157,7 +151,7 @@ const deploymentJson = sql.raw(`(SELECT row_to_json(r) FROM (SELECT
     CASE WHEN deployment.labels IS NULL OR deployment.labels = 'null'::jsonb THEN '{}'::jsonb ELSE deployment.labels END AS labels,
     CASE WHEN dep_queue.id IS NOT NULL THEN dep_queue.name ELSE deployment.work_queue_name END AS work_queue_name,
     coalesce(dep_queue.id, deployment.work_queue_id) AS work_queue_id,
-    ${isoSql('deployment.last_polled')} AS last_polled,
+    ${isoTimestampSql('deployment.last_polled')} AS last_polled,
     deployment.parameter_openapi_schema, deployment.path, deployment.pull_steps, deployment.entrypoint,
     deployment.storage_document_id, deployment.infrastructure_document_id,
     ${createdBySql('deployment.created_by')} AS created_by,

@@ -29,3 +29,11 @@ export function applyReadQuery<T extends PgSelect>(select: T, q: ReadQuery): T {
 export function qualified(column: PgColumn): SQL {
   return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
 }
+
+/**
+ * Prefect's timestamp text in SQL (UTC, `Z`, a 6-digit fraction only when non-zero), as formatMicros
+ * writes it: one to_char with the fraction, which is dropped when it is all zeros (`.000000Z` can only
+ * be the end). `column` is an SQL expression (use with sql.raw).
+ */
+export const isoTimestampSql = (column: string) =>
+  `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'), '.000000Z', 'Z')`;
