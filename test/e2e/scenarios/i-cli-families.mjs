@@ -3,7 +3,8 @@
 // set/get/ls/unset`, `Variable.set/get`, markdown and table artifacts created in a flow then read with
 // `prefect artifact ls/inspect`, `prefect concurrency-limit create/ls/inspect/reset/delete`,
 // `prefect flow-run logs <id>`, and the flow-run input API through `send_input` / `receive_input` and
-// `pause_flow_run(wait_for_input=...)` + `resume_flow_run(run_input=...)`.
+// `pause_flow_run(wait_for_input=...)` + `resume_flow_run(run_input=...)`, the variables' lifecycle
+// events, and `prefect flow-run delete <id>` (the run and its logs go).
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
@@ -29,6 +30,15 @@ export default {
     // `variable set` looked the name up before creating it (a 404 on /api); with the name taken again,
     // the suite's check that every /api 404 was such a look-up (g) holds.
     await ctx.api.post('/variables/', { name: cliVar, value: 'set again' });
+    // Each of those CLI calls stored Prefect's lifecycle event, in order.
+    const varEvents = await ctx.api.post('/events/filter', {
+      filter: { event: { prefix: ['prefect.variable.'] }, resource: { labels: { 'prefect.resource.name': [cliVar] } }, order: 'ASC' },
+    });
+    assert.deepEqual(
+      varEvents.events.map((/** @type {any} */ e) => e.event),
+      ['prefect.variable.created', 'prefect.variable.updated', 'prefect.variable.deleted', 'prefect.variable.created'],
+      JSON.stringify(varEvents.events, null, 1).slice(0, 2000),
+    );
 
     // A flow using the SDK: variables, artifacts, flow-run input, a log line.
     const { code, output } = await ctx.python([path.join(ctx.flowsDir, 'cli_families.py'), suffix], { label: 'i-flow', timeoutMs: 120_000 });
@@ -62,5 +72,10 @@ export default {
     // The run's logs from the CLI.
     const logs = (await p(['flow-run', 'logs', id], 'flow-run-logs')).output;
     assert.match(logs, /e2e cli families: variable 43, inputs \['first message', 'second message'\], answer approved/, ctx.tail(logs));
+
+    // Deleting the run from the CLI: the run, its states' history and its logs go.
+    assert.match((await p(['flow-run', 'delete', id], 'flow-run-delete')).output, /Successfully deleted flow run/);
+    assert.equal(await ctx.api.find(`/flow_runs/${id}`), null, 'the flow run is still there after delete');
+    assert.deepEqual(await ctx.api.post('/logs/filter', { logs: { flow_run_id: { any_: [id] } } }), [], 'the run\'s logs are still there');
   },
 };
