@@ -12,7 +12,7 @@ import path from 'node:path';
 import { migrate } from '../scripts/localdb.mjs';
 import { stopEverythingOnInterrupt } from './lib/cleanup.mjs';
 import { benchConfig } from './lib/config.mjs';
-import { createDatabase, sqlClient, startBenchCluster, statementCounter } from './lib/db.mjs';
+import { closeOtherBackends, createDatabase, sqlClient, startBenchCluster, statementCounter } from './lib/db.mjs';
 import { startEdgeWorker } from './lib/edge-worker.mjs';
 import { runLoad, send } from './lib/load.mjs';
 import { directClient, disableStatementLog, enableStatementLog, parseStatements, replay, replayPlan, requestStatements } from './lib/floor.mjs';
@@ -192,6 +192,7 @@ async function benchEdge(cluster, config, mode, database, seed) {
   const direct = await directClient(url);
   await direct.query("SET log_statement = 'none'");
   await direct.query('SET auto_explain.log_min_duration = -1');
+  const directPid = Number((await direct.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
   /** @type {import('./lib/plans.mjs').SeqScan[]} */
   const scans = [];
   /** @type {Record<string, { statements: number, ms: number }>} */
@@ -210,6 +211,11 @@ async function benchEdge(cluster, config, mode, database, seed) {
       if (key === list[list.length - 1]?.key) {
         await disableAutoExplain(admin, database);
         await disableStatementLog(admin, database);
+        // ALTER DATABASE … SET reaches new backends only. Each direct request opens one, but PgBouncer
+        // keeps the backends the capture opened, and with them auto_explain and log_statement: every
+        // timed pooled request would log its plans, one per foreign-key cascade statement too (for
+        // bulk_delete, hundreds). Close them, so the timed load gets backends with the settings off.
+        if (pooled) await closeOtherBackends(admin, database, directPid);
       }
       await new Promise((r) => setTimeout(r, 300)); // let the backends finish writing their log lines
       const text = readLogSince(cluster.logFile, offset);

@@ -132,7 +132,11 @@ export function statementCounter(admin, database) {
     /** Statements executed in `database` since the last reset (top level, BEGIN/COMMIT included). */
     async count() {
       const { rows } = await admin.query(
-        `SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)`,
+        // Without PgBouncer's own SETs on a new server connection (its connect_query, the client's
+        // application_name): they are the pooler's, not the request's (bench/lib/floor.mjs does the same).
+        `SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements
+         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)
+           AND query !~* '^\\s*SET\\s+(statement_timeout|idle_in_transaction_session_timeout|application_name)\\M'`,
         [database],
       );
       return /** @type {number} */ (rows[0].n);
@@ -150,4 +154,24 @@ export async function createDatabase(/** @type {BenchCluster} */ cluster, /** @t
     await admin.end();
   }
   return cluster.urlFor(name);
+}
+
+/**
+ * Ends every backend of `database` except `keepPid`'s and waits until they are gone: PgBouncer sees
+ * its idle server connections close and opens new ones, which start with the database's current
+ * settings (ALTER DATABASE … SET applies to new backends only).
+ * @param {Sql} admin a connection to the `postgres` database
+ * @param {string} database
+ * @param {number} keepPid
+ */
+export async function closeOtherBackends(admin, database, keepPid) {
+  const others = `FROM pg_stat_activity WHERE datname = $1 AND pid <> $2 AND pid <> pg_backend_pid()`;
+  await admin.query(`SELECT pg_terminate_backend(pid) ${others}`, [database, keepPid]);
+  for (let i = 0; i < 100; i += 1) {
+    const { rows } = await admin.query(`SELECT count(*)::int AS n ${others}`, [database, keepPid]);
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  // PgBouncer notices a closed idle server connection on its next poll; give it one.
+  await new Promise((r) => setTimeout(r, 500));
 }

@@ -25,18 +25,20 @@ export class StatementCounter implements Logger {
   /** Round trips to the server: fewer than statements when statements are pipelined (./pipeline.ts). */
   roundTrips = 0;
   /**
-   * Statements that may have written (or locked rows to write): any INSERT, UPDATE or DELETE word,
-   * CTEs and `FOR UPDATE` included. Conservative on purpose: a read counted here only costs an
-   * automation pass (src/services/automations.ts), a write missed here would delay one.
+   * Statements that may have stored events (an `INSERT INTO event`, CTEs included): only those queue
+   * work for automations, so only a request that sent one gets an automation pass after its response
+   * (src/services/automations.ts). Every event insert of ours names the table so (status-events.ts,
+   * queries/events.ts, the orchestration store); a bulk_delete or a PATCH that stores no event costs
+   * no pass and no second connection.
    */
-  writes = 0;
+  eventWrites = 0;
   logQuery(query: string): void {
     this.count += 1;
-    if (MAY_WRITE.test(query)) this.writes += 1;
+    if (STORES_EVENTS.test(query)) this.eventWrites += 1;
   }
 }
 
-const MAY_WRITE = /\b(?:insert|update|delete)\b/i;
+const STORES_EVENTS = /\binsert\s+into\s+"?event"?\s*\(/i;
 
 export interface DbHandle {
   db: Db;

@@ -100,9 +100,10 @@ export function evaluateAutomationsSoon(env: Env, ctx: { waitUntil(p: Promise<un
 export const automationsAfterWrites: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (c.req.method === 'GET' || c.req.method === 'HEAD' || c.res.status >= 400 || !c.env.DATABASE_URL) return;
-  // Prefect's reads are POSTs too (`/flow_runs/filter`, the UI's counts and histories, polled all the
-  // time): a request that wrote nothing stored no event, so it needs no pass and no second connection.
-  if (!c.get('statements')?.writes) return;
+  // Only stored events queue work for automations. Prefect's reads are POSTs too (`/flow_runs/filter`,
+  // the UI's counts, polled all the time), and some writes store no event (bulk_delete): neither needs
+  // a pass and its second connection.
+  if (!c.get('statements')?.eventWrites) return;
   // An action's own API call runs inside a pass, which evaluates what it stored when it goes round again.
   if (c.req.header(SELF_API_HEADER)) return;
   if (c.req.path.includes('/automations')) automationsChanged();
