@@ -30,7 +30,7 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 /** The budget in KiB of gzip (the goal is 150; see the README, "Bundle size"). */
-export const BUDGET_GZIP_KIB = 275;
+export const BUDGET_GZIP_KIB = 278;
 const GOAL_GZIP_KIB = 150;
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -16,7 +16,7 @@ import { firstResourceOfKind, idOfResource, orchestrationContext, renderTemplate
 import type { AutomationEvent } from './triggers';
 import { runBulkAction } from './bulk';
 import { ActionFailed, ActionRetryable } from './action-errors';
-import { InvalidNotificationBlock, NOTIFICATION_BLOCK_TYPES, notificationRequests, type NotificationRequest } from './notifications';
+import { InvalidNotificationBlock, NOTIFICATION_BLOCK_TYPES, notificationRequests, UndeliverableNotification, type NotificationRequest } from './notifications';
 
 export { ActionFailed, ActionRetryable };
 
@@ -314,16 +314,19 @@ async function sendNotification(api: ApiCall, ta: TriggeredAction, out: ActionOu
     requests = notificationRequests(slug, doc.data ?? {}, renderedSubject, renderedBody) ?? [];
   } catch (e) {
     if (e instanceof InvalidNotificationBlock || e instanceof TypeError) throw new ActionFailed(`The notification block was invalid: ${e.message}`);
+    if (e instanceof UndeliverableNotification) throw notificationFailed(out, e.message);
     throw e;
   }
   for (const request of requests) await deliver(request, out);
 }
 
+function notificationFailed(out: ActionOutcome, why: string): ActionFailed {
+  out.details.notification_log = why;
+  return new ActionFailed(`Notification failed: ${why}`);
+}
+
 async function deliver(request: NotificationRequest, out: ActionOutcome): Promise<void> {
-  const failed = (why: string) => {
-    out.details.notification_log = why;
-    return new ActionFailed(`Notification failed: ${why}`);
-  };
+  const failed = (why: string) => notificationFailed(out, why);
   let url: URL;
   try {
     url = new URL(request.url);

@@ -1,9 +1,10 @@
 /**
  * What Prefect's notification blocks send when `notify(subject, body)` is called, as plain HTTP
- * requests: the custom webhook block (prefect/blocks/notifications.py) and the webhook blocks Prefect
- * sends through Apprise (Slack, Microsoft Teams workflows, Discord, Mattermost), whose payloads follow
- * Apprise's plugins with the options Prefect gives them. Pure: the send-notification action
- * (actions.ts) fetches the requests and reports the outcome.
+ * requests: the custom webhook block (prefect/blocks/notifications.py), the webhook blocks Prefect
+ * sends through Apprise (Slack, Microsoft Teams workflows, Discord, Mattermost) and the service APIs it
+ * reaches through Apprise (PagerDuty events, Opsgenie alerts, Twilio SMS, SendGrid mail), whose
+ * requests follow Apprise's plugins with the options Prefect gives them. Pure: the send-notification
+ * action (actions.ts) fetches the requests and reports the outcome.
  */
 
 export interface NotificationRequest {
@@ -19,14 +20,28 @@ export interface NotificationRequest {
 /** The block cannot be used as it is (Prefect: "The notification block was invalid: …"). */
 export class InvalidNotificationBlock extends Error {}
 
+/** Apprise gives up before sending anything (Prefect: "Notification failed", with Apprise's log). */
+export class UndeliverableNotification extends Error {}
+
 /** Block types whose notifications this server sends. */
-export const NOTIFICATION_BLOCK_TYPES = ['custom-webhook', 'slack-webhook', 'ms-teams-webhook', 'discord-webhook', 'mattermost-webhook'] as const;
+export const NOTIFICATION_BLOCK_TYPES = [
+  'custom-webhook',
+  'slack-webhook',
+  'ms-teams-webhook',
+  'discord-webhook',
+  'mattermost-webhook',
+  'pager-duty-webhook',
+  'opsgenie-webhook',
+  'twilio-sms',
+  'sendgrid-email',
+] as const;
 
 /** Apprise names the sender after the asset Prefect gives it. */
 const APP_ID = 'Prefect Notifications';
 /** Prefect's default notify_type for Apprise blocks is "info"; Apprise's colour and image for it. */
 const INFO_COLOR = '#3AA3E3';
-const infoImage = (size: string) => `https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-info-${size}.png`;
+const notifyTypeImage = (type: string, size: string) => `https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-${type}-${size}.png`;
+const infoImage = (size: string) => notifyTypeImage('info', size);
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 type Data = Record<string, unknown>;
@@ -49,6 +64,14 @@ export function notificationRequests(blockType: string, data: Data, subject: str
       return [discordRequest(data, subject, body)];
     case 'mattermost-webhook':
       return mattermostRequests(data, subject, body);
+    case 'pager-duty-webhook':
+      return [pagerDutyRequest(data, subject, body)];
+    case 'opsgenie-webhook':
+      return opsgenieRequests(data, subject, body);
+    case 'twilio-sms':
+      return twilioRequests(data, subject, body);
+    case 'sendgrid-email':
+      return sendgridRequests(data, subject, body);
     default:
       return null;
   }
@@ -218,4 +241,285 @@ function mattermostRequests(data: Data, subject: string, body: string): Notifica
   const channels = Array.isArray(data.channels) ? data.channels.map((c) => String(c).replace(/^(#|%23|\+|%2B)/, '')).filter(Boolean) : [];
   if (channels.length === 0) return [json(url, payload, allowsPrivate(data))];
   return channels.map((channel) => json(url, { ...payload, channel }, allowsPrivate(data)));
+}
+
+// ---- Apprise-backed service APIs (fixed public hosts) ---------------------------------------------
+//
+// Prefect turns these blocks into an Apprise URL, and Apprise parses that URL back into its plugin:
+// the round trip splits path values on '/', percent-decodes query values once more, and sorts and
+// de-duplicates lists. The helpers below reproduce what survives it.
+
+const NOTIFY_TYPES = ['info', 'success', 'warning', 'failure'];
+
+/** The block's `notify_type` (Prefect's default "info"). */
+function notifyType(data: Data): string {
+  const type = data.notify_type ?? 'info';
+  if (typeof type !== 'string' || !NOTIFY_TYPES.includes(type)) throw new InvalidNotificationBlock(`'notify_type' must be one of ${NOTIFY_TYPES.join(', ')}`);
+  return type;
+}
+
+function choice<T extends string>(data: Data, field: string, values: readonly T[], dflt: T): T {
+  const v = data[field] ?? dflt;
+  if (!values.includes(v as T)) throw new InvalidNotificationBlock(`'${field}' must be one of ${values.join(', ')}`);
+  return v as T;
+}
+
+/** A key Apprise accepts: it must not start with whitespace, and is trimmed. */
+function serviceKey(data: Data, field: string, pattern = /^\S/): string {
+  const v = data[field];
+  if (typeof v !== 'string' || !pattern.test(v)) throw new InvalidNotificationBlock(`'${field}' is missing or not valid`);
+  return v.trim();
+}
+
+function optionalString(data: Data, field: string): string | undefined {
+  const v = data[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new InvalidNotificationBlock(`'${field}' must be a string`);
+  return v;
+}
+
+function stringList(data: Data, field: string, required = false): string[] {
+  const v = data[field];
+  if ((v === undefined || v === null) && !required) return [];
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new InvalidNotificationBlock(`'${field}' must be a list of strings`);
+  return v as string[];
+}
+
+function stringDict(data: Data, field: string): [string, string][] {
+  const v = data[field];
+  if (v === undefined || v === null) return [];
+  if (typeof v !== 'object' || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) throw new InvalidNotificationBlock(`'${field}' must map strings to strings`);
+  return Object.entries(v as Record<string, string>);
+}
+
+/** Python's urllib unquote: each run of %XX escapes decoded as UTF-8, bad bytes as U+FFFD. */
+function percentDecode(s: string): string {
+  return s.replace(/(?:%[0-9a-f]{2})+/gi, (run) => new TextDecoder().decode(Uint8Array.from(run.slice(1).split('%'), (h) => parseInt(h, 16))));
+}
+
+/** A value after its trip through the Apprise URL's query: trimmed, then percent-decoded once more. */
+const queryValue = (s: string) => percentDecode(s.trim());
+
+/** A dict option (custom details) after the same trip: keys decoded, values as other query values. */
+const queryDict = (entries: [string, string][]): Data => Object.fromEntries(entries.map(([k, v]) => [percentDecode(k), queryValue(v)]));
+
+/** Apprise's list parsing: split on brackets, semicolons, commas and whitespace, de-duplicated and sorted. */
+const parseList = (items: string[]) => [...new Set(items.flatMap((x) => x.split(/[[\];,\s]+/)).filter(Boolean))].sort();
+
+/** Apprise's tidying before a send: the title trimmed, trailing whitespace off the body. */
+const tidy = (subject: string, body: string) => ({ title: subject.trim(), text: body.trimEnd() });
+
+/** A service without a title field gets it as the body's first line. */
+const withTitleLine = (title: string, text: string) => (title ? `${title}\r\n${text}` : text);
+
+/** Apprise sends nothing without a body (whitespace counts as one). */
+function requireBody(body: string): void {
+  if (body === '') throw new UndeliverableNotification('there is no message body to send');
+}
+
+const serviceRequest = (url: string, headers: Record<string, string>, body: string): NotificationRequest => ({
+  url,
+  method: 'POST',
+  headers: { 'user-agent': APP_ID, ...headers },
+  body,
+  // These hosts are public and fixed by the service: nothing private to guard.
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  allowPrivate: true,
+});
+
+// ---- PagerDuty: one Events API v2 "trigger" event --------------------------------------------------
+
+const PAGERDUTY_URLS = { us: 'https://events.pagerduty.com/v2/enqueue', eu: 'https://events.eu.pagerduty.com/v2/enqueue' } as const;
+const PAGERDUTY_SEVERITY: Record<string, string> = { info: 'info', success: 'info', warning: 'warning', failure: 'critical' };
+
+function pagerDutyRequest(data: Data, subject: string, body: string): NotificationRequest {
+  const type = notifyType(data);
+  const apiKey = serviceKey(data, 'api_key');
+  const routingKey = serviceKey(data, 'integration_key');
+  const region = choice(data, 'region_name', ['us', 'eu'] as const, 'us');
+  // Source and component travel in the Apprise URL's path, where a '/' starts a new segment.
+  const source = (data.source === undefined ? 'Prefect' : optionalString(data, 'source')) || 'Apprise';
+  const component = optionalString(data, 'component') || 'Notification';
+  const [first, second] = `${source}/${component}`.split('/').map((s) => s.trim()).filter(Boolean);
+  const group = queryValue(optionalString(data, 'group') ?? '');
+  const classId = queryValue(optionalString(data, 'class_id') ?? '');
+  let click: string | undefined;
+  const clickable = optionalString(data, 'clickable_url');
+  if (clickable) {
+    const url = URL.canParse(clickable) ? new URL(clickable) : null;
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) throw new InvalidNotificationBlock(`'clickable_url' is not an HTTP URL`);
+    click = queryValue(url.href);
+  }
+  const details = queryDict(stringDict(data, 'custom_details'));
+  // Prefect keeps a subject's body out of the summary: it goes to the custom details, its spaces
+  // escaped (so they survive the trim, unlike other leading and trailing whitespace).
+  if (subject) {
+    details['Prefect Notification Body'] = queryValue(body.replace(/ /g, '%20'));
+    body = ' ';
+  }
+  requireBody(body);
+  const { title, text } = tidy(subject, body);
+  const event: Data = { summary: withTitleLine(title, text), severity: PAGERDUTY_SEVERITY[type], source: first ?? 'Apprise', component: second ?? 'Notification' };
+  if (group) event.group = group;
+  if (classId) event.class = classId;
+  if (Object.keys(details).length) event.custom_details = details;
+  const payload: Data = { routing_key: routingKey, payload: event, client: APP_ID, event_action: 'trigger' };
+  if (click) payload.links = [{ href: click }];
+  if (flag(data.include_image, true)) payload.images = [{ src: notifyTypeImage(type, '128x128'), alt: type }];
+  return serviceRequest(PAGERDUTY_URLS[region], { 'content-type': 'application/json', authorization: `Token token=${apiKey}` }, JSON.stringify(payload));
+}
+
+// ---- Opsgenie: a new alert, once per responder (or per 50 with `batch`) ---------------------------
+
+const OPSGENIE_URLS = { us: 'https://api.opsgenie.com/v2/alerts', eu: 'https://api.eu.opsgenie.com/v2/alerts' } as const;
+const OPSGENIE_RESPONDERS: Record<string, string> = { '@': 'user', '#': 'team', '*': 'schedule', '^': 'escalation' };
+const UUID4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/i;
+/** Apprise cuts an alert's message (its title, or else the body) to this many characters. */
+const OPSGENIE_MESSAGE_MAX = 130;
+
+interface Responder {
+  prefix: string;
+  type: string;
+  value: string;
+}
+
+/** Apprise's reading of prefixed targets (`@user`, `#team`, `*schedule`, `^escalation`; unprefixed is a user). */
+function opsgenieResponders(targets: string[]): Responder[] {
+  return parseList(targets)
+    .filter((t) => t.length >= 2)
+    .map((t) => {
+      const type = OPSGENIE_RESPONDERS[t[0] as string];
+      return type ? { prefix: t[0] as string, type, value: t.slice(1) } : { prefix: '@', type: 'user', value: t };
+    });
+}
+
+const responderJson = ({ type, value }: Responder) => (UUID4.test(value) ? { type, id: value } : { type, [type === 'user' ? 'username' : 'name']: value });
+
+/** Apprise's priority parsing of Prefect's integer: its first digit if 1–5, else 3. */
+function opsgeniePriority(data: Data): number {
+  const p = data.priority;
+  if (p === undefined || p === null || p === 0) return 3;
+  if (typeof p !== 'number' || !Number.isInteger(p)) throw new InvalidNotificationBlock(`'priority' must be an integer`);
+  const digit = Number(String(p)[0]);
+  return digit >= 1 && digit <= 5 ? digit : 3;
+}
+
+function opsgenieRequests(data: Data, subject: string, body: string): NotificationRequest[] {
+  const type = notifyType(data);
+  const apiKey = serviceKey(data, 'apikey');
+  const region = choice(data, 'region_name', ['us', 'eu'] as const, 'us');
+  const prefixed = Object.entries({ '@': 'target_user', '#': 'target_team', '*': 'target_schedule', '^': 'target_escalation' }).flatMap(([prefix, field]) =>
+    stringList(data, field).map((x) => `${prefix}${x}`),
+  );
+  // Read twice, as the Apprise URL round trip does: a '/' in a name splits it into two targets.
+  const responders = opsgenieResponders(opsgenieResponders(prefixed).flatMap((r) => `${r.prefix}${r.value}`.split('/')));
+  const batch = flag(data.batch, false) ? 50 : 1;
+  const tags = parseList([queryValue(parseList(stringList(data, 'tags')).join(','))]);
+  const entity = queryValue(optionalString(data, 'entity') ?? '');
+  const alias = queryValue(optionalString(data, 'alias') ?? '');
+  const details = queryDict(stringDict(data, 'details'));
+  if (!('type' in details)) details.type = type;
+  const priority = opsgeniePriority(data);
+  requireBody(body);
+  const { title, text } = tidy(subject, body);
+  const message = [...(title || text)];
+  const payload: Data = {
+    source: APP_ID,
+    message: message.length > OPSGENIE_MESSAGE_MAX ? `${message.slice(0, OPSGENIE_MESSAGE_MAX - 3).join('')}...` : message.join(''),
+    description: text,
+    details,
+    priority: `P${priority}`,
+  };
+  if (tags.length) payload.tags = tags;
+  if (entity) payload.entity = entity;
+  if (alias) payload.alias = alias;
+  const headers = { 'content-type': 'application/json', authorization: `GenieKey ${apiKey}` };
+  if (responders.length === 0) return [serviceRequest(OPSGENIE_URLS[region], headers, JSON.stringify(payload))];
+  const requests: NotificationRequest[] = [];
+  for (let i = 0; i < responders.length; i += batch) {
+    requests.push(serviceRequest(OPSGENIE_URLS[region], headers, JSON.stringify({ ...payload, responders: responders.slice(i, i + batch).map(responderJson) })));
+  }
+  return requests;
+}
+
+// ---- Twilio: one SMS (or WhatsApp message) per recipient -------------------------------------------
+
+/** An optional `mode:` before a number; a mode starting with "w" is WhatsApp. */
+const TWILIO_MODE = /^\s*(?:([^:]+)\s*:\s*)?(.+)$/;
+/** How Apprise finds the numbers in a recipient string (each with an optional `mode:`). */
+const PHONE_NUMBERS = /((?:[a-z]{1,32}:)?(?:[+(][+(\s]{0,32})?[0-9][0-9()\s-]{1,32}[0-9])(?=$|(?:[a-z]{1,32}:)?[\s,+(]+[0-9])/gi;
+const PHONE_LIKE = /^\+?[0-9\s)(+-]+\s*$/;
+
+/** The digits of a phone number, or null when it is not one of `minDigits` to 14 digits. */
+function phoneDigits(s: string, minDigits: number): string | null {
+  if (!PHONE_LIKE.test(s)) return null;
+  const digits = s.replace(/\D+/g, '');
+  return digits.length >= minDigits && digits.length <= 14 ? digits : null;
+}
+
+function twilioRequests(data: Data, subject: string, body: string): NotificationRequest[] {
+  const sid = serviceKey(data, 'account_sid', /^AC[a-f0-9]+$/i);
+  const token = serviceKey(data, 'auth_token', /^[a-z0-9]+$/i);
+  const from = requireString(data, 'from_phone_number');
+  const recipients = stringList(data, 'to_phone_numbers', true);
+  const [, fromMode, fromNumber] = TWILIO_MODE.exec(from) ?? [];
+  const whatsapp = (mode: string | undefined) => mode !== undefined && mode[0]?.toLowerCase() === 'w';
+  const fromWhatsapp = whatsapp(fromMode);
+  const fromDigits = phoneDigits(fromNumber ?? '', 5);
+  // A sender is a full number (11 to 14 digits) or a short code (5 or 6).
+  const shortCode = fromDigits !== null && fromDigits.length <= 6;
+  if (fromDigits === null || (fromDigits.length < 11 && !shortCode)) throw new InvalidNotificationBlock(`'from_phone_number' is not a phone number or short code`);
+  const source = shortCode ? fromDigits : `+${fromDigits}`;
+  const targets: { whatsapp: boolean; number: string }[] = [];
+  for (const entry of recipients.flatMap((r) => {
+    const found = [...r.matchAll(PHONE_NUMBERS)].map((m) => m[1] as string);
+    return found.length ? found : r.split(/[[\];,\s]+/).filter(Boolean);
+  })) {
+    const [, mode, number] = TWILIO_MODE.exec(entry) ?? [];
+    const digits = phoneDigits(number ?? '', 10);
+    const toWhatsapp = whatsapp(mode) || fromWhatsapp;
+    // Invalid numbers are dropped, and so is WhatsApp from a short code.
+    if (digits === null || (shortCode && toWhatsapp)) continue;
+    targets.push({ whatsapp: toWhatsapp, number: `+${digits}` });
+  }
+  requireBody(body);
+  if (targets.length === 0) {
+    if (shortCode) throw new UndeliverableNotification('there is no valid Twilio recipient to send to');
+    // Without recipients, Apprise texts the sender's own number.
+    targets.push({ whatsapp: fromWhatsapp, number: source });
+  }
+  const { title, text } = tidy(subject, body);
+  const url = `https://api.twilio.com/2010-04-01/Accounts/${sid}/Messages.json`;
+  const headers = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${sid}:${token}`)}` };
+  const prefix = (wa: boolean) => (wa ? 'whatsapp:' : '');
+  return targets.map((t) =>
+    serviceRequest(url, headers, new URLSearchParams([['Body', withTitleLine(title, text)], ['From', `${prefix(t.whatsapp)}${source}`], ['To', `${prefix(t.whatsapp)}${t.number}`]]).toString()),
+  );
+}
+
+// ---- SendGrid: one mail per recipient ------------------------------------------------------------
+
+/** Apprise's e-mail recognition (an optional display name, then the address); group 1 is the address. */
+const EMAIL =
+  /^(?:[\s"']{0,32}(?:[^:<'"]{0,128})?[:<\s'"]{1,32})?((?:[^+\s]{1,128}\+)?[a-z0-9_!#$%&*/=?%`{|}~^-]+(?:\.[a-z0-9_!#$%&'*/=?%`{|}~^-]+)*@(?:(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9_-]*[a-z0-9])|[a-z0-9][a-z0-9_-]{5,}))/i;
+
+const emailAddress = (s: string) => EMAIL.exec(s)?.[1] ?? null;
+
+function sendgridRequests(data: Data, subject: string, body: string): NotificationRequest[] {
+  const apiKey = serviceKey(data, 'api_key', /^[a-z0-9._-]+$/i);
+  const from = emailAddress(requireString(data, 'sender_email'));
+  if (!from) throw new InvalidNotificationBlock(`'sender_email' is not an e-mail address`);
+  // Recipients that are not addresses are dropped; with none left, the sender gets the mail.
+  const valid = parseList(stringList(data, 'to_emails', true)).map(emailAddress).filter((x): x is string => x !== null);
+  const recipients = valid.length ? [...new Set(valid)].sort() : [from];
+  requireBody(body);
+  const { title, text } = tidy(subject, body);
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  return recipients.map((to) =>
+    serviceRequest(
+      'https://api.sendgrid.com/v3/mail/send',
+      headers,
+      JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: from }, subject: title || '<no subject>', content: [{ type: 'text/html', value: text }] }),
+    ),
+  );
 }

@@ -7,7 +7,7 @@ import { env } from 'cloudflare:workers';
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { evaluateQueuedEvents, runTriggeredActions } from '../../../src/events/automations/engine';
-import { notificationRequests } from '../../../src/events/automations/notifications';
+import { InvalidNotificationBlock, notificationRequests, UndeliverableNotification } from '../../../src/events/automations/notifications';
 import { formatMicros, nowMicros } from '../../../src/time';
 import { post, resetDb, withDb } from '../helpers';
 
@@ -206,13 +206,249 @@ describe('Apprise-backed webhook blocks', () => {
   });
 });
 
+/** The request(s) a block builds, with JSON bodies parsed and form bodies as pairs. */
+function built(type: string, data: Record<string, unknown>, subject: string, body: string) {
+  return (notificationRequests(type, data, subject, body) ?? []).map((r) => ({
+    url: r.url,
+    method: r.method,
+    headers: r.headers,
+    body: r.headers['content-type'] === 'application/json' ? JSON.parse(r.body ?? '') : [...new URLSearchParams(r.body)],
+    allowPrivate: r.allowPrivate,
+  }));
+}
+const bodies = (type: string, data: Record<string, unknown>, subject: string, body: string) => built(type, data, subject, body).map((r) => r.body);
+
+// Expected values below are what Apprise 2.0.1 sent for Prefect 3.9.1's blocks with the same data
+// (a throwaway script pointed the plugins at a local receiver).
+describe('Apprise-backed service APIs (fixed hosts: built requests)', () => {
+  const image = (type: string) => `https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-${type}-128x128.png`;
+
+  it('pager-duty-webhook: a trigger event, the subject as summary and the body in the custom details', () => {
+    expect(built('pager-duty-webhook', { integration_key: 'ikey', api_key: 'akey' }, 'Flow failed', 'Run nice-fox failed at 10:00 & <b>x</b> 100%')).toEqual([
+      {
+        url: 'https://events.pagerduty.com/v2/enqueue',
+        method: 'POST',
+        headers: { 'user-agent': 'Prefect Notifications', 'content-type': 'application/json', authorization: 'Token token=akey' },
+        body: {
+          routing_key: 'ikey',
+          payload: { summary: 'Flow failed\r\n', severity: 'info', source: 'Prefect', component: 'Notification', custom_details: { 'Prefect Notification Body': 'Run nice-fox failed at 10:00 & <b>x</b> 100%' } },
+          client: 'Prefect Notifications',
+          event_action: 'trigger',
+          images: [{ src: image('info'), alt: 'info' }],
+        },
+        allowPrivate: true,
+      },
+    ]);
+    // Without a subject the body is the summary.
+    expect(bodies('pager-duty-webhook', { integration_key: 'ikey', api_key: 'akey' }, '', 'Just body')[0].payload).toEqual({ summary: 'Just body', severity: 'info', source: 'Prefect', component: 'Notification' });
+  });
+
+  it('pager-duty-webhook: region, severity, options, and what the Apprise URL does to values', () => {
+    const data = {
+      integration_key: 'ikey',
+      api_key: 'akey',
+      source: 'my src',
+      component: 'comp/x',
+      group: '\n g%41 \t',
+      class_id: 'c%2Fd',
+      region_name: 'eu',
+      clickable_url: 'https://Example.com',
+      include_image: false,
+      custom_details: { 'Disk Left': '145 GB', 'k+1': ' a%20b \n' },
+      notify_type: 'failure',
+    };
+    const [request] = built('pager-duty-webhook', data, '  Sub  ', '\n Body with %41 and + plus\nline2  \n');
+    expect(request?.url).toBe('https://events.eu.pagerduty.com/v2/enqueue');
+    expect(request?.body).toEqual({
+      routing_key: 'ikey',
+      payload: {
+        summary: 'Sub\r\n',
+        severity: 'critical',
+        source: 'my src',
+        component: 'comp',
+        group: 'gA',
+        class: 'c/d',
+        custom_details: { 'Disk Left': '145 GB', 'k+1': 'a b', 'Prefect Notification Body': ' Body with A and + plus\nline2  ' },
+      },
+      client: 'Prefect Notifications',
+      event_action: 'trigger',
+      links: [{ href: 'https://example.com/' }],
+    });
+    expect(bodies('pager-duty-webhook', { integration_key: 'ikey', api_key: 'akey', source: null, notify_type: 'warning' }, '', 'b')[0]).toMatchObject({
+      payload: { severity: 'warning', source: 'Apprise' },
+      images: [{ src: image('warning'), alt: 'warning' }],
+    });
+  });
+
+  it('opsgenie-webhook: a new alert with the title as message and the body as description', () => {
+    expect(built('opsgenie-webhook', { apikey: 'gkey' }, 'Flow failed', 'Body text')).toEqual([
+      {
+        url: 'https://api.opsgenie.com/v2/alerts',
+        method: 'POST',
+        headers: { 'user-agent': 'Prefect Notifications', 'content-type': 'application/json', authorization: 'GenieKey gkey' },
+        body: { source: 'Prefect Notifications', message: 'Flow failed', description: 'Body text', details: { type: 'info' }, priority: 'P3' },
+        allowPrivate: true,
+      },
+    ]);
+    const long = '0123456789'.repeat(14);
+    expect(bodies('opsgenie-webhook', { apikey: 'gkey', notify_type: 'success' }, '', long)[0]).toMatchObject({ message: `${long.slice(0, 127)}...`, description: long, details: { type: 'success' } });
+  });
+
+  it('opsgenie-webhook: one alert per responder, sorted as Apprise reads them, or 50 per alert with batch', () => {
+    const uuid = '3f0e2c1a-1b2c-4d5e-8f9a-0b1c2d3e4f5a';
+    const data = {
+      apikey: 'gkey',
+      target_user: ['alice', uuid],
+      target_team: ['ops team'],
+      target_schedule: ['sched'],
+      target_escalation: ['esc'],
+      region_name: 'eu',
+      tags: ['b tag', 'a', 'a'],
+      priority: 5,
+      alias: 'al',
+      entity: 'ent',
+      details: { 'Key One': 'v 1', type: 'custom' },
+    };
+    const requests = built('opsgenie-webhook', data, '', 'B');
+    expect(requests.map((r) => r.url)).toEqual(Array(6).fill('https://api.eu.opsgenie.com/v2/alerts'));
+    expect(requests.map((r) => r.body.responders)).toEqual([
+      [{ type: 'team', name: 'ops' }],
+      [{ type: 'schedule', name: 'sched' }],
+      [{ type: 'user', id: uuid }],
+      [{ type: 'user', username: 'alice' }],
+      [{ type: 'user', username: 'team' }],
+      [{ type: 'escalation', name: 'esc' }],
+    ]);
+    expect(requests[0]?.body).toEqual({
+      source: 'Prefect Notifications',
+      message: 'B',
+      description: 'B',
+      details: { 'Key One': 'v 1', type: 'custom' },
+      priority: 'P5',
+      tags: ['a', 'b', 'tag'],
+      entity: 'ent',
+      alias: 'al',
+      responders: [{ type: 'team', name: 'ops' }],
+    });
+    const batch = bodies('opsgenie-webhook', { apikey: 'gkey', target_user: ['alice', 'bob'], target_team: ['ops'], batch: true, priority: 10 }, 'S', 'B');
+    expect(batch).toEqual([
+      {
+        source: 'Prefect Notifications',
+        message: 'S',
+        description: 'B',
+        details: { type: 'info' },
+        priority: 'P1',
+        responders: [
+          { type: 'team', name: 'ops' },
+          { type: 'user', username: 'alice' },
+          { type: 'user', username: 'bob' },
+        ],
+      },
+    ]);
+    expect([0, 45, -2].map((priority) => bodies('opsgenie-webhook', { apikey: 'gkey', priority }, '', 'b')[0].priority)).toEqual(['P3', 'P4', 'P3']);
+  });
+
+  it('twilio-sms: one form-encoded message per valid number, the title on the first line', () => {
+    const data = { account_sid: 'AC0123abcdef', auth_token: 'tok123', from_phone_number: '18001234567', to_phone_numbers: ['18004242424', '+1 (800) 424-2425', '123', 'whatsapp:18004242426'] };
+    const requests = built('twilio-sms', data, 'Flow failed', 'Run failed & stuff');
+    expect(requests[0]).toEqual({
+      url: 'https://api.twilio.com/2010-04-01/Accounts/AC0123abcdef/Messages.json',
+      method: 'POST',
+      headers: { 'user-agent': 'Prefect Notifications', accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic QUMwMTIzYWJjZGVmOnRvazEyMw==' },
+      body: [
+        ['Body', 'Flow failed\r\nRun failed & stuff'],
+        ['From', '+18001234567'],
+        ['To', '+18004242424'],
+      ],
+      allowPrivate: true,
+    });
+    expect(requests.map((r) => r.body.slice(1))).toEqual([
+      [['From', '+18001234567'], ['To', '+18004242424']],
+      [['From', '+18001234567'], ['To', '+18004242425']],
+      [['From', 'whatsapp:+18001234567'], ['To', 'whatsapp:+18004242426']],
+    ]);
+    // No valid number: the sender's own; a short-code sender keeps its digits.
+    expect(bodies('twilio-sms', { ...data, to_phone_numbers: ['12'] }, '', 'B')).toEqual([[['Body', 'B'], ['From', '+18001234567'], ['To', '+18001234567']]]);
+    expect(bodies('twilio-sms', { ...data, from_phone_number: '12345', to_phone_numbers: ['w:18004242424', '18004242425'] }, 'S', 'B')).toEqual([
+      [['Body', 'S\r\nB'], ['From', '12345'], ['To', '+18004242425']],
+    ]);
+  });
+
+  it('sendgrid-email: one HTML mail per recipient, sorted and de-duplicated', () => {
+    const data = { api_key: 'SG.abc-def_1', sender_email: 'Team <from@example.com>', to_emails: ['b@example.com', 'a@example.com', 'Bob <a@example.com>', 'not-an-email'] };
+    const requests = built('sendgrid-email', data, 'Flow failed', 'Line1\nLine2 <b>x</b> & y\n');
+    expect(requests[0]).toEqual({
+      url: 'https://api.sendgrid.com/v3/mail/send',
+      method: 'POST',
+      headers: { 'user-agent': 'Prefect Notifications', 'content-type': 'application/json', authorization: 'Bearer SG.abc-def_1' },
+      body: { personalizations: [{ to: [{ email: 'a@example.com' }] }], from: { email: 'from@example.com' }, subject: 'Flow failed', content: [{ type: 'text/html', value: 'Line1\nLine2 <b>x</b> & y' }] },
+      allowPrivate: true,
+    });
+    expect(requests.map((r) => r.body.personalizations)).toEqual([[{ to: [{ email: 'a@example.com' }] }], [{ to: [{ email: 'b@example.com' }] }]]);
+    // No subject: Apprise's placeholder; no valid recipient: the sender.
+    expect(bodies('sendgrid-email', { ...data, to_emails: ['nope'] }, '', 'B')).toEqual([
+      { personalizations: [{ to: [{ email: 'from@example.com' }] }], from: { email: 'from@example.com' }, subject: '<no subject>', content: [{ type: 'text/html', value: 'B' }] },
+    ]);
+  });
+
+  it('refuses blocks Apprise (or Prefect) would not load, and messages Apprise would not send', () => {
+    const invalid = (type: string, data: Record<string, unknown>) => {
+      try {
+        notificationRequests(type, data, 'S', 'B');
+      } catch (e) {
+        return e instanceof InvalidNotificationBlock ? e.message : `not invalid: ${String(e)}`;
+      }
+      return 'accepted';
+    };
+    expect(invalid('pager-duty-webhook', { integration_key: 'ikey' })).toBe(`'api_key' is missing or not valid`);
+    expect(invalid('pager-duty-webhook', { integration_key: 'ikey', api_key: ' akey' })).toBe(`'api_key' is missing or not valid`);
+    expect(invalid('pager-duty-webhook', { integration_key: 'ikey', api_key: 'akey', region_name: 'ap' })).toBe(`'region_name' must be one of us, eu`);
+    expect(invalid('pager-duty-webhook', { integration_key: 'ikey', api_key: 'akey', clickable_url: 'ftp://x' })).toBe(`'clickable_url' is not an HTTP URL`);
+    expect(invalid('opsgenie-webhook', {})).toBe(`'apikey' is missing or not valid`);
+    expect(invalid('opsgenie-webhook', { apikey: 'k', notify_type: 'urgent' })).toBe(`'notify_type' must be one of info, success, warning, failure`);
+    const twilio = { account_sid: 'AC0123', auth_token: 'tok123', from_phone_number: '18001234567', to_phone_numbers: ['18004242424'] };
+    expect(invalid('twilio-sms', twilio)).toBe('accepted');
+    expect(invalid('twilio-sms', { ...twilio, account_sid: 'XX0123' })).toBe(`'account_sid' is missing or not valid`);
+    expect(invalid('twilio-sms', { ...twilio, auth_token: 'tok-123' })).toBe(`'auth_token' is missing or not valid`);
+    expect(invalid('twilio-sms', { ...twilio, from_phone_number: '1234567' })).toBe(`'from_phone_number' is not a phone number or short code`);
+    expect(invalid('twilio-sms', { ...twilio, from_phone_number: '123456789012345' })).toBe(`'from_phone_number' is not a phone number or short code`);
+    expect(invalid('sendgrid-email', { api_key: 'SG abc', sender_email: 'a@example.com', to_emails: [] })).toBe(`'api_key' is missing or not valid`);
+    expect(invalid('sendgrid-email', { api_key: 'SGabc', sender_email: 'nope', to_emails: [] })).toBe(`'sender_email' is not an e-mail address`);
+    expect(invalid('sendgrid-email', { api_key: 'SGabc', sender_email: 'a@example.com' })).toBe(`'to_emails' must be a list of strings`);
+
+    // An empty body, or a short-code sender with no valid recipient, sends nothing.
+    expect(() => notificationRequests('sendgrid-email', { api_key: 'k', sender_email: 'a@example.com', to_emails: [] }, 'S', '')).toThrow(UndeliverableNotification);
+    expect(() => notificationRequests('pager-duty-webhook', { integration_key: 'i', api_key: 'a' }, '', '')).toThrow(UndeliverableNotification);
+    expect(notificationRequests('pager-duty-webhook', { integration_key: 'i', api_key: 'a' }, 'S', '')).toHaveLength(1);
+    expect(() => notificationRequests('twilio-sms', { ...twilio, from_phone_number: '12345', to_phone_numbers: [] }, 'S', 'B')).toThrow(UndeliverableNotification);
+  });
+
+  it('fails the action when Apprise would send nothing, or the block is invalid, without a request', async () => {
+    const shortCode = await notificationBlock('twilio-sms', { account_sid: 'AC0123', auth_token: 'tok123', from_phone_number: '12345', to_phone_numbers: ['nope'] });
+    expect(await ring(shortCode, { body: 'x' })).toEqual({ executed: 0, failed: 1, retrying: 0 });
+    const [failed] = await actionEvents('prefect.automation.action.failed');
+    expect(failed.payload).toMatchObject({ reason: 'Notification failed: there is no valid Twilio recipient to send to', notification_log: 'there is no valid Twilio recipient to send to' });
+    expect(failed.related[1]).toEqual({ 'prefect.resource.id': 'prefect.block-type.twilio-sms', 'prefect.resource.role': 'block-type' });
+
+    await resetDb();
+    const badKey = await notificationBlock('sendgrid-email', { api_key: 'not a key', sender_email: 'a@example.com', to_emails: ['b@example.com'] });
+    expect(await ring(badKey, { body: 'x' })).toEqual({ executed: 0, failed: 1, retrying: 0 });
+    expect(await lastError()).toEqual([{ status: 'FAILED', last_error: `The notification block was invalid: 'api_key' is missing or not valid` }]);
+  });
+});
+
 describe('blocks that are not sent', () => {
   it('fails with the block type named, and refuses blocks that cannot notify', async () => {
-    const sendgrid = await notificationBlock('sendgrid-email', { api_key: 'k', sender_email: 'a@b.c', to_emails: ['d@e.f'] });
-    expect(await ring(sendgrid, { body: 'x' })).toEqual({ executed: 0, failed: 1, retrying: 0 });
+    // A notification block type from outside Prefect's core.
+    const type = await post('/block_types/', { name: 'Carrier Pigeon', slug: 'carrier-pigeon' });
+    expect(type.status).toBe(201);
+    const schema = await post('/block_schemas/', { block_type_id: type.body.id, fields: { title: 'CarrierPigeon', type: 'object', properties: {} }, capabilities: ['notify'] });
+    expect(schema.status).toBe(201);
+    const doc = await post('/block_documents/', { name: 'coo', data: {}, block_type_id: type.body.id, block_schema_id: schema.body.id });
+    expect(await ring(doc.body.id, { body: 'x' })).toEqual({ executed: 0, failed: 1, retrying: 0 });
     const [failed] = await actionEvents('prefect.automation.action.failed');
-    expect(failed.payload.reason).toMatch(/^Notifications through 'sendgrid-email' blocks are not sent by this server \(it sends custom-webhook, slack-webhook/);
-    expect(failed.related[1]).toEqual({ 'prefect.resource.id': 'prefect.block-type.sendgrid-email', 'prefect.resource.role': 'block-type' });
+    expect(failed.payload.reason).toMatch(/^Notifications through 'carrier-pigeon' blocks are not sent by this server \(it sends custom-webhook, slack-webhook/);
+    expect(failed.related[1]).toEqual({ 'prefect.resource.id': 'prefect.block-type.carrier-pigeon', 'prefect.resource.role': 'block-type' });
 
     await resetDb();
     const secret = await notificationBlock('secret', { value: 's' });
