@@ -171,6 +171,7 @@ const slackEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;'
 
 /** Apprise's Slack webhook payload (legacy attachments, Markdown, footer and image on). */
 function slackRequest(data: Data, subject: string, body: string): NotificationRequest {
+  requireBody(body);
   const url = requireString(data, 'url');
   const image = infoImage('72x72');
   return json(
@@ -189,6 +190,7 @@ const WORKFLOW_URL = /\/workflows\/[A-Z0-9_-]+\/triggers\/manual\/paths\/invoke\
 
 /** Apprise's Workflows payload for Teams: an Adaptive Card with the image, the title and the body. */
 function teamsRequest(data: Data, subject: string, body: string): NotificationRequest {
+  requireBody(body);
   const url = requireString(data, 'url');
   if (!WORKFLOW_URL.test(url)) throw new InvalidNotificationBlock('Invalid Microsoft Teams Workflow URL provided.');
   const content: Data[] = [];
@@ -217,6 +219,7 @@ function teamsRequest(data: Data, subject: string, body: string): NotificationRe
 
 /** Apprise's Discord webhook payload: plain content with the title on its first line. */
 function discordRequest(data: Data, subject: string, body: string): NotificationRequest {
+  requireBody(body);
   const id = requireString(data, 'webhook_id');
   const token = requireString(data, 'webhook_token');
   const tts = flag(data.tts, false);
@@ -230,6 +233,7 @@ function discordRequest(data: Data, subject: string, body: string): Notification
 
 /** Apprise's Mattermost incoming-webhook payload, once per channel (Mattermost has no title: it leads the text). */
 function mattermostRequests(data: Data, subject: string, body: string): NotificationRequest[] {
+  requireBody(body);
   const host = requireString(data, 'hostname');
   const token = requireString(data, 'token');
   const port = typeof data.port === 'number' ? data.port : 8065;

@@ -421,6 +421,17 @@ describe('Apprise-backed service APIs (fixed hosts: built requests)', () => {
     expect(() => notificationRequests('pager-duty-webhook', { integration_key: 'i', api_key: 'a' }, '', '')).toThrow(UndeliverableNotification);
     expect(notificationRequests('pager-duty-webhook', { integration_key: 'i', api_key: 'a' }, 'S', '')).toHaveLength(1);
     expect(() => notificationRequests('twilio-sms', { ...twilio, from_phone_number: '12345', to_phone_numbers: [] }, 'S', 'B')).toThrow(UndeliverableNotification);
+    // Apprise refuses an empty body for every service (whitespace is a body), the webhook blocks too.
+    const webhooks: [string, Record<string, unknown>][] = [
+      ['slack-webhook', { url: 'https://hooks.slack.com/services/T/B/X' }],
+      ['ms-teams-webhook', { url: 'https://example.com/workflows/abc/triggers/manual/paths/invoke?sig=1' }],
+      ['discord-webhook', { webhook_id: '1', webhook_token: 't' }],
+      ['mattermost-webhook', { hostname: 'mm.example.com', token: 't' }],
+    ];
+    for (const [type, data] of webhooks) {
+      expect(() => notificationRequests(type, data, 'S', ''), type).toThrow(UndeliverableNotification);
+      expect(notificationRequests(type, data, 'S', ' '), type).toHaveLength(1);
+    }
   });
 
   it('fails the action when Apprise would send nothing, or the block is invalid, without a request', async () => {
