@@ -71,7 +71,7 @@ export interface Env {
 /** Per-request values that middleware puts on the Hono context. */
 export interface Vars {
   db: Db;
-  /** The request's statement counter (src/db/client.ts): what it sent, and whether any of it wrote. */
+  /** The request's statement counter (src/db/client.ts): what it sent, and whether any of it stored events. */
   statements: StatementCounter;
   /** The X-Prefect-API-Version header, parsed; null when absent (meaning "latest"). */
   apiVersion: [number, number, number] | null;

@@ -7,6 +7,7 @@ import { Client, neonConfig } from '@neondatabase/serverless';
 import { startThrowawayCluster } from '../../scripts/localdb.mjs';
 import { startPgBouncer } from '../../scripts/pgbouncer.mjs';
 import { onInterrupt } from './cleanup.mjs';
+import { isPoolerStatement } from './floor.mjs';
 import { firstLine, startChild } from './processes.mjs';
 
 /**
@@ -132,14 +133,11 @@ export function statementCounter(admin, database) {
     /** Statements executed in `database` since the last reset (top level, BEGIN/COMMIT included). */
     async count() {
       const { rows } = await admin.query(
-        // Without PgBouncer's own SETs on a new server connection (its connect_query, the client's
-        // application_name): they are the pooler's, not the request's (bench/lib/floor.mjs does the same).
-        `SELECT coalesce(sum(calls), 0)::int AS n FROM pg_stat_statements
-         WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)
-           AND query !~* '^\\s*SET\\s+(statement_timeout|idle_in_transaction_session_timeout|application_name)\\M'`,
+        `SELECT query, calls::int AS calls FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = $1)`,
         [database],
       );
-      return /** @type {number} */ (rows[0].n);
+      // Without PgBouncer's own SETs on a new server connection: they are the pooler's, not the request's.
+      return /** @type {{ query: string, calls: number }[]} */ (rows).reduce((n, r) => (isPoolerStatement(r.query) ? n : n + r.calls), 0);
     },
   };
 }
