@@ -77,14 +77,20 @@ export function notificationRequests(blockType: string, data: Data, subject: str
   }
 }
 
-const json = (url: string, payload: unknown, allowPrivate: boolean): NotificationRequest => ({
+const post = (url: string, headers: Record<string, string>, body: string, allowPrivate: boolean): NotificationRequest => ({
   url,
   method: 'POST',
-  headers: { 'user-agent': APP_ID, 'content-type': 'application/json' },
-  body: JSON.stringify(payload),
+  headers: { 'user-agent': APP_ID, ...headers },
+  body,
   timeoutMs: DEFAULT_TIMEOUT_MS,
   allowPrivate,
 });
+
+const json = (url: string, payload: unknown, allowPrivate: boolean, headers: Record<string, string> = {}): NotificationRequest =>
+  post(url, { 'content-type': 'application/json', ...headers }, JSON.stringify(payload), allowPrivate);
+
+/** `allowPrivate` for services on fixed public hosts (Discord, PagerDuty, Opsgenie, Twilio, SendGrid): nothing private to guard. */
+const PUBLIC_HOST = true;
 
 function requireString(data: Data, field: string): string {
   const v = str(data[field]);
@@ -227,8 +233,7 @@ function discordRequest(data: Data, subject: string, body: string): Notification
   if (flag(data.avatar, false)) payload.avatar_url = str(data.avatar_url) ?? infoImage('256x256');
   if (str(data.botname)) payload.username = data.botname;
   payload.content = subject ? `${subject}\r\n${body}` : body;
-  // discord.com is public: nothing private to guard.
-  return json(`https://discord.com/api/webhooks/${encodeURIComponent(id)}/${encodeURIComponent(token)}`, payload, true);
+  return json(`https://discord.com/api/webhooks/${encodeURIComponent(id)}/${encodeURIComponent(token)}`, payload, PUBLIC_HOST);
 }
 
 /** Apprise's Mattermost incoming-webhook payload, once per channel (Mattermost has no title: it leads the text). */
@@ -321,15 +326,6 @@ function requireBody(body: string): void {
   if (body === '') throw new UndeliverableNotification('there is no message body to send');
 }
 
-const serviceRequest = (url: string, headers: Record<string, string>, body: string): NotificationRequest => ({
-  url,
-  method: 'POST',
-  headers: { 'user-agent': APP_ID, ...headers },
-  body,
-  // These hosts are public and fixed by the service: nothing private to guard.
-  timeoutMs: DEFAULT_TIMEOUT_MS,
-  allowPrivate: true,
-});
 
 // ---- PagerDuty: one Events API v2 "trigger" event --------------------------------------------------
 
@@ -370,7 +366,7 @@ function pagerDutyRequest(data: Data, subject: string, body: string): Notificati
   const payload: Data = { routing_key: routingKey, payload: event, client: APP_ID, event_action: 'trigger' };
   if (click) payload.links = [{ href: click }];
   if (flag(data.include_image, true)) payload.images = [{ src: notifyTypeImage(type, '128x128'), alt: type }];
-  return serviceRequest(PAGERDUTY_URLS[region], { 'content-type': 'application/json', authorization: `Token token=${apiKey}` }, JSON.stringify(payload));
+  return json(PAGERDUTY_URLS[region], payload, PUBLIC_HOST, { authorization: `Token token=${apiKey}` });
 }
 
 // ---- Opsgenie: a new alert, once per responder (or per 50 with `batch`) ---------------------------
@@ -437,11 +433,11 @@ function opsgenieRequests(data: Data, subject: string, body: string): Notificati
   if (tags.length) payload.tags = tags;
   if (entity) payload.entity = entity;
   if (alias) payload.alias = alias;
-  const headers = { 'content-type': 'application/json', authorization: `GenieKey ${apiKey}` };
-  if (responders.length === 0) return [serviceRequest(OPSGENIE_URLS[region], headers, JSON.stringify(payload))];
+  const headers = { authorization: `GenieKey ${apiKey}` };
+  if (responders.length === 0) return [json(OPSGENIE_URLS[region], payload, PUBLIC_HOST, headers)];
   const requests: NotificationRequest[] = [];
   for (let i = 0; i < responders.length; i += batch) {
-    requests.push(serviceRequest(OPSGENIE_URLS[region], headers, JSON.stringify({ ...payload, responders: responders.slice(i, i + batch).map(responderJson) })));
+    requests.push(json(OPSGENIE_URLS[region], { ...payload, responders: responders.slice(i, i + batch).map(responderJson) }, PUBLIC_HOST, headers));
   }
   return requests;
 }
@@ -497,7 +493,7 @@ function twilioRequests(data: Data, subject: string, body: string): Notification
   const headers = { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${sid}:${token}`)}` };
   const prefix = (wa: boolean) => (wa ? 'whatsapp:' : '');
   return targets.map((t) =>
-    serviceRequest(url, headers, new URLSearchParams([['Body', withTitleLine(title, text)], ['From', `${prefix(t.whatsapp)}${source}`], ['To', `${prefix(t.whatsapp)}${t.number}`]]).toString()),
+    post(url, headers, new URLSearchParams([['Body', withTitleLine(title, text)], ['From', `${prefix(t.whatsapp)}${source}`], ['To', `${prefix(t.whatsapp)}${t.number}`]]).toString(), PUBLIC_HOST),
   );
 }
 
@@ -518,12 +514,13 @@ function sendgridRequests(data: Data, subject: string, body: string): Notificati
   const recipients = valid.length ? [...new Set(valid)].sort() : [from];
   requireBody(body);
   const { title, text } = tidy(subject, body);
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` };
+  const headers = { authorization: `Bearer ${apiKey}` };
   return recipients.map((to) =>
-    serviceRequest(
+    json(
       'https://api.sendgrid.com/v3/mail/send',
+      { personalizations: [{ to: [{ email: to }] }], from: { email: from }, subject: title || '<no subject>', content: [{ type: 'text/html', value: text }] },
+      PUBLIC_HOST,
       headers,
-      JSON.stringify({ personalizations: [{ to: [{ email: to }] }], from: { email: from }, subject: title || '<no subject>', content: [{ type: 'text/html', value: text }] }),
     ),
   );
 }
